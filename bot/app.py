@@ -1,0 +1,33 @@
+"""Builds the Bolt app. No global app: each process (and each test) builds its own."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+from slack_sdk import WebClient
+
+from bot.commands import CommandRouter
+from bot.listeners import register_listeners
+from bot.runtime import Services
+from bot.slack_client import make_web_client
+
+
+def build_app(
+    services: Services,
+    *,
+    client: WebClient | None = None,
+    socket_mode: bool = False,
+    process_before_response: bool = False,
+) -> tuple[App, CommandRouter]:
+    """`process_before_response=True` makes in-process dispatch deterministic in tests;
+    served apps keep the default, where the HTTP answer leaves at ack()."""
+    settings = services.settings
+    app = App(
+        client=client or make_web_client(settings),
+        signing_secret=settings.signing_secret or "",
+        # Socket Mode envelopes arrive over an authenticated WebSocket and carry no signature.
+        request_verification_enabled=not socket_mode,
+        process_before_response=process_before_response,
+        token_verification_enabled=True,
+    )
+    router = register_listeners(app, services)
+    return app, router

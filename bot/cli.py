@@ -1,0 +1,229 @@
+"""The `mentorbot` command line.
+
+Problems an operator can fix (configuration, a bad file, a refused token) print one clear line
+and exit with status 2; no traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from sqlalchemy import Engine
+
+from bot.config import ConfigError, load_database_url, load_settings
+from bot.roster_csv import RosterFileError, RosterRow, parse_roster_csv
+from bot.runtime import system_clock
+from bot.serve import StartupError, prepare, run_scheduler_only, serve_http, serve_socket_mode
+from bot.slack_client import make_web_client
+from storage import migrate
+from storage.db import make_engine, make_session_factory, session_scope
+from storage.programs import program_for_team
+from storage.roster import RosterEntry, RosterError, add_coordinator, upsert_people
+
+log = logging.getLogger("mentorbot")
+
+
+class UsageProblem(Exception):
+    """A problem with what the operator asked for; printed as one line, exit status 2."""
+
+
+def _read_text(path: str) -> str:
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise UsageProblem(f"{path}: no such file") from None
+    except UnicodeDecodeError:
+        raise UsageProblem(f"{path}: not UTF-8 text (save the file as UTF-8 CSV)") from None
+    except OSError as error:
+        raise UsageProblem(f"{path}: {error.strerror}") from None
+
+
+# --- commands -------------------------------------------------------------------------------
+
+
+def cmd_run(args: argparse.Namespace) -> None:
+    if args.http:
+        settings = load_settings(need_signing_secret=True)
+        serve_http(
+            settings,
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            threads=args.threads,
+            with_scheduler=not args.no_scheduler,
+        )
+    else:
+        settings = load_settings(need_app_token=True)
+        serve_socket_mode(settings, with_scheduler=not args.no_scheduler)
+
+
+def cmd_scheduler(args: argparse.Namespace) -> None:
+    run_scheduler_only(load_settings())
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> None:
+    engine = make_engine(load_database_url())
+    try:
+        before = migrate.current_revision(engine)
+        migrate.upgrade(engine)
+        after = migrate.current_revision(engine)
+    finally:
+        engine.dispose()
+    print(f"database schema: {before or 'empty'} -> {after}" if before != after else f"database schema already at {after}")
+
+
+def _program_context() -> tuple[str, Engine, WebClient]:
+    """A migrated database holding the workspace's program, and a Slack client."""
+    settings = load_settings()
+    team_id = prepare(settings, clock=system_clock)
+    return team_id, make_engine(settings.database_url), make_web_client(settings)
+
+
+def _resolve_user_ids(rows: Sequence[RosterRow], lookup_email: Callable[[str], str | None]) -> list[RosterEntry]:
+    problems: list[str] = []
+    entries: list[RosterEntry] = []
+    seen: dict[str, int] = {}
+    for row in rows:
+        user_id = row.slack_user_id
+        if user_id is None and row.email is not None:
+            user_id = lookup_email(row.email)
+            if user_id is None:
+                problems.append(f"line {row.line}: no Slack member has the e-mail {row.email}")
+                continue
+        assert user_id is not None
+        if user_id in seen:
+            problems.append(f"line {row.line}: {user_id} is the same person as on line {seen[user_id]}")
+            continue
+        seen[user_id] = row.line
+        entries.append(RosterEntry(user_id, row.name, row.role, row.is_coordinator, row.email, row.pgy, row.subspecialty))
+    if problems:
+        raise RosterFileError(problems)
+    return entries
+
+
+def cmd_roster_import(args: argparse.Namespace) -> None:
+    rows = parse_roster_csv(_read_text(args.file))
+    team_id, engine, client = _program_context()
+
+    def lookup_email(email: str) -> str | None:
+        try:
+            return str(client.users_lookupByEmail(email=email)["user"]["id"])
+        except SlackApiError as error:
+            if error.response.get("error") == "users_not_found":
+                return None
+            raise
+
+    entries = _resolve_user_ids(rows, lookup_email)
+    try:
+        with session_scope(make_session_factory(engine)) as session:
+            program = program_for_team(session, team_id)
+            assert program is not None
+            summary = upsert_people(session, program=program, entries=entries, now=system_clock(), actor_label="cli: roster import")
+    finally:
+        engine.dispose()
+    print(f"roster imported from {args.file}: {summary.created} added, {summary.updated} updated, {summary.unchanged} unchanged")
+
+
+def cmd_add_coordinator(args: argparse.Namespace) -> None:
+    team_id, engine, client = _program_context()
+    try:
+        user = client.users_info(user=args.user_id)["user"]
+    except SlackApiError as error:
+        raise UsageProblem(f"Slack does not know {args.user_id} ({error.response.get('error')}); copy the member ID from their Slack profile") from None
+    name = user.get("real_name") or user.get("profile", {}).get("real_name") or user.get("name") or args.user_id
+    try:
+        with session_scope(make_session_factory(engine)) as session:
+            program = program_for_team(session, team_id)
+            assert program is not None
+            person = add_coordinator(session, program=program, slack_user_id=args.user_id, name=name, now=system_clock(), actor_label="cli: admin add-coordinator")
+            print(f"{person.name} ({person.slack_user_id}) is a coordinator of {program.name}")
+    finally:
+        engine.dispose()
+
+
+def cmd_match(args: argparse.Namespace) -> None:
+    from mentoring.matching_io import MatchInputError, solve_json
+
+    text = _read_text(args.file)
+    try:
+        result = solve_json(text)
+    except MatchInputError as error:
+        raise UsageProblem(f"{args.file}: {error}") from None
+    print(json.dumps(result, indent=2))
+
+
+# --- parser ---------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="mentorbot", description="Mentorbot: a Slack bot for a residency mentorship program.")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug details")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = commands.add_parser("run", help="run the bot (Socket Mode; --http to serve HTTP)")
+    run.add_argument("--http", action="store_true", help="serve Slack's requests at POST /slack/events instead of Socket Mode")
+    run.add_argument("--host", default="0.0.0.0", help="address to listen on with --http (default 0.0.0.0)")
+    run.add_argument("--port", type=int, default=3000, help="port to listen on with --http (default 3000)")
+    run.add_argument("--workers", type=int, default=1, help="HTTP worker processes (default 1)")
+    run.add_argument("--threads", type=int, default=16, help="threads per HTTP worker (default 16)")
+    run.add_argument("--no-scheduler", action="store_true", help="do not run scheduled jobs in this process")
+    run.set_defaults(func=cmd_run)
+
+    sched = commands.add_parser("scheduler", help="run only the scheduled jobs (reminders, deliveries, summaries)")
+    sched.set_defaults(func=cmd_scheduler)
+
+    db = commands.add_parser("db", help="database schema")
+    db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
+    db_commands.add_parser("upgrade", help="apply migrations up to the latest").set_defaults(func=cmd_db_upgrade)
+
+    roster = commands.add_parser("roster", help="the program's roster")
+    roster_commands = roster.add_subparsers(dest="roster_command", required=True, metavar="ACTION")
+    roster_import = roster_commands.add_parser("import", help="add or update people from a CSV file")
+    roster_import.add_argument("file", metavar="FILE.csv")
+    roster_import.set_defaults(func=cmd_roster_import)
+
+    admin = commands.add_parser("admin", help="administration")
+    admin_commands = admin.add_subparsers(dest="admin_command", required=True, metavar="ACTION")
+    add_coord = admin_commands.add_parser("add-coordinator", help="make a Slack member a coordinator")
+    add_coord.add_argument("user_id", metavar="USER_ID", help="Slack member ID (U…)")
+    add_coord.set_defaults(func=cmd_add_coordinator)
+
+    match = commands.add_parser("match", help="dry-run the matcher on a JSON file and print the result")
+    match.add_argument("file", metavar="FILE.json")
+    match.set_defaults(func=cmd_match)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        args.func(args)
+    except (ConfigError, UsageProblem, RosterError) as problem:
+        print(f"mentorbot: {problem}", file=sys.stderr)
+        return 2
+    except RosterFileError as problem:
+        print("mentorbot: nothing was imported; fix these lines and run the import again:", file=sys.stderr)
+        for line in problem.problems:
+            print(f"  {line}", file=sys.stderr)
+        return 2
+    except StartupError as problem:
+        print(f"mentorbot: {problem}", file=sys.stderr)
+        return problem.exit_status
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,72 @@
+"""`/mentor` subcommands: parsing (pure) and the router each feature registers into."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from slack_sdk import WebClient
+
+from bot.access import Actor, Audience, allows
+from bot.runtime import Services
+
+
+@dataclass(frozen=True)
+class ParsedCommand:
+    name: str
+    args: tuple[str, ...]
+
+
+def parse_command(text: str | None) -> ParsedCommand:
+    """`"  Met 2026-11-02 "` -> ParsedCommand("met", ("2026-11-02",)); empty text means help."""
+    words = (text or "").split()
+    if not words:
+        return ParsedCommand("help", ())
+    return ParsedCommand(words[0].lower(), tuple(words[1:]))
+
+
+class Respond(Protocol):
+    def __call__(self, **kwargs: Any) -> Any: ...
+
+
+@dataclass(frozen=True)
+class CommandRequest:
+    actor: Actor
+    args: tuple[str, ...]
+    trigger_id: str
+    respond: Respond
+    client: WebClient
+    services: Services
+
+
+Handler = Callable[[CommandRequest], None]
+
+
+@dataclass(frozen=True)
+class Subcommand:
+    name: str
+    usage: str
+    summary: str
+    audience: Audience
+    handler: Handler
+
+
+class CommandRouter:
+    def __init__(self) -> None:
+        self._subcommands: dict[str, Subcommand] = {}
+
+    def add(self, name: str, *, summary: str, audience: Audience, handler: Handler, usage: str | None = None) -> None:
+        if name in self._subcommands:
+            raise ValueError(f"subcommand {name!r} registered twice")
+        self._subcommands[name] = Subcommand(name, usage or name, summary, audience, handler)
+
+    def resolve(self, name: str) -> Subcommand | None:
+        return self._subcommands.get(name)
+
+    def names(self) -> list[str]:
+        return sorted(self._subcommands)
+
+    def visible_to(self, actor: Actor | None) -> Sequence[Subcommand]:
+        """In registration order, so help reads from everyday commands to admin ones."""
+        return [s for s in self._subcommands.values() if actor is not None and allows(s.audience, actor)]

@@ -1,0 +1,110 @@
+"""Configuration from the environment, checked once at start with messages an operator can act on."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+DEFAULT_DATABASE_URL = "sqlite:///mentorbot.db"
+DEFAULT_TIME_ZONE = "America/New_York"
+
+FROM_APP = "from your Slack app (created from manifest.yml) at https://api.slack.com/apps"
+
+
+class ConfigError(Exception):
+    """One problem with one variable, phrased for the person installing the bot."""
+
+    def __init__(self, variable: str, problem: str, where: str) -> None:
+        super().__init__(f"{variable} {problem}: {where}.")
+        self.variable = variable
+
+
+@dataclass(frozen=True)
+class Settings:
+    bot_token: str
+    signing_secret: str | None
+    app_token: str | None
+    slack_api_url: str
+    database_url: str
+    time_zone: str
+    coordinator_channel_id: str | None
+
+
+def _get(env: Mapping[str, str], name: str) -> str | None:
+    value = env.get(name, "").strip()
+    return value or None
+
+
+def load_settings(
+    env: Mapping[str, str] | None = None,
+    *,
+    need_signing_secret: bool = False,
+    need_app_token: bool = False,
+) -> Settings:
+    """Read and check every variable; raise ConfigError naming the first bad one."""
+    env = os.environ if env is None else env
+
+    bot_token = _get(env, "SLACK_BOT_TOKEN")
+    if bot_token is None:
+        raise ConfigError("SLACK_BOT_TOKEN", "is not set", f"copy the Bot User OAuth Token (xoxb-…) {FROM_APP}, OAuth & Permissions")
+    if not bot_token.startswith("xoxb-"):
+        raise ConfigError("SLACK_BOT_TOKEN", "must start with xoxb-", f"use the Bot User OAuth Token {FROM_APP}, OAuth & Permissions")
+
+    signing_secret = _get(env, "SLACK_SIGNING_SECRET")
+    if need_signing_secret and signing_secret is None:
+        raise ConfigError("SLACK_SIGNING_SECRET", "is not set (HTTP mode needs it)", f"copy the Signing Secret {FROM_APP}, Basic Information")
+
+    app_token = _get(env, "SLACK_APP_TOKEN")
+    if app_token is not None and not app_token.startswith("xapp-"):
+        raise ConfigError("SLACK_APP_TOKEN", "must start with xapp-", f"create an App-Level Token with connections:write {FROM_APP}, Basic Information")
+    if need_app_token and app_token is None:
+        raise ConfigError(
+            "SLACK_APP_TOKEN",
+            "is not set (Socket Mode needs it; or run with --http)",
+            f"create an App-Level Token with the connections:write scope {FROM_APP}, Basic Information",
+        )
+
+    slack_api_url = _get(env, "SLACK_API_URL") or DEFAULT_SLACK_API_URL
+    if not re.match(r"^https?://[^/]+", slack_api_url):
+        raise ConfigError("SLACK_API_URL", "is not an http(s) URL", f"leave it unset to use {DEFAULT_SLACK_API_URL}")
+    if not slack_api_url.endswith("/"):
+        slack_api_url += "/"
+
+    database_url = load_database_url(env)
+
+    time_zone = _get(env, "MENTORBOT_TIME_ZONE") or DEFAULT_TIME_ZONE
+    try:
+        ZoneInfo(time_zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError("MENTORBOT_TIME_ZONE", f"is not a known time zone ({time_zone!r})", "use an IANA name such as America/Chicago") from None
+
+    channel = _get(env, "MENTORBOT_COORDINATOR_CHANNEL")
+    if channel is not None and not re.fullmatch(r"[CG][A-Z0-9]{6,}", channel):
+        raise ConfigError(
+            "MENTORBOT_COORDINATOR_CHANNEL",
+            f"is not a channel ID ({channel!r})",
+            "open the private channel in Slack, View channel details, and copy the ID at the bottom (C…)",
+        )
+
+    return Settings(
+        bot_token=bot_token,
+        signing_secret=signing_secret,
+        app_token=app_token,
+        slack_api_url=slack_api_url,
+        database_url=database_url,
+        time_zone=time_zone,
+        coordinator_channel_id=channel,
+    )
+
+
+def load_database_url(env: Mapping[str, str] | None = None) -> str:
+    """For commands that only touch the database (db upgrade, match, audit, export)."""
+    env = os.environ if env is None else env
+    database_url = _get(env, "DATABASE_URL") or DEFAULT_DATABASE_URL
+    if not re.match(r"^(sqlite|postgresql)(\+\w+)?://", database_url):
+        raise ConfigError("DATABASE_URL", "is not a SQLite or PostgreSQL URL", "use e.g. sqlite:///mentorbot.db or postgresql://user:password@host/dbname")
+    return database_url

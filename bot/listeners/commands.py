@@ -1,0 +1,67 @@
+"""The `/mentor` slash command: ack, find who is asking, route to the subcommand."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+
+from bot.access import Audience, allows, lookup_actor
+from bot.commands import CommandRequest, CommandRouter, Subcommand, parse_command
+from bot.ids import SLASH_COMMAND
+from bot.listeners.errors import apologise_on_error
+from bot.runtime import Services
+from bot.views.help import (
+    CommandLine,
+    help_message,
+    not_allowed_message,
+    not_on_roster_message,
+    unknown_command_message,
+)
+
+AUDIENCE_NAMES = {
+    Audience.EVERYONE: "everyone",
+    Audience.RESIDENTS: "residents",
+    Audience.FACULTY: "faculty",
+    Audience.COORDINATORS: "program coordinators",
+}
+
+
+def _lines(commands: Sequence[Subcommand]) -> list[CommandLine]:
+    return [CommandLine(c.usage, c.summary) for c in commands]
+
+
+def register(app: App, services: Services, router: CommandRouter) -> None:
+    router.add("help", summary="this list", audience=Audience.EVERYONE, handler=lambda request: None)
+
+    @app.command(SLASH_COMMAND)
+    def mentor_command(ack: Ack, command: dict, respond: Respond, client: WebClient) -> None:
+        ack()
+        with apologise_on_error(respond, f"{SLASH_COMMAND} {command.get('text', '')!r}"):
+            parsed = parse_command(command.get("text"))
+            with services.unit_of_work() as session:
+                found = lookup_actor(session, team_id=command["team_id"], user_id=command["user_id"])
+            actor = found.actor
+            if actor is None:
+                respond(**not_on_roster_message(found.coordinator_user_ids))
+                return
+            visible = _lines(router.visible_to(actor))
+            subcommand = router.resolve(parsed.name)
+            if subcommand is None:
+                respond(**unknown_command_message(parsed.name, visible))
+            elif not allows(subcommand.audience, actor):
+                respond(**not_allowed_message(parsed.name, AUDIENCE_NAMES[subcommand.audience], visible))
+            elif subcommand.name == "help":
+                respond(**help_message(visible))
+            else:
+                subcommand.handler(
+                    CommandRequest(
+                        actor=actor,
+                        args=parsed.args,
+                        trigger_id=command.get("trigger_id", ""),
+                        respond=respond,
+                        client=client,
+                        services=services,
+                    )
+                )

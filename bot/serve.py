@@ -1,0 +1,185 @@
+"""Running the bot: Socket Mode, HTTP under gunicorn, or the scheduler alone.
+
+Each mode brings the schema up to date and makes sure the workspace's program exists before it
+serves anything, and shuts down cleanly on Ctrl-C or SIGTERM: the scheduler is stopped after its
+running job finishes, and every unit of work commits or rolls back as a whole.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
+from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.app import build_app
+from bot.config import FROM_APP, Settings
+from bot.http_server import database_is_healthy, make_wsgi_app
+from bot.runtime import Clock, Services, system_clock
+from bot.slack_client import make_web_client
+from scheduler.jobs import JobContext
+from scheduler.runner import build_scheduler
+from storage import migrate
+from storage.db import make_engine, make_session_factory, session_scope
+from storage.programs import ProgramSettings, ensure_program
+
+log = logging.getLogger(__name__)
+
+
+class StartupError(Exception):
+    """Something the operator must fix before the bot can start; the message says what."""
+
+    def __init__(self, message: str, exit_status: int = 2) -> None:
+        super().__init__(message)
+        self.exit_status = exit_status
+
+
+def workspace_team_id(client: WebClient, settings: Settings) -> str:
+    """Ask Slack who we are; a bad token or an unreachable Slack is the operator's to fix."""
+    try:
+        return str(client.auth_test()["team_id"])
+    except SlackApiError as error:
+        reason = error.response.get("error", "unknown error")
+        raise StartupError(f"SLACK_BOT_TOKEN was refused by Slack ({reason}): copy the Bot User OAuth Token {FROM_APP}, OAuth & Permissions.") from None
+    except (SlackClientError, OSError) as error:
+        raise StartupError(f"Could not reach Slack at {settings.slack_api_url} ({error}); check the network or SLACK_API_URL.", exit_status=1) from None
+
+
+def prepare(settings: Settings, *, clock: Clock = system_clock) -> str:
+    """Migrate, then create or update the workspace's program. Returns the team ID."""
+    engine = make_engine(settings.database_url)
+    try:
+        migrate.upgrade(engine)
+        team_id = workspace_team_id(make_web_client(settings, retries=False), settings)
+        with session_scope(make_session_factory(engine)) as session:
+            ensure_program(
+                session,
+                team_id=team_id,
+                settings=ProgramSettings(time_zone=settings.time_zone, coordinator_channel_id=settings.coordinator_channel_id),
+                now=clock(),
+            )
+        return team_id
+    except SQLAlchemyError as error:
+        raise StartupError(f"Could not open the database named by DATABASE_URL ({error.__class__.__name__}: {error.orig if hasattr(error, 'orig') else error}).", exit_status=1) from None
+    finally:
+        engine.dispose()
+
+
+@dataclass
+class Runtime:
+    """What one serving process holds, so it can be stopped in order."""
+
+    engine: Engine
+    services: Services
+    scheduler: BackgroundScheduler | None = None
+
+    def start_scheduler(self) -> None:
+        ctx = JobContext(
+            session_factory=self.services.session_factory,
+            clock=self.services.clock,
+            slack=make_web_client(self.services.settings, retries=False),
+        )
+        self.scheduler = build_scheduler(ctx)
+        self.scheduler.start()
+        log.info("scheduler started with %d jobs", len(self.scheduler.get_jobs()))
+
+    def stop(self) -> None:
+        if self.scheduler is not None and self.scheduler.running:
+            self.scheduler.shutdown(wait=True)  # lets the running job finish its unit of work
+            log.info("scheduler stopped")
+        self.engine.dispose()
+
+
+def open_runtime(settings: Settings, *, clock: Clock = system_clock) -> Runtime:
+    engine = make_engine(settings.database_url)
+    return Runtime(engine=engine, services=Services(settings=settings, session_factory=make_session_factory(engine), clock=clock))
+
+
+def _wait_for_signal() -> None:
+    stop = threading.Event()
+
+    def _handle(signum: int, _frame: Any) -> None:
+        log.info("received %s, shutting down", signal.Signals(signum).name)
+        stop.set()
+
+    signal.signal(signal.SIGINT, _handle)
+    signal.signal(signal.SIGTERM, _handle)
+    stop.wait()
+
+
+def serve_socket_mode(settings: Settings, *, with_scheduler: bool) -> None:
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    prepare(settings)
+    runtime = open_runtime(settings)
+    app, _ = build_app(runtime.services, socket_mode=True)
+    handler = SocketModeHandler(app, settings.app_token)
+    if with_scheduler:
+        runtime.start_scheduler()
+    handler.connect()
+    log.info("connected to Slack in Socket Mode")
+    try:
+        _wait_for_signal()
+    finally:
+        handler.close()
+        runtime.stop()
+
+
+def run_scheduler_only(settings: Settings) -> None:
+    prepare(settings)
+    runtime = open_runtime(settings)
+    runtime.start_scheduler()
+    try:
+        _wait_for_signal()
+    finally:
+        runtime.stop()
+
+
+def serve_http(settings: Settings, *, host: str, port: int, workers: int, threads: int, with_scheduler: bool) -> None:
+    """Serve under gunicorn (gthread workers). Each worker builds its own app, engine and,
+    unless disabled, scheduler after the fork: connections and threads never cross a fork."""
+    from gunicorn.app.base import BaseApplication
+
+    prepare(settings)
+    runtimes: list[Runtime] = []
+
+    def load_wsgi() -> Callable[..., Iterable[bytes]]:
+        runtime = open_runtime(settings)
+        runtimes.append(runtime)
+        app, _ = build_app(runtime.services)
+        if with_scheduler:
+            runtime.start_scheduler()
+        return make_wsgi_app(app, lambda: database_is_healthy(runtime.engine))
+
+    def worker_exit(_server: Any, _worker: Any) -> None:
+        for runtime in runtimes:
+            runtime.stop()
+
+    class MentorbotServer(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            options = {
+                "bind": f"{host}:{port}",
+                "workers": workers,
+                "worker_class": "gthread",
+                "threads": threads,
+                "timeout": 30,
+                "graceful_timeout": 20,
+                "keepalive": 5,
+                "worker_exit": worker_exit,
+                "proc_name": "mentorbot",
+            }
+            for key, value in options.items():
+                self.cfg.set(key, value)
+
+        def load(self) -> Callable[..., Iterable[bytes]]:
+            return load_wsgi()
+
+    MentorbotServer().run()

@@ -1,0 +1,37 @@
+"""The one place that builds Web API clients, so retry and rate-limit policy lives here."""
+
+from __future__ import annotations
+
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+
+from bot.config import Settings
+
+WEB_API_TIMEOUT_SECONDS = 10
+
+
+def make_web_client(settings: Settings, *, retries: bool = True) -> WebClient:
+    """A client for work done after ack(): honours Retry-After and retries 5xx a few times.
+
+    The outbox delivery job asks for retries=False and applies its own policy, because a blind
+    retry of chat.postMessage can post twice.
+    """
+    handlers = (
+        [
+            ConnectionErrorRetryHandler(max_retry_count=1),
+            RateLimitErrorRetryHandler(max_retry_count=2),
+            ServerErrorRetryHandler(max_retry_count=2),
+        ]
+        if retries
+        else []
+    )
+    return WebClient(
+        token=settings.bot_token,
+        base_url=settings.slack_api_url,
+        timeout=WEB_API_TIMEOUT_SECONDS,
+        retry_handlers=handlers,
+    )

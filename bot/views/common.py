@@ -1,0 +1,56 @@
+"""Small Block Kit builders shared by every view. Pure: dicts in, dicts out."""
+
+from __future__ import annotations
+
+from typing import Any
+
+Block = dict[str, Any]
+Message = dict[str, Any]  # keyword arguments for respond() / chat.postMessage: text + blocks
+
+SECTION_TEXT_LIMIT = 3000
+
+
+def mrkdwn(text: str) -> dict[str, Any]:
+    return {"type": "mrkdwn", "text": text}
+
+
+def plain(text: str) -> dict[str, Any]:
+    return {"type": "plain_text", "text": text, "emoji": True}
+
+
+def section(text: str) -> Block:
+    if len(text) > SECTION_TEXT_LIMIT:
+        text = text[: SECTION_TEXT_LIMIT - 1] + "…"
+    return {"type": "section", "text": mrkdwn(text)}
+
+
+def context(text: str) -> Block:
+    return {"type": "context", "elements": [mrkdwn(text)]}
+
+
+def header(text: str) -> Block:
+    return {"type": "header", "text": plain(text[:150])}
+
+
+def divider() -> Block:
+    return {"type": "divider"}
+
+
+def mention(user_id: str) -> str:
+    return f"<@{user_id}>"
+
+
+def join_names(names: list[str]) -> str:
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " or " + names[-1]
+
+
+def private_message(text: str, blocks: list[Block] | None = None) -> Message:
+    """An ephemeral reply to the person who asked (response_url)."""
+    return {
+        "response_type": "ephemeral",
+        "replace_original": False,
+        "text": text,
+        "blocks": blocks if blocks is not None else [section(text)],
+    }

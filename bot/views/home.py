@@ -1,0 +1,30 @@
+"""App Home tab. Pure functions returning a `home` view."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from bot.views.common import context, divider, header, section
+from bot.views.help import CommandLine, not_on_roster_message
+
+View = dict[str, Any]
+
+
+def home_view(*, name: str, role_label: str, commands: Sequence[CommandLine]) -> View:
+    lines = "\n".join(f"• `/mentor {c.usage}`: {c.summary}" for c in commands)
+    return {
+        "type": "home",
+        "blocks": [
+            header("Mentorship program"),
+            section(f"Hi {name}! You're in the program as *{role_label}*."),
+            divider(),
+            section("*What you can do*\n" + lines),
+            context("This tab is visible only to you."),
+        ],
+    }
+
+
+def not_on_roster_home(coordinator_user_ids: Sequence[str]) -> View:
+    message = not_on_roster_message(coordinator_user_ids)
+    return {"type": "home", "blocks": [header("Mentorship program"), *message["blocks"]]}

@@ -1,0 +1,71 @@
+"""Every scheduled job, declared in one place with a stable ID.
+
+Jobs are sweeps over database state (level-triggered): a missed run is caught up by the next
+one, and several processes may run the same job because the data, not the timer, decides.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from apscheduler.triggers.base import BaseTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+from slack_sdk import WebClient
+from sqlalchemy.orm import Session, sessionmaker
+
+from storage.db import session_scope
+from storage.maintenance import prune_idempotency_keys
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class JobContext:
+    session_factory: sessionmaker[Session]
+    clock: Callable[[], datetime]
+    slack: WebClient
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    id: str
+    description: str
+    trigger: BaseTrigger
+    run: Callable[[JobContext], object]
+    run_at_start: bool = True  # catch up after downtime instead of waiting a whole interval
+
+
+def prune_idempotency_keys_job(ctx: JobContext) -> int:
+    with session_scope(ctx.session_factory) as session:
+        return prune_idempotency_keys(session, older_than=ctx.clock() - timedelta(days=2))
+
+
+def all_jobs() -> list[JobSpec]:
+    return [
+        JobSpec(
+            id="maintenance.prune_idempotency_keys",
+            description="forget double-submission guards older than two days",
+            trigger=IntervalTrigger(hours=6),
+            run=prune_idempotency_keys_job,
+        ),
+    ]
+
+
+def job_by_id(job_id: str) -> JobSpec | None:
+    return next((spec for spec in all_jobs() if spec.id == job_id), None)
+
+
+def run_job(spec: JobSpec, ctx: JobContext) -> None:
+    """The wrapper every scheduled run goes through: it owns logging and errors."""
+    started = ctx.clock()
+    try:
+        result = spec.run(ctx)
+    except Exception:
+        # A failed run leaves the database as it was (its unit of work rolled back); the next
+        # run sweeps again, so nothing is lost by logging and carrying on.
+        log.exception("job %s failed", spec.id)
+        return
+    log.info("job %s done in %.2fs: %s", spec.id, (ctx.clock() - started).total_seconds(), result)

@@ -1,0 +1,16 @@
+"""Housekeeping operations run by the scheduler."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import delete
+from sqlalchemy.orm import Session
+
+from storage.models import IdempotencyKey
+
+
+def prune_idempotency_keys(session: Session, *, older_than: datetime) -> int:
+    """Slack retries within minutes; keys older than `older_than` guard nothing any more."""
+    result = session.execute(delete(IdempotencyKey).where(IdempotencyKey.created_at < older_than))
+    return result.rowcount or 0

@@ -1,0 +1,453 @@
+"""The program's data, as typed SQLAlchemy 2.x models.
+
+Every program-scoped row carries `program_id`: one program per workspace today, several later.
+Rules that must hold whatever the race (one active mentor per resident, at most two mentees
+per mentor, each reminder decided once) are enforced by constraints here, not only in code.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime, timezone
+from typing import Annotated, Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes in, aware UTC datetimes out (SQLite forgets the zone otherwise)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given where an aware UTC datetime is required")
+        return value.astimezone(timezone.utc)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+intpk = Annotated[int, mapped_column(Integer, primary_key=True)]
+utc_datetime = Annotated[datetime, mapped_column(UTCDateTime())]
+program_fk = Annotated[int, mapped_column(ForeignKey("programs.id", ondelete="CASCADE"), index=True)]
+person_fk = Annotated[int, mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)]
+
+
+def _enum(enum_cls: type[enum.Enum], length: int = 32) -> Enum:
+    """Enums are stored by value as plain strings: readable in SQL, no PostgreSQL type to migrate."""
+    return Enum(
+        enum_cls,
+        values_callable=lambda members: [m.value for m in members],
+        native_enum=False,
+        create_constraint=False,
+        length=length,
+        validate_strings=True,
+    )
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class Role(str, enum.Enum):
+    RESIDENT = "resident"
+    FACULTY = "faculty"
+    COORDINATOR = "coordinator"
+
+
+class PersonStatus(str, enum.Enum):
+    ACTIVE = "active"
+    WITHDRAWN = "withdrawn"
+
+
+class RoundState(str, enum.Enum):
+    OPEN = "open"
+    PROPOSED = "proposed"
+    CLOSED = "closed"
+
+
+class ProposalState(str, enum.Enum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    DISCARDED = "discarded"
+
+
+class EndReason(str, enum.Enum):
+    CHANGE_REQUEST = "change_request"
+    WITHDRAWAL = "withdrawal"
+    COORDINATOR = "coordinator"
+    YEAR_END = "year_end"
+
+
+class QueueReason(str, enum.Enum):
+    MIDYEAR_REQUEST = "midyear_request"
+    REMATCH = "rematch"
+    UNMATCHED = "unmatched"
+
+
+class OutboxState(str, enum.Enum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+class RequestKind(str, enum.Enum):
+    CHANGE = "change"
+    WITHDRAW = "withdraw"
+
+
+class RequestState(str, enum.Enum):
+    OPEN = "open"
+    RESOLVED = "resolved"
+
+
+class Program(Base):
+    __tablename__ = "programs"
+    __table_args__ = (
+        UniqueConstraint("team_id", "name"),
+        CheckConstraint("max_mentees_per_mentor BETWEEN 1 AND 2", name="max_mentees"),
+        CheckConstraint("academic_year_start_month BETWEEN 1 AND 12", name="year_start_month"),
+        CheckConstraint("summary_weekday BETWEEN 0 AND 6", name="summary_weekday"),
+    )
+
+    id: Mapped[intpk]
+    team_id: Mapped[str] = mapped_column(String(32), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    time_zone: Mapped[str] = mapped_column(String(64))
+    coordinator_channel_id: Mapped[str | None] = mapped_column(String(32))
+    academic_year_start_month: Mapped[int] = mapped_column(Integer, default=7)
+    academic_year_start_day: Mapped[int] = mapped_column(Integer, default=1)
+    max_mentees_per_mentor: Mapped[int] = mapped_column(Integer, default=2)
+    approaching_days: Mapped[int] = mapped_column(Integer, default=14)
+    missed_every_days: Mapped[int] = mapped_column(Integer, default=7)
+    missed_limit: Mapped[int] = mapped_column(Integer, default=3)
+    escalation_days: Mapped[int] = mapped_column(Integer, default=14)
+    summary_weekday: Mapped[int] = mapped_column(Integer, default=0)
+    summary_hour: Mapped[int] = mapped_column(Integer, default=9)
+    summary_minute: Mapped[int] = mapped_column(Integer, default=0)
+    paused: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime]
+
+
+class Person(Base):
+    __tablename__ = "people"
+    __table_args__ = (
+        UniqueConstraint("program_id", "team_id", "slack_user_id"),
+        CheckConstraint("pgy IS NULL OR pgy BETWEEN 1 AND 10", name="pgy_range"),
+        CheckConstraint("role <> 'resident' OR NOT is_coordinator", name="resident_not_coordinator"),
+    )
+
+    id: Mapped[intpk]
+    program_id: Mapped[program_fk]
+    team_id: Mapped[str] = mapped_column(String(32))
+    slack_user_id: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(320))
+    role: Mapped[Role] = mapped_column(_enum(Role))
+    # A coordinator may also be faculty: the role says what they are, this says what they may run.
+    is_coordinator: Mapped[bool] = mapped_column(Boolean, default=False)
+    pgy: Mapped[int | None] = mapped_column(Integer)
+    subspecialty: Mapped[str | None] = mapped_column(String(120))
+    status: Mapped[PersonStatus] = mapped_column(_enum(PersonStatus), default=PersonStatus.ACTIVE)
+    withdrawn_at: Mapped[datetime | None]
+    slack_time_zone: Mapped[str | None] = mapped_column(String(64))
+    slack_time_zone_checked_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+    @property
+    def is_resident(self) -> bool:
+        return self.role is Role.RESIDENT
+
+    @property
+    def is_faculty(self) -> bool:
+        return self.role is Role.FACULTY
+
+
+class Round(Base):
+    """One matching round per academic year."""
+
+    __tablename__ = "rounds"
+    __table_args__ = (UniqueConstraint("program_id", "academic_year"),)
+
+    id: Mapped[intpk]
+    program_id: Mapped[program_fk]
+    academic_year: Mapped[int] = mapped_column(Integer)
+    state: Mapped[RoundState] = mapped_column(_enum(RoundState), default=RoundState.OPEN)
+    opened_at: Mapped[datetime]
+    deadline_at: Mapped[datetime]
+    reminded_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+
+
+class ResidentPreference(Base):
+    __tablename__ = "resident_preferences"
+
+    id: Mapped[intpk]
+    program_id: Mapped[program_fk]
+    resident_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), unique=True)
+    round_id: Mapped[int | None] = mapped_column(ForeignKey("rounds.id", ondelete="SET NULL"))
+    ranking: Mapped[list[Any]] = mapped_column(JSON, default=list)  # mentor person ids, best first
+    subspecialties: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    focus_areas: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    note: Mapped[str | None] = mapped_column(Text)  # coordinators only
+    updated_at: Mapped[datetime]
+
+
+class MentorOffer(Base):
+    __tablename__ = "mentor_offers"
+    __table_args__ = (CheckConstraint("capacity BETWEEN 0 AND 2", name="capacity_range"),)
+
+    id: Mapped[intpk]
+    program_id: Mapped[program_fk]
+    mentor_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), unique=True)
+    academic_year: Mapped[int] = mapped_column(Integer)
+    available: Mapped[bool] = mapped_column(Boolean, default=True)
+    capacity: Mapped[int] = mapped_column(Integer, default=1)
+    subspecialties: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    focus_areas: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    preferred_residents: Mapped[list[Any]] = mapped_column(JSON, default=list)  # resident person ids
+    updated_at: Mapped[datetime]
+
+
+class QueueEntry(Base):
+    """Someone waiting for a (new) match outside a round."""
+
+    __tablename__ = "match_queue"
+    __table_args__ = (
+        Index(
+            "uq_match_queue_waiting_person",
+            "person_id",
+            unique=True,
+            sqlite_where=text("resolved_at IS NULL"),
+            postgresql_where=text("resolved_at IS NULL"),
+        ),
+    )
+
+    id: Mapped[intpk]
+    program_id: Mapped[program_fk]
+    person_id: Mapped[person_fk]
+    reason: Mapped[QueueReason] = mapped_column(_enum(QueueReason))
+    queued_at: Mapped[datetime]
+    resolved_at: Mapped[datetime | None]
+
+
+class Proposal(Base):
+    """A matcher result awaiting a coordinator's review."""
+
+    __tablename__ = "proposals"
+
+    id: Mapped[intpk]
+    program_id: Mapped[program_fk]
+    round_id: Mapped[int | None] = mapped_column(ForeignKey("rounds.id", ondelete="SET NULL"))
+    state: Mapped[ProposalState] = mapped_column(_enum(ProposalState), default=ProposalState.PENDING)
+    unmatched_resident_ids: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    stats: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime]
+    decided_at: Mapped[datetime | None]
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+
+    pairs: Mapped[list[ProposalPair]] = relationship(
+        back_populates="proposal", cascade="all, delete-orphan", order_by="ProposalPair.id"
+    )
+
+
+class ProposalPair(Base):
+    __tablename__ = "proposal_pairs"
+    __table_args__ = (UniqueConstraint("proposal_id", "resident_id"),)
+
+    id: Mapped[intpk]
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"), index=True)
+    mentor_id: Mapped[person_fk]
+    resident_id: Mapped[person_fk]
+    resident_rank: Mapped[int | None] = mapped_column(Integer)
+
+    proposal: Mapped[Proposal] = relationship(back_populates="pairs")
+
+
+class Pairing(Base):
+    """A mentor and a resident, from start until it ends.
+
+    `mentor_slot` (1 or 2) with a partial unique index makes a third active mentee impossible
+    in the database itself, whatever two concurrent transactions believe.
+    """
+
+    __tablename__ = "pairings"
+    __table_args__ = (
+        CheckConstraint("mentor_slot IN (1, 2)", name="mentor_slot"),
+        CheckConstraint("mentor_id <> resident_id", name="not_self"),
+        Index(
+            "uq_pairings_active_resident",
+            "resident_id",
+            unique=True,
+            sqlite_where=text("ended_on IS NULL"),
+            postgresql_where=text("ended_on IS NULL"),
+        ),
+        Index(
+            "uq_pairings_active_mentor_slot",
+            "mentor_id",
+            "mentor_slot",
+            unique=True,
+            sqlite_where=text("ended_on IS NULL"),
+            postgresql_where=text("ended_on IS NULL"),
+        ),
+    )
+
+    id: Mapped[intpk]
+    program_id: Mapped[program_fk]
+    mentor_id: Mapped[person_fk]
+    resident_id: Mapped[person_fk]
+    mentor_slot: Mapped[int] = mapped_column(Integer)
+    started_on: Mapped[date] = mapped_column(Date)
+    ended_on: Mapped[date | None] = mapped_column(Date)
+    end_reason: Mapped[EndReason | None] = mapped_column(_enum(EndReason))
+    last_met_on: Mapped[date | None] = mapped_column(Date)
+    next_due_on: Mapped[date | None] = mapped_column(Date)
+    # The next day the reminder sweep needs to look at this pair; NULL once ended. Indexed so a
+    # sweep costs what is due, not what exists.
+    next_check_on: Mapped[date | None] = mapped_column(Date, index=True)
+    proposal_id: Mapped[int | None] = mapped_column(ForeignKey("proposals.id", ondelete="SET NULL"))
+    intro_channel_id: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime]
+
+    mentor: Mapped[Person] = relationship(foreign_keys="Pairing.mentor_id")
+    resident: Mapped[Person] = relationship(foreign_keys="Pairing.resident_id")
+
+    @property
+    def active(self) -> bool:
+        return self.ended_on is None
+
+
+class Meeting(Base):
+    __tablename__ = "meetings"
+    __table_args__ = (UniqueConstraint("pairing_id", "met_on"),)
+
+    id: Mapped[intpk]
+    pairing_id: Mapped[int] = mapped_column(ForeignKey("pairings.id", ondelete="CASCADE"), index=True)
+    met_on: Mapped[date] = mapped_column(Date)
+    logged_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime]
+
+
+class NudgeDecision(Base):
+    """A reminder decided by the sweep; the unique key is what makes each decision happen once."""
+
+    __tablename__ = "nudge_decisions"
+    __table_args__ = (UniqueConstraint("pairing_id", "kind", "due_on", "sequence"),)
+
+    id: Mapped[intpk]
+    pairing_id: Mapped[int] = mapped_column(ForeignKey("pairings.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    due_on: Mapped[date] = mapped_column(Date)
+    sequence: Mapped[int] = mapped_column(Integer, default=0)
+    decided_at: Mapped[datetime]
+
+
+class OutboxMessage(Base):
+    """A message decided in a transaction and delivered to Slack afterwards, exactly once."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_state_not_before", "state", "not_before"),)
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    program_id: Mapped[program_fk]
+    kind: Mapped[str] = mapped_column(String(40))
+    # A natural key for messages that must exist once (e.g. "summary:2026-W48").
+    dedupe_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    pairing_id: Mapped[int | None] = mapped_column(ForeignKey("pairings.id", ondelete="SET NULL"), index=True)
+    recipient_user_ids: Mapped[list[Any] | None] = mapped_column(JSON)  # a DM or group DM
+    channel_id: Mapped[str | None] = mapped_column(String(32))  # or a channel
+    text: Mapped[str] = mapped_column(Text)
+    blocks: Mapped[list[Any] | None] = mapped_column(JSON)
+    attachment: Mapped[bytes | None] = mapped_column(LargeBinary)
+    attachment_name: Mapped[str | None] = mapped_column(String(200))
+    not_before: Mapped[datetime]
+    state: Mapped[OutboxState] = mapped_column(_enum(OutboxState), default=OutboxState.PENDING)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    lease_owner: Mapped[str | None] = mapped_column(String(100))
+    lease_until: Mapped[datetime | None]
+    slack_channel: Mapped[str | None] = mapped_column(String(32))
+    slack_ts: Mapped[str | None] = mapped_column(String(32))
+    sent_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+
+
+class ChangeRequest(Base):
+    """A confidential change or withdrawal request. The note is deleted on resolution."""
+
+    __tablename__ = "change_requests"
+
+    id: Mapped[intpk]
+    program_id: Mapped[program_fk]
+    requester_id: Mapped[person_fk]
+    kind: Mapped[RequestKind] = mapped_column(_enum(RequestKind))
+    pairing_id: Mapped[int | None] = mapped_column(ForeignKey("pairings.id", ondelete="SET NULL"))
+    note: Mapped[str | None] = mapped_column(Text)
+    state: Mapped[RequestState] = mapped_column(_enum(RequestState), default=RequestState.OPEN)
+    resolution: Mapped[str | None] = mapped_column(String(40))
+    created_at: Mapped[datetime]
+    resolved_at: Mapped[datetime | None]
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+
+
+class AuditEntry(Base):
+    """Who did what to whom, and when. Never the content of a note."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    program_id: Mapped[program_fk]
+    at: Mapped[datetime]
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    actor_label: Mapped[str] = mapped_column(String(200))  # "U123 (Dr. Rivera)", "cli", "scheduler"
+    action: Mapped[str] = mapped_column(String(60))
+    subject_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class IdempotencyKey(Base):
+    """Marks a submission as handled, so a double click or a Slack retry does nothing twice."""
+
+    __tablename__ = "idempotency_keys"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    created_at: Mapped[datetime]

@@ -1,0 +1,61 @@
+"""Programs: created on first start, one per workspace for now (several later)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from storage import audit
+from storage.models import Program
+
+DEFAULT_PROGRAM_NAME = "Residency mentorship"
+
+
+@dataclass(frozen=True)
+class ProgramSettings:
+    """What the operator's configuration says about the program; None leaves a value alone."""
+
+    time_zone: str
+    coordinator_channel_id: str | None = None
+    name: str = DEFAULT_PROGRAM_NAME
+
+
+def program_for_team(session: Session, team_id: str) -> Program | None:
+    """The workspace's program (the oldest, while there is one per workspace)."""
+    query = select(Program).where(Program.team_id == team_id).order_by(Program.id).limit(1)
+    return session.scalars(query).first()
+
+
+def ensure_program(session: Session, *, team_id: str, settings: ProgramSettings, now: datetime) -> Program:
+    """Create the workspace's program on first start; later starts apply the configured values."""
+    program = program_for_team(session, team_id)
+    if program is None:
+        program = Program(
+            team_id=team_id,
+            name=settings.name,
+            time_zone=settings.time_zone,
+            coordinator_channel_id=settings.coordinator_channel_id,
+            academic_year_start_month=7,
+            academic_year_start_day=1,
+            max_mentees_per_mentor=2,
+            approaching_days=14,
+            missed_every_days=7,
+            missed_limit=3,
+            escalation_days=14,
+            summary_weekday=0,
+            summary_hour=9,
+            summary_minute=0,
+            paused=False,
+            created_at=now,
+        )
+        session.add(program)
+        session.flush()
+        audit.record(session, program_id=program.id, at=now, action="program.created", actor_fallback="startup")
+        return program
+    program.time_zone = settings.time_zone
+    if settings.coordinator_channel_id:
+        program.coordinator_channel_id = settings.coordinator_channel_id
+    return program

@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+import pytest
+
+from bot.config import DEFAULT_DATABASE_URL, DEFAULT_SLACK_API_URL, ConfigError, load_settings
+
+GOOD = {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s", "SLACK_APP_TOKEN": "xapp-1"}
+
+
+def test_defaults():
+    settings = load_settings({"SLACK_BOT_TOKEN": "xoxb-1"})
+    assert settings.slack_api_url == DEFAULT_SLACK_API_URL
+    assert settings.database_url == DEFAULT_DATABASE_URL
+    assert settings.time_zone == "America/New_York"
+    assert settings.coordinator_channel_id is None
+
+
+def test_slack_api_url_gets_a_trailing_slash():
+    settings = load_settings({**GOOD, "SLACK_API_URL": "http://127.0.0.1:9/api"})
+    assert settings.slack_api_url == "http://127.0.0.1:9/api/"
+
+
+@pytest.mark.parametrize(
+    ("env", "variable", "hint"),
+    [
+        ({}, "SLACK_BOT_TOKEN", "OAuth & Permissions"),
+        ({"SLACK_BOT_TOKEN": "xoxp-user"}, "SLACK_BOT_TOKEN", "must start with xoxb-"),
+        ({**GOOD, "SLACK_APP_TOKEN": "nope"}, "SLACK_APP_TOKEN", "connections:write"),
+        ({**GOOD, "SLACK_API_URL": "slack.com"}, "SLACK_API_URL", "http(s) URL"),
+        ({**GOOD, "DATABASE_URL": "mysql://x"}, "DATABASE_URL", "postgresql://"),
+        ({**GOOD, "MENTORBOT_TIME_ZONE": "Mars/Olympus"}, "MENTORBOT_TIME_ZONE", "IANA"),
+        ({**GOOD, "MENTORBOT_COORDINATOR_CHANNEL": "#mentoring"}, "MENTORBOT_COORDINATOR_CHANNEL", "copy the ID"),
+    ],
+)
+def test_bad_configuration_names_the_variable_and_where_to_get_it(env, variable, hint):
+    with pytest.raises(ConfigError) as error:
+        load_settings(env)
+    assert error.value.variable == variable
+    assert str(error.value).startswith(variable)
+    assert hint in str(error.value)
+    assert "\n" not in str(error.value)
+
+
+def test_mode_specific_requirements():
+    with pytest.raises(ConfigError, match="SLACK_SIGNING_SECRET"):
+        load_settings({"SLACK_BOT_TOKEN": "xoxb-1"}, need_signing_secret=True)
+    with pytest.raises(ConfigError, match="SLACK_APP_TOKEN .*--http"):
+        load_settings({"SLACK_BOT_TOKEN": "xoxb-1"}, need_app_token=True)

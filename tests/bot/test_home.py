@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+import pytest
+
+from storage.models import Role
+from tests.support import factories
+
+
+@pytest.fixture
+def people(arrange):
+    with arrange() as session:
+        program = factories.program(session)
+        factories.person(session, program, role=Role.COORDINATOR, slack_user_id="UCOORD1", name="Casey")
+        factories.person(session, program, role=Role.FACULTY, slack_user_id="UFAC1", name="Dr. Fran", is_coordinator=True)
+
+
+def test_home_is_published_for_a_roster_member(bot, people, fake_slack):
+    reply = bot.open_home("UFAC1")
+    assert reply.status == 200
+    view = fake_slack.home_view("UFAC1")
+    text = str(view)
+    assert view["type"] == "home"
+    assert "Dr. Fran" in text and "faculty and a coordinator" in text
+
+
+def test_home_for_someone_not_on_the_roster_names_the_coordinators(bot, people, fake_slack):
+    bot.open_home("USTRANGER")
+    assert "<@UCOORD1>" in str(fake_slack.home_view("USTRANGER"))
+
+
+def test_messages_tab_publishes_nothing(bot, people, fake_slack):
+    bot.open_home("UFAC1", tab="messages")
+    assert fake_slack.calls_to("views.publish") == []

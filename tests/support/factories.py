@@ -1,0 +1,54 @@
+"""Rows for tests, with sensible defaults; every call says only what matters to the test."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import datetime, timezone
+
+from sqlalchemy.orm import Session
+
+from storage.models import Person, PersonStatus, Program, Role
+from storage.programs import ProgramSettings, ensure_program
+
+TEAM_ID = "T0001"
+EPOCH = datetime(2026, 7, 1, 12, 0, tzinfo=timezone.utc)
+_user_numbers = itertools.count(100)
+
+
+def program(session: Session, *, team_id: str = TEAM_ID, time_zone: str = "America/New_York", channel: str | None = "C0COORD1") -> Program:
+    return ensure_program(
+        session,
+        team_id=team_id,
+        settings=ProgramSettings(time_zone=time_zone, coordinator_channel_id=channel),
+        now=EPOCH,
+    )
+
+
+def person(
+    session: Session,
+    prog: Program,
+    *,
+    role: Role = Role.RESIDENT,
+    name: str | None = None,
+    slack_user_id: str | None = None,
+    is_coordinator: bool | None = None,
+    pgy: int | None = None,
+    subspecialty: str | None = None,
+) -> Person:
+    number = next(_user_numbers)
+    row = Person(
+        program_id=prog.id,
+        team_id=prog.team_id,
+        slack_user_id=slack_user_id or f"U{number:07d}",
+        name=name or f"{role.value.title()} {number}",
+        role=role,
+        is_coordinator=role is Role.COORDINATOR if is_coordinator is None else is_coordinator,
+        pgy=pgy if pgy is not None else (1 if role is Role.RESIDENT else None),
+        subspecialty=subspecialty,
+        status=PersonStatus.ACTIVE,
+        created_at=EPOCH,
+        updated_at=EPOCH,
+    )
+    session.add(row)
+    session.flush()
+    return row

@@ -1,0 +1,74 @@
+"""Drive the real Bolt app the way Slack does: signed requests, dispatched in-process.
+
+Each method returns what the person would see: the HTTP ack and anything the app sent back
+through response_url; the fake Slack's transcript holds every Web API call.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from slack_bolt import App
+from slack_bolt.response import BoltResponse
+
+from bot.commands import CommandRouter
+from tests.support import slack_requests as slack
+from tests.support.fake_slack import FakeSlack
+
+_reply_names = itertools.count(1)
+
+
+@dataclass(frozen=True)
+class Reply:
+    status: int
+    ack: str
+    responses: list[dict[str, Any]]
+
+    @property
+    def ack_json(self) -> dict[str, Any]:
+        return json.loads(self.ack) if self.ack else {}
+
+    def only_response(self) -> dict[str, Any]:
+        assert len(self.responses) == 1, f"expected exactly one private reply, got {self.responses}"
+        return self.responses[0]
+
+    def text(self) -> str:
+        """Everything the person was shown, as one string (for content assertions)."""
+        return "\n".join(json.dumps(r) for r in self.responses) + self.ack
+
+
+@dataclass
+class BotHarness:
+    app: App
+    router: CommandRouter
+    fake: FakeSlack
+    signing_secret: str
+    dispatched: list[BoltResponse] = field(default_factory=list)
+
+    def _dispatch(self, built: slack.Built, response_name: str | None = None) -> Reply:
+        request = slack.signed(self.signing_secret, built)
+        response = self.app.dispatch(request.to_bolt_request())
+        self.dispatched.append(response)
+        responses = self.fake.responses(response_name) if response_name else []
+        return Reply(status=response.status, ack=response.body, responses=responses)
+
+    def command(self, text: str, *, user_id: str, team_id: str = "T0001", trigger_id: str = "trig-1") -> Reply:
+        name = f"cmd{next(_reply_names)}"
+        built = slack.slash_command(
+            text, user_id=user_id, team_id=team_id, trigger_id=trigger_id, response_url=self.fake.response_url(name)
+        )
+        return self._dispatch(built, name)
+
+    def click(self, action_id: str, *, user_id: str, value: str | None = None, **kwargs: Any) -> Reply:
+        name = f"act{next(_reply_names)}"
+        kwargs.setdefault("response_url", self.fake.response_url(name))
+        return self._dispatch(slack.block_actions(action_id, user_id=user_id, value=value, **kwargs), name)
+
+    def submit(self, callback_id: str, *, user_id: str, values: dict[str, dict[str, Any]], **kwargs: Any) -> Reply:
+        return self._dispatch(slack.view_submission(callback_id, user_id=user_id, values=values, **kwargs))
+
+    def open_home(self, user_id: str, **kwargs: Any) -> Reply:
+        return self._dispatch(slack.app_home_opened(user_id, **kwargs))
