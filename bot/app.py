@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 from slack_bolt import App
 from slack_sdk import WebClient
 
@@ -28,6 +30,8 @@ def build_app(
         request_verification_enabled=not socket_mode,
         process_before_response=process_before_response,
         token_verification_enabled=True,
+        # Listeners only ack and hand over to services.work, so these threads are never held long.
+        listener_executor=ThreadPoolExecutor(max_workers=32, thread_name_prefix="bolt-listener"),
     )
     router = register_listeners(app, services)
     return app, router

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -12,7 +14,26 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.config import Settings
 from storage.db import session_scope
 
+log = logging.getLogger(__name__)
+
 Clock = Callable[[], datetime]
+AFTER_ACK_WORKERS = 16
+
+
+class InlineExecutor(Executor):
+    """Runs work at once on the caller's thread: deterministic, for tests and one-shot commands."""
+
+    def submit(self, fn: Callable[..., object], /, *args: object, **kwargs: object) -> Future[object]:
+        future: Future[object] = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as error:  # handed back through the future, like a thread pool would
+            future.set_exception(error)
+        return future
+
+
+def after_ack_pool() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=AFTER_ACK_WORKERS, thread_name_prefix="after-ack")
 
 
 def system_clock() -> datetime:
@@ -25,6 +46,18 @@ class Services:
     settings: Settings
     session_factory: sessionmaker[Session]
     clock: Clock = system_clock
+    # Work that follows an ack (database, Web API) runs here, not on Bolt's listener threads,
+    # so a burst of slow work never delays the next request's ack.
+    work: Executor = field(default_factory=InlineExecutor)
+
+    def after_ack(self, fn: Callable[[], None], what: str) -> None:
+        def run() -> None:
+            try:
+                fn()
+            except Exception:
+                log.exception("failed after ack: %s", what)
+
+        self.work.submit(run)
 
     @contextmanager
     def unit_of_work(self) -> Iterator[Session]:

@@ -23,7 +23,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.app import build_app
 from bot.config import FROM_APP, Settings
 from bot.http_server import database_is_healthy, make_wsgi_app
-from bot.runtime import Clock, Services, system_clock
+from bot.runtime import Clock, Services, after_ack_pool, system_clock
 from bot.slack_client import make_web_client
 from scheduler.jobs import JobContext
 from scheduler.runner import build_scheduler
@@ -95,12 +95,14 @@ class Runtime:
         if self.scheduler is not None and self.scheduler.running:
             self.scheduler.shutdown(wait=True)  # lets the running job finish its unit of work
             log.info("scheduler stopped")
+        self.services.work.shutdown(wait=True)  # finish answers already acknowledged
         self.engine.dispose()
 
 
 def open_runtime(settings: Settings, *, clock: Clock = system_clock) -> Runtime:
     engine = make_engine(settings.database_url)
-    return Runtime(engine=engine, services=Services(settings=settings, session_factory=make_session_factory(engine), clock=clock))
+    services = Services(settings=settings, session_factory=make_session_factory(engine), clock=clock, work=after_ack_pool())
+    return Runtime(engine=engine, services=services)
 
 
 def _wait_for_signal() -> None:

@@ -38,6 +38,9 @@ def register(app: App, services: Services, router: CommandRouter) -> None:
     @app.command(SLASH_COMMAND)
     def mentor_command(ack: Ack, command: dict, respond: Respond, client: WebClient) -> None:
         ack()
+        services.after_ack(lambda: answer(command, respond, client), f"{SLASH_COMMAND} {command.get('text', '')!r}")
+
+    def answer(command: dict, respond: Respond, client: WebClient) -> None:
         with apologise_on_error(respond, f"{SLASH_COMMAND} {command.get('text', '')!r}"):
             parsed = parse_command(command.get("text"))
             with services.unit_of_work() as session:

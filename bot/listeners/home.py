@@ -29,10 +29,13 @@ def register(app: App, services: Services, router: CommandRouter) -> None:
     def publish_home(event: dict, client: WebClient, context: dict) -> None:
         if event.get("tab") not in (None, "home"):
             return  # the Messages tab needs nothing from us
-        user_id = event["user"]
+        user_id, team_id = event["user"], context["team_id"]
+        services.after_ack(lambda: publish(user_id, team_id, client), "app_home_opened")
+
+    def publish(user_id: str, team_id: str, client: WebClient) -> None:
         with apologise_on_error(None, "app_home_opened"):
             with services.unit_of_work() as session:
-                found = lookup_actor(session, team_id=context["team_id"], user_id=user_id)
+                found = lookup_actor(session, team_id=team_id, user_id=user_id)
             if found.actor is None:
                 view = not_on_roster_home(found.coordinator_user_ids)
             else:
