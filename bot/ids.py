@@ -1,6 +1,8 @@
 """Every slash command, action, view and event the bot handles, named once.
 
-tests/bot/test_manifest.py checks that manifest.yml declares what is registered here.
+tests/bot/test_manifest.py checks that manifest.yml declares the command and events named here.
+Action IDs are stable strings: buttons already sitting in people's DMs keep working across
+releases, so never rename one that has shipped.
 """
 
 SLASH_COMMAND = "/mentor"
@@ -8,3 +10,29 @@ SLASH_COMMAND = "/mentor"
 # Events the bot subscribes to (manifest: settings.event_subscriptions.bot_events).
 EVENT_APP_HOME_OPENED = "app_home_opened"
 BOT_EVENTS = (EVENT_APP_HOME_OPENED,)
+
+# Matching: preferences and offers, rounds, proposals.
+ACTION_OPEN_REQUEST = "request.open"  # button: open the resident's preferences modal
+ACTION_OPEN_OFFER = "offer.open"  # button: open the faculty availability modal
+VIEW_REQUEST = "request.submit"
+VIEW_OFFER = "offer.submit"
+ACTION_REVIEW_PROPOSAL = "proposal.review"  # button: open the pending proposal for review
+VIEW_PROPOSAL = "proposal.submit"
+
+# Meetings.
+ACTION_WE_MET = "meeting.open"  # button on reminders and the App Home: log a meeting
+VIEW_MEETING = "meeting.submit"
+
+# Confidential change and withdrawal.
+ACTION_CHANGE = "change.open"
+ACTION_WITHDRAW = "withdraw.open"
+ACTION_REJOIN = "rejoin.open"
+VIEW_CHANGE = "change.submit"
+VIEW_WITHDRAW = "withdraw.submit"
+ACTION_RESOLVE_REMATCH = "change_request.rematch"  # coordinator DM buttons
+ACTION_RESOLVE_CLOSE = "change_request.close"
+
+# Coordinator dashboard.
+ACTION_OPEN_ROUND = "admin.round_open"
+ACTION_RUN_MATCH = "admin.match"
+ACTION_EXPORT = "admin.export"

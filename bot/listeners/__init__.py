@@ -1,16 +1,20 @@
-"""Every listener module exposes register(app, services, router); this wires them all."""
+"""Every listener module exposes register(ctx); this wires them all."""
 
 from __future__ import annotations
 
 from slack_bolt import App
 
 from bot.commands import CommandRouter
+from bot.home import HomePublisher
 from bot.listeners import commands, home
+from bot.listeners.context import ListenerContext
 from bot.runtime import Services
 
 
 def register_listeners(app: App, services: Services) -> CommandRouter:
     router = CommandRouter()
-    commands.register(app, services, router)
-    home.register(app, services, router)
+    ctx = ListenerContext(app=app, services=services, router=router, home=HomePublisher(services, router))
+    # Order matters only for help: subcommands are listed in registration order.
+    commands.register(ctx)
+    home.register(ctx)
     return router

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 
 from bot.access import Audience, allows, lookup_actor
-from bot.commands import CommandRequest, CommandRouter, Subcommand, parse_command
+from bot.commands import CommandRequest, Subcommand, parse_command
 from bot.ids import SLASH_COMMAND
 from bot.listeners.errors import apologise_on_error
-from bot.runtime import Services
+from bot.listeners.context import ListenerContext
 from bot.views.help import (
     CommandLine,
     help_message,
@@ -32,7 +32,8 @@ def _lines(commands: Sequence[Subcommand]) -> list[CommandLine]:
     return [CommandLine(c.usage, c.summary) for c in commands]
 
 
-def register(app: App, services: Services, router: CommandRouter) -> None:
+def register(ctx: ListenerContext) -> None:
+    app, services, router = ctx.app, ctx.services, ctx.router
     router.add("help", summary="this list", audience=Audience.EVERYONE, handler=lambda request: None)
 
     @app.command(SLASH_COMMAND)

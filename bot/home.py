@@ -1,0 +1,47 @@
+"""Publishing the App Home tab: on app_home_opened, and after any change that affects it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from slack_sdk import WebClient
+
+from bot.access import Actor, lookup_actor
+from bot.commands import CommandRouter
+from bot.listeners.errors import apologise_on_error
+from bot.runtime import Services
+from bot.views.help import CommandLine
+from bot.views.home import home_view, not_on_roster_home
+from storage.models import Role
+
+ROLE_LABELS = {Role.RESIDENT: "a resident", Role.FACULTY: "faculty", Role.COORDINATOR: "a coordinator"}
+
+
+def role_label(actor: Actor) -> str:
+    label = ROLE_LABELS[actor.role]
+    if actor.is_coordinator and actor.role is not Role.COORDINATOR:
+        label += " and a coordinator"
+    return label
+
+
+class HomePublisher:
+    def __init__(self, services: Services, router: CommandRouter) -> None:
+        self.services = services
+        self.router = router
+
+    def publish(self, client: WebClient, *, team_id: str, user_id: str) -> None:
+        """Render and publish one person's home tab; failures are logged, never raised."""
+        with apologise_on_error(None, f"publishing the home tab of {user_id}"):
+            with self.services.unit_of_work() as session:
+                found = lookup_actor(session, team_id=team_id, user_id=user_id)
+            if found.actor is None:
+                view = not_on_roster_home(found.coordinator_user_ids)
+            else:
+                commands = [CommandLine(c.usage, c.summary) for c in self.router.visible_to(found.actor)]
+                view = home_view(name=found.actor.name, role_label=role_label(found.actor), commands=commands)
+            client.views_publish(user_id=user_id, view=view)
+
+    def refresh(self, client: WebClient, *, team_id: str, user_ids: Iterable[str]) -> None:
+        """After a change: republish the home tabs of everyone it affects."""
+        for user_id in dict.fromkeys(user_ids):
+            self.publish(client, team_id=team_id, user_id=user_id)

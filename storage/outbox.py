@@ -1,0 +1,115 @@
+"""The outbox: every message the bot decides to send is a row, written in the same transaction
+as the decision; a delivery job sends it to Slack afterwards (scheduler/, see the cadence work).
+
+Enqueueing is the only way features send DMs, group DMs and channel posts. Direct answers to
+a person's own click or command (ephemeral replies, modals) do not go through here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from mentoring.working_hours import is_working_time, next_delivery_time, resolve_zone
+from storage.models import OutboxMessage, OutboxState, Person, Program
+
+MAX_ALIGNMENT_ROUNDS = 8
+
+
+def person_zone(person: Person, program: Program) -> ZoneInfo:
+    """The person's Slack time zone (cached on the row), else the program's."""
+    return resolve_zone(person.slack_time_zone, program.time_zone)
+
+
+def working_hours_for_all(people: Sequence[Person], program: Program, now: datetime) -> datetime:
+    """The first instant at or after `now` that is within working hours for every recipient.
+
+    A group DM to two people in different zones waits until both are at work; if their hours
+    never overlap, the latest of their next windows is used so nobody is woken at night.
+    """
+    zones = [person_zone(p, program) for p in people] or [resolve_zone(None, program.time_zone)]
+    moment = now
+    for _ in range(MAX_ALIGNMENT_ROUNDS):
+        moment = max(next_delivery_time(moment, zone) for zone in zones)
+        if all(is_working_time(moment, zone) for zone in zones):
+            return moment
+    return moment
+
+
+def enqueue(
+    session: Session,
+    *,
+    program: Program,
+    kind: str,
+    text: str,
+    now: datetime,
+    recipients: Sequence[Person] = (),
+    channel_id: str | None = None,
+    blocks: list[dict[str, Any]] | None = None,
+    pairing_id: int | None = None,
+    dedupe_key: str | None = None,
+    not_before: datetime | None = None,
+    respect_working_hours: bool = True,
+    attachment: bytes | None = None,
+    attachment_name: str | None = None,
+) -> OutboxMessage:
+    """Queue a message to a DM (one recipient), a group DM (several) or a channel.
+
+    By default it waits for the recipients' working hours (weekdays 09:00-17:00 in their own time
+    zone; channel posts use the program's). A `dedupe_key` makes a message exist at most once:
+    callers that may run twice (sweeps, retries) check `exists(dedupe_key)` or rely on the unique
+    constraint.
+    """
+    if bool(recipients) == bool(channel_id):
+        raise ValueError("a message goes either to people or to a channel")
+    earliest = not_before or now
+    if respect_working_hours:
+        earliest = working_hours_for_all(list(recipients), program, earliest)
+    message = OutboxMessage(
+        program_id=program.id,
+        kind=kind,
+        dedupe_key=dedupe_key,
+        pairing_id=pairing_id,
+        recipient_user_ids=[p.slack_user_id for p in recipients] or None,
+        channel_id=channel_id,
+        text=text,
+        blocks=blocks,
+        attachment=attachment,
+        attachment_name=attachment_name,
+        not_before=earliest,
+        state=OutboxState.PENDING,
+        attempts=0,
+        created_at=now,
+    )
+    session.add(message)
+    session.flush()
+    return message
+
+
+def cancel_for_pairing(session: Session, *, pairing_id: int, reason: str = "pairing ended") -> int:
+    """Cancel messages about a pairing that have not been sent (its nudges stop at once)."""
+    result = session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.pairing_id == pairing_id, OutboxMessage.state == OutboxState.PENDING)
+        .values(state=OutboxState.CANCELLED, last_error=reason)
+    )
+    return result.rowcount or 0
+
+
+def cancel_to_person(session: Session, *, slack_user_id: str, reason: str) -> int:
+    """Cancel pending one-to-one DMs to someone (a withdrawn person gets no more DMs)."""
+    pending = session.query(OutboxMessage).filter(
+        OutboxMessage.state == OutboxState.PENDING, OutboxMessage.recipient_user_ids.is_not(None)
+    )
+    cancelled = 0
+    for message in pending:
+        if message.recipient_user_ids == [slack_user_id]:
+            message.state = OutboxState.CANCELLED
+            message.last_error = reason
+            cancelled += 1
+    return cancelled
