@@ -9,13 +9,15 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
 
 from bot.config import ConfigError, load_database_url, load_settings
 from bot.roster_csv import RosterFileError, RosterRow, parse_roster_csv
@@ -24,6 +26,7 @@ from bot.serve import StartupError, prepare, run_scheduler_only, serve_http, ser
 from bot.slack_client import make_web_client
 from storage import migrate
 from storage.db import make_engine, make_session_factory, session_scope
+from storage.models import Program
 from storage.programs import program_for_team
 from storage.roster import RosterEntry, RosterError, add_coordinator, upsert_people
 
@@ -159,6 +162,56 @@ def cmd_match(args: argparse.Namespace) -> None:
     print(json.dumps(result, indent=2))
 
 
+def _export_program(session: Session, team_id: str | None) -> Program:
+    """The program to export: the workspace's, or the only one there is."""
+    if team_id:
+        program = program_for_team(session, team_id)
+        if program is None:
+            raise UsageProblem(f"no program for workspace {team_id}")
+        return program
+    programs = list(session.scalars(select(Program).order_by(Program.id)))
+    if not programs:
+        raise UsageProblem("there is no program in this database yet: start the bot once (mentorbot run)")
+    if len({p.team_id for p in programs}) > 1:
+        teams = ", ".join(sorted({p.team_id for p in programs}))
+        raise UsageProblem(f"this database holds several workspaces ({teams}); pick one with --team")
+    return programs[0]
+
+
+def _write_atomically(path: str, content: bytes) -> None:
+    """All or nothing: a half-written CSV never replaces a good one."""
+    target = Path(path)
+    temporary = target.with_name(f".{target.name}.partial")
+    try:
+        temporary.write_bytes(content)
+        os.replace(temporary, target)
+    except OSError as error:
+        temporary.unlink(missing_ok=True)
+        raise UsageProblem(f"{path}: {error.strerror}") from None
+
+
+def cmd_export(args: argparse.Namespace) -> None:
+    from bot.exports import export_pairings
+    from storage.reports import academic_calendar, local_today
+
+    engine = make_engine(load_database_url())
+    try:
+        if migrate.current_revision(engine) is None:
+            raise UsageProblem("the database is empty: start the bot once (mentorbot run) or run mentorbot db upgrade")
+        with session_scope(make_session_factory(engine)) as session:
+            program = _export_program(session, args.team)
+            now = system_clock()
+            year = args.year if args.year is not None else academic_calendar(program).year_of(local_today(program, now))
+            export = export_pairings(session, program=program, year=year, now=now, actor_label="cli: export")
+    finally:
+        engine.dispose()
+    if args.out == "-":
+        sys.stdout.write(export.content.decode("utf-8-sig"))
+        return
+    _write_atomically(args.out, export.content)
+    print(f"{export.rows} pairing(s) of {export.year_label} exported to {args.out}")
+
+
 # --- parser ---------------------------------------------------------------------------------
 
 
@@ -194,6 +247,12 @@ def build_parser() -> argparse.ArgumentParser:
     add_coord = admin_commands.add_parser("add-coordinator", help="make a Slack member a coordinator")
     add_coord.add_argument("user_id", metavar="USER_ID", help="Slack member ID (U…)")
     add_coord.set_defaults(func=cmd_add_coordinator)
+
+    export = commands.add_parser("export", help="write one CSV row per pairing of an academic year (start, end, meetings per quarter)")
+    export.add_argument("--year", type=int, metavar="YYYY", help="the academic year that starts in YYYY (default: the current one)")
+    export.add_argument("--out", required=True, metavar="FILE.csv", help="where to write the CSV ('-' for standard output)")
+    export.add_argument("--team", metavar="T…", help="the workspace, when the database holds several")
+    export.set_defaults(func=cmd_export)
 
     match = commands.add_parser("match", help="dry-run the matcher on a JSON file and print the result")
     match.add_argument("file", metavar="FILE.json")

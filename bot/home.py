@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from slack_sdk import WebClient
+from sqlalchemy.orm import Session
 
 from bot.access import Actor, lookup_actor
 from bot.commands import CommandRouter
@@ -12,7 +14,9 @@ from bot.listeners.errors import apologise_on_error
 from bot.runtime import Services
 from bot.views.help import CommandLine
 from bot.views.home import home_view, not_on_roster_home
-from storage.models import Role
+from storage.models import Person, Program, Role
+from storage.outbox import person_zone
+from storage.reports import person_home, program_snapshot
 
 ROLE_LABELS = {Role.RESIDENT: "a resident", Role.FACULTY: "faculty", Role.COORDINATOR: "a coordinator"}
 
@@ -34,12 +38,29 @@ class HomePublisher:
         with apologise_on_error(None, f"publishing the home tab of {user_id}"):
             with self.services.unit_of_work() as session:
                 found = lookup_actor(session, team_id=team_id, user_id=user_id)
-            if found.actor is None:
-                view = not_on_roster_home(found.coordinator_user_ids)
-            else:
-                commands = [CommandLine(c.usage, c.summary) for c in self.router.visible_to(found.actor)]
-                view = home_view(name=found.actor.name, role_label=role_label(found.actor), commands=commands)
+                if found.actor is None:
+                    view = not_on_roster_home(found.coordinator_user_ids)
+                else:
+                    commands = [CommandLine(c.usage, c.summary) for c in self.router.visible_to(found.actor)]
+                    view = home_view(
+                        name=found.actor.name,
+                        role_label=role_label(found.actor),
+                        commands=commands,
+                        **self._content(session, found.actor),
+                    )
             client.views_publish(user_id=user_id, view=view)
+
+    def _content(self, session: Session, actor: Actor) -> dict[str, Any]:
+        """The person's own pairing(s), and the program dashboard for coordinators."""
+        person, program = session.get(Person, actor.person_id), session.get(Program, actor.program_id)
+        assert person is not None and program is not None
+        now = self.services.clock()
+        content: dict[str, Any] = {"today": now.astimezone(person_zone(person, program)).date()}
+        if actor.role is not Role.COORDINATOR:
+            content["personal"] = person_home(session, person=person, program=program)
+        if actor.is_coordinator:
+            content["dashboard"] = program_snapshot(session, program=program, now=now)
+        return content
 
     def refresh(self, client: WebClient, *, team_id: str, user_ids: Iterable[str]) -> None:
         """After a change: republish the home tabs of everyone it affects."""

@@ -16,6 +16,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from slack_sdk import WebClient
 from sqlalchemy.orm import Session, sessionmaker
 
+from scheduler.reports import coordinator_posts_job
 from storage.db import session_scope
 from storage.maintenance import prune_idempotency_keys
 
@@ -45,6 +46,12 @@ def prune_idempotency_keys_job(ctx: JobContext) -> int:
 
 def all_jobs() -> list[JobSpec]:
     return [
+        JobSpec(
+            id="reports.coordinator_posts",
+            description="weekly summary, quarter-end reports, and notices when they cannot be posted",
+            trigger=IntervalTrigger(minutes=1),
+            run=coordinator_posts_job,
+        ),
         JobSpec(
             id="maintenance.prune_idempotency_keys",
             description="forget double-submission guards older than two days",

@@ -6,7 +6,7 @@ from slack_bolt import App
 
 from bot.commands import CommandRouter
 from bot.home import HomePublisher
-from bot.listeners import commands, home
+from bot.listeners import commands, home, reports
 from bot.listeners.context import ListenerContext
 from bot.runtime import Services
 
@@ -17,4 +17,5 @@ def register_listeners(app: App, services: Services) -> CommandRouter:
     # Order matters only for help: subcommands are listed in registration order.
     commands.register(ctx)
     home.register(ctx)
+    reports.register(ctx)
     return router

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 Block = dict[str, Any]
@@ -54,3 +55,31 @@ def private_message(text: str, blocks: list[Block] | None = None) -> Message:
         "text": text,
         "blocks": blocks if blocks is not None else [section(text)],
     }
+
+
+def long_date(day: date) -> str:
+    """"Nov 30, 2026": unambiguous for readers on either side of the Atlantic."""
+    return f"{day:%b} {day.day}, {day.year}"
+
+
+def short_date(day: date) -> str:
+    """"Nov 30": where the year is obvious from context."""
+    return f"{day:%b} {day.day}"
+
+
+def button(text: str, action_id: str, *, value: str | None = None, style: str | None = None) -> Block:
+    element: Block = {"type": "button", "text": plain(text[:75]), "action_id": action_id}
+    if value is not None:
+        element["value"] = value
+    if style is not None:
+        element["style"] = style
+    return element
+
+
+def actions(*elements: Block) -> Block:
+    return {"type": "actions", "elements": list(elements)}
+
+
+def fields(*texts: str) -> Block:
+    """A section of up to 10 short mrkdwn fields, shown two per row."""
+    return {"type": "section", "fields": [mrkdwn(t[:2000]) for t in texts[:10]]}

@@ -3,11 +3,34 @@
 from __future__ import annotations
 
 import itertools
-from datetime import datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from storage.models import Person, PersonStatus, Program, Role
+from mentoring.cadence import next_due
+from storage.models import (
+    ChangeRequest,
+    EndReason,
+    Meeting,
+    MentorOffer,
+    OutboxMessage,
+    OutboxState,
+    Pairing,
+    Person,
+    PersonStatus,
+    Program,
+    Proposal,
+    ProposalPair,
+    ProposalState,
+    QueueEntry,
+    QueueReason,
+    RequestKind,
+    RequestState,
+    Role,
+    Round,
+    RoundState,
+)
 from storage.programs import ProgramSettings, ensure_program
 
 TEAM_ID = "T0001"
@@ -49,6 +72,112 @@ def person(
         created_at=EPOCH,
         updated_at=EPOCH,
     )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def _at_noon(day: date) -> datetime:
+    return datetime.combine(day, datetime.min.time(), tzinfo=timezone.utc) + timedelta(hours=12)
+
+
+def pairing(
+    session: Session,
+    prog: Program,
+    *,
+    mentor: Person,
+    resident: Person,
+    started_on: date = date(2026, 7, 1),
+    ended_on: date | None = None,
+) -> Pairing:
+    """A pairing in the next free mentor slot; its due date follows the cadence rule."""
+    taken = set(session.scalars(select(Pairing.mentor_slot).where(Pairing.mentor_id == mentor.id, Pairing.ended_on.is_(None))))
+    free_slot = min({1, 2} - taken, default=3)  # 3 trips the database's check, as it should
+    row = Pairing(
+        program_id=prog.id,
+        mentor_id=mentor.id,
+        resident_id=resident.id,
+        mentor_slot=1 if ended_on is not None else free_slot,
+        started_on=started_on,
+        ended_on=ended_on,
+        next_due_on=None if ended_on else next_due(started_on, None),
+        next_check_on=None,
+        created_at=_at_noon(started_on),
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def meeting(session: Session, pair: Pairing, met_on: date, *, logged_by: Person | None = None) -> Meeting:
+    """A logged meeting; keeps the pairing's last-met and due dates as logging one would."""
+    row = Meeting(pairing_id=pair.id, met_on=met_on, logged_by_id=logged_by.id if logged_by else None, created_at=_at_noon(met_on))
+    session.add(row)
+    if pair.last_met_on is None or met_on > pair.last_met_on:
+        pair.last_met_on = met_on
+        if pair.ended_on is None:
+            pair.next_due_on = next_due(pair.started_on, met_on)
+    session.flush()
+    return row
+
+
+def end_pairing(session: Session, pair: Pairing, ended_on: date, reason: EndReason = EndReason.COORDINATOR) -> Pairing:
+    pair.ended_on, pair.end_reason, pair.next_due_on, pair.next_check_on = ended_on, reason, None, None
+    session.flush()
+    return pair
+
+
+def offer(session: Session, prog: Program, mentor: Person, *, capacity: int = 2, available: bool = True, academic_year: int = 2026) -> MentorOffer:
+    row = MentorOffer(
+        program_id=prog.id, mentor_id=mentor.id, academic_year=academic_year, available=available,
+        capacity=capacity, subspecialties=[], focus_areas=[], preferred_residents=[], updated_at=EPOCH,
+    )  # fmt: skip
+    session.add(row)
+    session.flush()
+    return row
+
+
+def queued(session: Session, prog: Program, who: Person, *, since: datetime = EPOCH, reason: QueueReason = QueueReason.MIDYEAR_REQUEST) -> QueueEntry:
+    row = QueueEntry(program_id=prog.id, person_id=who.id, reason=reason, queued_at=since)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def change_request(session: Session, prog: Program, requester: Person, *, kind: RequestKind = RequestKind.CHANGE, pair: Pairing | None = None, note: str | None = None, state: RequestState = RequestState.OPEN) -> ChangeRequest:
+    row = ChangeRequest(
+        program_id=prog.id, requester_id=requester.id, kind=kind, pairing_id=pair.id if pair else None,
+        note=note, state=state, created_at=EPOCH,
+    )  # fmt: skip
+    session.add(row)
+    session.flush()
+    return row
+
+
+def matching_round(session: Session, prog: Program, *, academic_year: int = 2026, state: RoundState = RoundState.OPEN, deadline_at: datetime = datetime(2026, 8, 15, 21, 0, tzinfo=timezone.utc)) -> Round:
+    row = Round(program_id=prog.id, academic_year=academic_year, state=state, opened_at=EPOCH - timedelta(days=30), deadline_at=deadline_at)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def proposal(session: Session, prog: Program, pairs: list[tuple[Person, Person]], *, unmatched: list[Person] = (), created_at: datetime = EPOCH, round_: Round | None = None) -> Proposal:
+    row = Proposal(
+        program_id=prog.id, round_id=round_.id if round_ else None, state=ProposalState.PENDING,
+        unmatched_resident_ids=[p.id for p in unmatched], stats={}, created_at=created_at,
+    )  # fmt: skip
+    row.pairs = [ProposalPair(mentor_id=m.id, resident_id=r.id, resident_rank=1) for m, r in pairs]
+    session.add(row)
+    session.flush()
+    return row
+
+
+def failed_delivery(session: Session, prog: Program, recipients: list[Person], *, error: str = "user_disabled", at: datetime = EPOCH, kind: str = "nudge") -> OutboxMessage:
+    """A DM the delivery job gave up on."""
+    row = OutboxMessage(
+        program_id=prog.id, kind=kind, recipient_user_ids=[p.slack_user_id for p in recipients], text="hello",
+        not_before=at, state=OutboxState.FAILED, attempts=1, last_error=error, created_at=at,
+    )  # fmt: skip
     session.add(row)
     session.flush()
     return row

@@ -1,0 +1,178 @@
+"""The coordinators' scheduled posts: the weekly summary, quarter-end reports, and a DM to the
+coordinators when either could not be posted.
+
+One sweep, run every minute by every process: the data decides. Each post has a dedupe key
+(storage.coordinator_posts), so it is queued once per week or quarter whatever the number of
+processes or restarts, and a process that was down catches up when it comes back. Delivery is
+the outbox job's work; a post it gives up on (archived channel, bot not a member) is found here
+by its state and answered with one DM per coordinator.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+
+from bot.views.charts import quarter_chart_png
+from bot.views.reports import (
+    chart_file_name,
+    no_channel_notice,
+    quarter_report_message,
+    summary_message,
+    undelivered_notice,
+)
+from storage.coordinator_posts import (
+    KIND_QUARTER_REPORT,
+    KIND_SUMMARY,
+    active_coordinators,
+    decided,
+    enqueue_once,
+    no_channel_notice_key,
+    notify_coordinators,
+    quarter_report_key,
+    summary_key,
+    undelivered_notice_key,
+    undelivered_posts,
+)
+from storage.db import session_scope
+from storage.models import Program
+from storage.reports import QuarterReport, academic_calendar, program_snapshot, quarter_report, summary_schedule
+
+if TYPE_CHECKING:
+    from scheduler.jobs import JobContext
+
+log = logging.getLogger(__name__)
+
+# A failed post older than this gets no notice any more (it would be stale news).
+NOTICE_WINDOW = timedelta(days=14)
+POST_WHAT = {KIND_SUMMARY: "this week's mentorship summary", KIND_QUARTER_REPORT: "the quarter-end mentorship report"}
+
+
+def coordinator_posts_job(ctx: JobContext) -> dict[str, int]:
+    with session_scope(ctx.session_factory) as session:
+        program_ids = list(session.scalars(select(Program.id).order_by(Program.id)))
+    done: Counter[str] = Counter()
+    for program_id in program_ids:
+        # Separate units of work: a failing chart never holds back the summary or the notices.
+        for name, step in (
+            ("summaries", post_weekly_summary),
+            ("quarter_reports", post_quarter_reports),
+            ("notices", notify_undelivered_posts),
+        ):
+            try:
+                done[name] += step(ctx, program_id)
+            except Exception:
+                log.exception("coordinator posts: %s failed for program %s", name, program_id)
+                done["failed"] += 1
+    return dict(done)
+
+
+def post_weekly_summary(ctx: JobContext, program_id: int) -> int:
+    """Queue this week's summary once its slot has come; 1 when queued now."""
+    now = ctx.clock()
+    with session_scope(ctx.session_factory) as session:
+        program = session.get(Program, program_id)
+        if program is None:
+            return 0
+        schedule = summary_schedule(program)
+        if not schedule.summary_due(now):
+            return 0
+        week = schedule.week_key(now)
+        if not program.coordinator_channel_id:
+            notice = no_channel_notice()
+            coordinators = active_coordinators(session, program_id=program.id)
+            return notify_coordinators(
+                session,
+                program=program,
+                coordinators=coordinators,
+                key_for=lambda coordinator: no_channel_notice_key(program.id, week, coordinator),
+                now=now,
+                **notice,
+            )
+        key = summary_key(program.id, week)
+        if decided(session, key):
+            return 0
+        message = summary_message(program_snapshot(session, program=program, now=now))
+        queued = enqueue_once(
+            session,
+            dedupe_key=key,
+            program=program,
+            kind=KIND_SUMMARY,
+            channel_id=program.coordinator_channel_id,
+            now=now,
+            respect_working_hours=False,  # the coordinators chose the day and time
+            **message,
+        )
+        return int(queued is not None)
+
+
+def post_quarter_reports(ctx: JobContext, program_id: int) -> int:
+    """Queue the report of every quarter that is due and not yet reported, with its chart."""
+    now = ctx.clock()
+    with session_scope(ctx.session_factory) as session:
+        program = session.get(Program, program_id)
+        if program is None or not program.coordinator_channel_id:
+            return 0  # reports wait for a channel; post_weekly_summary tells the coordinators
+        quarters = summary_schedule(program).quarters_to_report(academic_calendar(program), since=program.created_at, now=now)
+        reports = [
+            quarter_report(session, program=program, quarter=quarter)
+            for quarter in quarters
+            if not decided(session, quarter_report_key(program.id, quarter))
+        ]
+    queued = 0
+    for report in reports:
+        chart = quarter_chart_png(report)  # slow-ish: drawn outside any transaction
+        queued += _enqueue_report(ctx, program_id, report, chart)
+    return queued
+
+
+def _enqueue_report(ctx: JobContext, program_id: int, report: QuarterReport, chart: bytes) -> int:
+    with session_scope(ctx.session_factory) as session:
+        program = session.get(Program, program_id)
+        if program is None or not program.coordinator_channel_id:
+            return 0
+        queued = enqueue_once(
+            session,
+            dedupe_key=quarter_report_key(program.id, report.quarter),
+            program=program,
+            kind=KIND_QUARTER_REPORT,
+            channel_id=program.coordinator_channel_id,
+            now=ctx.clock(),
+            respect_working_hours=False,
+            attachment=chart,
+            attachment_name=chart_file_name(report),
+            **quarter_report_message(report),
+        )
+        return int(queued is not None)
+
+
+def notify_undelivered_posts(ctx: JobContext, program_id: int) -> int:
+    """One DM per coordinator for each summary or report the delivery job gave up on."""
+    now = ctx.clock()
+    with session_scope(ctx.session_factory) as session:
+        program = session.get(Program, program_id)
+        if program is None:
+            return 0
+        failed = undelivered_posts(session, program_id=program.id, since=now - NOTICE_WINDOW)
+        if not failed:
+            return 0
+        coordinators = active_coordinators(session, program_id=program.id)
+        if not coordinators:
+            log.warning("program %s: %d coordinator posts failed and there is no coordinator to tell", program.id, len(failed))
+            return 0
+        queued = 0
+        for post in failed:
+            notice = undelivered_notice(what=POST_WHAT[post.kind], channel_id=post.channel_id or "", error=post.last_error)
+            queued += notify_coordinators(
+                session,
+                program=program,
+                coordinators=coordinators,
+                key_for=lambda coordinator, post=post: undelivered_notice_key(post, coordinator),
+                now=now,
+                **notice,
+            )
+        return queued

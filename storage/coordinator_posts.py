@@ -1,0 +1,114 @@
+"""Deciding the coordinators' posts: each weekly summary and quarter report exists once, as an
+outbox row with a natural dedupe key, and so does each notice about one that could not go out.
+
+The unique dedupe key is what makes "once" hold across restarts and several processes: a sweep
+checks for the key first (the cheap, usual path) and inserts inside a savepoint, so a process
+that loses a race gets the unique violation, rolls back only its savepoint and moves on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import exists, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from mentoring.cadence import AcademicQuarter
+from mentoring.reporting import quarter_key
+from storage import outbox
+from storage.models import OutboxMessage, OutboxState, Person, PersonStatus, Program
+
+KIND_SUMMARY = "summary"
+KIND_QUARTER_REPORT = "quarter_report"
+KIND_COORDINATOR_NOTICE = "coordinator_notice"
+CHANNEL_POST_KINDS = (KIND_SUMMARY, KIND_QUARTER_REPORT)
+
+
+def summary_key(program_id: int, week: str) -> str:
+    return f"summary:{program_id}:{week}"
+
+
+def quarter_report_key(program_id: int, quarter: AcademicQuarter) -> str:
+    return f"quarter-report:{program_id}:{quarter_key(quarter)}"
+
+
+def undelivered_notice_key(post: OutboxMessage, coordinator: Person) -> str:
+    return f"undelivered:{post.dedupe_key or post.id}:{coordinator.slack_user_id}"
+
+
+def no_channel_notice_key(program_id: int, week: str, coordinator: Person) -> str:
+    return f"no-channel:{program_id}:{week}:{coordinator.slack_user_id}"
+
+
+def decided(session: Session, dedupe_key: str) -> bool:
+    return bool(session.scalar(select(exists().where(OutboxMessage.dedupe_key == dedupe_key))))
+
+
+def enqueue_once(session: Session, *, dedupe_key: str, **message: Any) -> OutboxMessage | None:
+    """outbox.enqueue, unless a message with this key exists already (then None)."""
+    if decided(session, dedupe_key):
+        return None
+    try:
+        with session.begin_nested():
+            return outbox.enqueue(session, dedupe_key=dedupe_key, **message)
+    except IntegrityError:
+        return None  # another process decided it first
+
+
+def active_coordinators(session: Session, *, program_id: int) -> list[Person]:
+    query = (
+        select(Person)
+        .where(
+            Person.program_id == program_id,
+            Person.is_coordinator.is_(True),
+            Person.status == PersonStatus.ACTIVE,
+        )
+        .order_by(Person.name, Person.id)
+    )
+    return list(session.scalars(query))
+
+
+def undelivered_posts(session: Session, *, program_id: int, since: datetime) -> list[OutboxMessage]:
+    """Summaries and reports the delivery job gave up on, created since `since`."""
+    query = (
+        select(OutboxMessage)
+        .where(
+            OutboxMessage.program_id == program_id,
+            OutboxMessage.kind.in_(CHANNEL_POST_KINDS),
+            OutboxMessage.state == OutboxState.FAILED,
+            OutboxMessage.created_at >= since,
+        )
+        .order_by(OutboxMessage.id)
+    )
+    return list(session.scalars(query))
+
+
+def notify_coordinators(
+    session: Session,
+    *,
+    program: Program,
+    coordinators: Sequence[Person],
+    key_for: Any,
+    text: str,
+    blocks: list[dict[str, Any]],
+    now: datetime,
+) -> int:
+    """One DM per coordinator, each at most once (key_for(coordinator) names it); in their
+    working hours, like every DM. Returns how many were newly queued."""
+    queued = 0
+    for coordinator in coordinators:
+        message = enqueue_once(
+            session,
+            dedupe_key=key_for(coordinator),
+            program=program,
+            kind=KIND_COORDINATOR_NOTICE,
+            recipients=[coordinator],
+            text=text,
+            blocks=blocks,
+            now=now,
+        )
+        queued += message is not None
+    return queued

@@ -1,0 +1,477 @@
+"""Reads for the coordinator view: the program snapshot behind the weekly summary and the
+dashboard, a year of pairings for quarter reports and exports, and one person's home tab.
+
+Everything comes back as frozen dataclasses of plain values, safe to render after the session
+has closed. Nothing here says why a pairing ended or who asked: only dates and counts.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session, joinedload
+
+from mentoring.cadence import QUARTERS_PER_YEAR, AcademicCalendar, AcademicQuarter, PairingHistory, next_due
+from mentoring.reporting import (
+    ActivePair,
+    CapacityFigures,
+    MeetingFigures,
+    MentorLoad,
+    QuarterFigures,
+    SummarySchedule,
+    capacity_figures,
+    meeting_figures,
+    year_figures,
+    year_label,
+)
+from mentoring.working_hours import resolve_zone
+from storage.models import (
+    ChangeRequest,
+    Meeting,
+    MentorOffer,
+    OutboxMessage,
+    OutboxState,
+    Pairing,
+    Person,
+    PersonStatus,
+    Program,
+    Proposal,
+    ProposalPair,
+    ProposalState,
+    QueueEntry,
+    RequestState,
+    Role,
+    Round,
+    RoundState,
+)
+
+# The summary lists people the bot failed to reach since the previous summary.
+UNREACHABLE_WINDOW = timedelta(days=7)
+
+
+def academic_calendar(program: Program) -> AcademicCalendar:
+    return AcademicCalendar(program.academic_year_start_month, program.academic_year_start_day)
+
+
+def program_zone(program: Program) -> ZoneInfo:
+    return resolve_zone(None, program.time_zone)
+
+
+def summary_schedule(program: Program) -> SummarySchedule:
+    return SummarySchedule(program.summary_weekday, program.summary_hour, program.summary_minute, program_zone(program))
+
+
+def local_today(program: Program, now: datetime) -> date:
+    return now.astimezone(program_zone(program)).date()
+
+
+@dataclass(frozen=True)
+class PersonRef:
+    person_id: int
+    slack_user_id: str
+    name: str
+
+    @classmethod
+    def of(cls, person: Person) -> PersonRef:
+        return cls(person.id, person.slack_user_id, person.name)
+
+
+@dataclass(frozen=True)
+class PairRef:
+    pairing_id: int
+    mentor: PersonRef
+    resident: PersonRef
+    started_on: date
+    ended_on: date | None
+
+    @classmethod
+    def of(cls, pairing: Pairing) -> PairRef:
+        return cls(pairing.id, PersonRef.of(pairing.mentor), PersonRef.of(pairing.resident), pairing.started_on, pairing.ended_on)
+
+
+@dataclass(frozen=True)
+class WaitingPerson:
+    person: PersonRef
+    role: str
+    since: date
+
+
+@dataclass(frozen=True)
+class RoundInfo:
+    academic_year: int
+    state: RoundState
+    deadline_on: date  # in the program's time zone
+
+
+@dataclass(frozen=True)
+class ProposalInfo:
+    proposal_id: int
+    created_on: date
+    pair_count: int
+    unmatched_count: int
+
+
+@dataclass(frozen=True)
+class Unreachable:
+    """Someone a DM or group DM could not be delivered to; `error` is Slack's reason, if known."""
+
+    name: str
+    slack_user_id: str
+    messages: int
+    error: str | None
+
+
+@dataclass(frozen=True)
+class ProgramSnapshot:
+    program_id: int
+    program_name: str
+    team_id: str
+    coordinator_channel_id: str | None
+    today: date
+    quarter: AcademicQuarter
+    quarter_label: str
+    quarter_end: date  # exclusive
+    pairs: dict[int, PairRef]  # the active pairings, by id
+    meetings: MeetingFigures[int]
+    waiting: tuple[WaitingPerson, ...]
+    open_requests: int
+    capacity: CapacityFigures
+    round: RoundInfo | None
+    proposal: ProposalInfo | None
+    unreachable: tuple[Unreachable, ...]
+
+    @property
+    def overdue(self) -> list[tuple[PairRef, int]]:
+        return [(self.pairs[key], days) for key, days in self.meetings.overdue]
+
+    @property
+    def waiting_residents(self) -> list[WaitingPerson]:
+        return [w for w in self.waiting if w.role == Role.RESIDENT.value]
+
+
+# --- the snapshot ----------------------------------------------------------------------------
+
+
+def program_snapshot(session: Session, *, program: Program, now: datetime) -> ProgramSnapshot:
+    """Everything the weekly summary and the coordinator dashboard show, as of `now`."""
+    calendar = academic_calendar(program)
+    today = local_today(program, now)
+    quarter = calendar.quarter_of(today)
+    quarter_first, quarter_end = calendar.quarter_bounds(*quarter)
+
+    active = _active_pairings(session, program_id=program.id)
+    meeting_counts = _meeting_counts(session, [p.id for p in active], quarter_first, quarter_end)
+    latest_meeting = _latest_meetings(session, [p.id for p in active])
+    pairs = [
+        ActivePair(
+            key=p.id,
+            started_on=p.started_on,
+            last_met_on=_later(p.last_met_on, latest_meeting.get(p.id)),
+            next_due_on=p.next_due_on,
+            meetings_this_quarter=meeting_counts.get(p.id, 0),
+        )
+        for p in active
+    ]
+    return ProgramSnapshot(
+        program_id=program.id,
+        program_name=program.name,
+        team_id=program.team_id,
+        coordinator_channel_id=program.coordinator_channel_id,
+        today=today,
+        quarter=quarter,
+        quarter_label=calendar.label(*quarter),
+        quarter_end=quarter_end,
+        pairs={p.id: PairRef.of(p) for p in active},
+        meetings=meeting_figures(pairs, today=today, quarter_end=quarter_end),
+        waiting=tuple(_waiting(session, program_id=program.id, zone=program_zone(program))),
+        open_requests=_open_request_count(session, program_id=program.id),
+        capacity=capacity_figures(
+            _mentor_loads(session, program_id=program.id, academic_year=quarter.year, active=active),
+            max_mentees=program.max_mentees_per_mentor,
+        ),
+        round=_current_round(session, program=program, academic_year=quarter.year),
+        proposal=_pending_proposal(session, program=program),
+        unreachable=tuple(_unreachable(session, program_id=program.id, since=now - UNREACHABLE_WINDOW)),
+    )
+
+
+def _later(a: date | None, b: date | None) -> date | None:
+    return max((d for d in (a, b) if d is not None), default=None)
+
+
+def _active_pairings(session: Session, *, program_id: int) -> list[Pairing]:
+    query = (
+        select(Pairing)
+        .where(Pairing.program_id == program_id, Pairing.ended_on.is_(None))
+        .options(joinedload(Pairing.mentor), joinedload(Pairing.resident))
+        .order_by(Pairing.id)
+    )
+    return list(session.scalars(query))
+
+
+def _meeting_counts(session: Session, pairing_ids: Sequence[int], first: date, end: date) -> dict[int, int]:
+    if not pairing_ids:
+        return {}
+    query = (
+        select(Meeting.pairing_id, func.count())
+        .where(Meeting.pairing_id.in_(pairing_ids), Meeting.met_on >= first, Meeting.met_on < end)
+        .group_by(Meeting.pairing_id)
+    )
+    return {pairing_id: count for pairing_id, count in session.execute(query)}
+
+
+def _latest_meetings(session: Session, pairing_ids: Sequence[int]) -> dict[int, date]:
+    if not pairing_ids:
+        return {}
+    query = select(Meeting.pairing_id, func.max(Meeting.met_on)).where(Meeting.pairing_id.in_(pairing_ids)).group_by(Meeting.pairing_id)
+    return {pairing_id: latest for pairing_id, latest in session.execute(query)}
+
+
+def _waiting(session: Session, *, program_id: int, zone: ZoneInfo) -> Iterable[WaitingPerson]:
+    query = (
+        select(QueueEntry, Person)
+        .join(Person, Person.id == QueueEntry.person_id)
+        .where(
+            QueueEntry.program_id == program_id,
+            QueueEntry.resolved_at.is_(None),
+            Person.status == PersonStatus.ACTIVE,
+        )
+        .order_by(QueueEntry.queued_at, QueueEntry.id)
+    )
+    for entry, person in session.execute(query):
+        yield WaitingPerson(PersonRef.of(person), person.role.value, entry.queued_at.astimezone(zone).date())
+
+
+def _open_request_count(session: Session, *, program_id: int) -> int:
+    query = select(func.count()).select_from(ChangeRequest).where(
+        ChangeRequest.program_id == program_id, ChangeRequest.state == RequestState.OPEN
+    )
+    return session.scalar(query) or 0
+
+
+def _mentor_loads(session: Session, *, program_id: int, academic_year: int, active: Sequence[Pairing]) -> list[MentorLoad]:
+    mentees = Counter(p.mentor_id for p in active)
+    query = select(MentorOffer).join(Person, Person.id == MentorOffer.mentor_id).where(
+        MentorOffer.program_id == program_id,
+        MentorOffer.academic_year == academic_year,
+        MentorOffer.available.is_(True),
+        Person.status == PersonStatus.ACTIVE,
+    )
+    offered = {offer.mentor_id: offer.capacity for offer in session.scalars(query)}
+    return [MentorLoad(offered=offered.get(m, 0), mentees=mentees.get(m, 0)) for m in offered.keys() | mentees.keys()]
+
+
+def _current_round(session: Session, *, program: Program, academic_year: int) -> RoundInfo | None:
+    """This academic year's round, or next year's once it has been opened."""
+    query = (
+        select(Round)
+        .where(Round.program_id == program.id, Round.academic_year >= academic_year)
+        .order_by(Round.academic_year.desc(), Round.id.desc())
+        .limit(1)
+    )
+    found = session.scalars(query).first()
+    if found is None:
+        return None
+    return RoundInfo(found.academic_year, found.state, found.deadline_at.astimezone(program_zone(program)).date())
+
+
+def _pending_proposal(session: Session, *, program: Program) -> ProposalInfo | None:
+    query = (
+        select(Proposal, func.count(ProposalPair.id))
+        .outerjoin(ProposalPair, ProposalPair.proposal_id == Proposal.id)
+        .where(Proposal.program_id == program.id, Proposal.state == ProposalState.PENDING)
+        .group_by(Proposal.id)
+        .order_by(Proposal.created_at.desc(), Proposal.id.desc())
+        .limit(1)
+    )
+    row = session.execute(query).first()
+    if row is None:
+        return None
+    proposal, pair_count = row
+    return ProposalInfo(
+        proposal_id=proposal.id,
+        created_on=proposal.created_at.astimezone(program_zone(program)).date(),
+        pair_count=pair_count,
+        unmatched_count=len(proposal.unmatched_resident_ids or []),
+    )
+
+
+def _unreachable(session: Session, *, program_id: int, since: datetime) -> list[Unreachable]:
+    """People in DMs and group DMs that failed for good since `since`, most failures first."""
+    query = select(OutboxMessage.recipient_user_ids, OutboxMessage.last_error).where(
+        OutboxMessage.program_id == program_id,
+        OutboxMessage.state == OutboxState.FAILED,
+        OutboxMessage.recipient_user_ids.is_not(None),
+        OutboxMessage.created_at >= since,
+    )
+    failures: Counter[str] = Counter()
+    errors: dict[str, str | None] = {}
+    for recipients, error in session.execute(query):
+        for user_id in recipients or []:
+            failures[user_id] += 1
+            errors[user_id] = error
+    if not failures:
+        return []
+    names = dict(
+        session.execute(
+            select(Person.slack_user_id, Person.name).where(
+                Person.program_id == program_id, Person.slack_user_id.in_(list(failures))
+            )
+        ).all()
+    )
+    return [
+        Unreachable(names.get(user_id, user_id), user_id, count, errors[user_id])
+        for user_id, count in sorted(failures.items(), key=lambda item: (-item[1], names.get(item[0], item[0])))
+    ]
+
+
+# --- a year of pairings ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PairYear:
+    pair: PairRef
+    history: PairingHistory
+
+
+def pairings_in_year(session: Session, *, program: Program, year: int) -> list[PairYear]:
+    """Every pairing active on at least one day of academic year `year`, with all its meetings
+    (earlier ones too: they decide when the year's first meeting fell due)."""
+    first_day, end_exclusive = academic_calendar(program).year_bounds(year)
+    query = (
+        select(Pairing)
+        .where(
+            Pairing.program_id == program.id,
+            Pairing.started_on < end_exclusive,
+            or_(Pairing.ended_on.is_(None), Pairing.ended_on > first_day),
+        )
+        .options(joinedload(Pairing.mentor), joinedload(Pairing.resident))
+    )
+    pairings = list(session.scalars(query))
+    meetings: dict[int, list[date]] = defaultdict(list)
+    if pairings:
+        rows = session.execute(
+            select(Meeting.pairing_id, Meeting.met_on).where(Meeting.pairing_id.in_([p.id for p in pairings]))
+        )
+        for pairing_id, met_on in rows:
+            meetings[pairing_id].append(met_on)
+    found = [
+        PairYear(PairRef.of(p), PairingHistory(p.started_on, p.ended_on, tuple(sorted(meetings[p.id]))))
+        for p in pairings
+    ]
+    return sorted(found, key=lambda py: (py.pair.mentor.name, py.pair.resident.name, py.pair.pairing_id))
+
+
+# --- one person's home tab -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MyPairing:
+    pairing_id: int
+    counterpart: PersonRef
+    i_mentor: bool  # True when the person is the mentor in this pairing
+    started_on: date
+    last_met_on: date | None
+    due_on: date
+
+
+@dataclass(frozen=True)
+class PersonHome:
+    role: Role
+    withdrawn: bool
+    pairings: tuple[MyPairing, ...]
+    waiting_since: date | None  # on the list for a (new) match
+
+
+def person_home(session: Session, *, person: Person, program: Program) -> PersonHome:
+    query = (
+        select(Pairing)
+        .where(
+            Pairing.program_id == program.id,
+            Pairing.ended_on.is_(None),
+            or_(Pairing.mentor_id == person.id, Pairing.resident_id == person.id),
+        )
+        .options(joinedload(Pairing.mentor), joinedload(Pairing.resident))
+        .order_by(Pairing.started_on, Pairing.id)
+    )
+    active = list(session.scalars(query))
+    latest = _latest_meetings(session, [p.id for p in active])
+    pairings = []
+    for p in active:
+        last_met = _later(p.last_met_on, latest.get(p.id))
+        i_mentor = p.mentor_id == person.id
+        pairings.append(
+            MyPairing(
+                pairing_id=p.id,
+                counterpart=PersonRef.of(p.resident if i_mentor else p.mentor),
+                i_mentor=i_mentor,
+                started_on=p.started_on,
+                last_met_on=last_met,
+                due_on=p.next_due_on or next_due(p.started_on, last_met),
+            )
+        )
+    waiting = session.scalars(
+        select(QueueEntry.queued_at).where(QueueEntry.person_id == person.id, QueueEntry.resolved_at.is_(None))
+    ).first()
+    return PersonHome(
+        role=person.role,
+        withdrawn=person.status is PersonStatus.WITHDRAWN,
+        pairings=tuple(pairings),
+        waiting_since=waiting.astimezone(program_zone(program)).date() if waiting else None,
+    )
+
+
+# --- a quarter's report --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QuarterReport:
+    """A finished quarter, with the year's earlier quarters for the trend."""
+
+    program_name: str
+    quarter: AcademicQuarter
+    year_label: str  # "2026–27"
+    first_day: date
+    last_day: date
+    figures: tuple[QuarterFigures[int], ...]  # quarters 1..quarter of the year
+    pairs: dict[int, PairRef]  # every pairing active at some point in those quarters
+    quarter_months: tuple[str, ...]  # all four quarters of the year: "Jul–Sep", ...
+
+    @property
+    def current(self) -> QuarterFigures[int]:
+        return self.figures[-1]
+
+    @property
+    def label(self) -> str:
+        return f"{self.year_label} Q{self.quarter.quarter}"
+
+
+def quarter_report(session: Session, *, program: Program, quarter: AcademicQuarter) -> QuarterReport:
+    calendar = academic_calendar(program)
+    year_pairs = [
+        py for py in pairings_in_year(session, program=program, year=quarter.year)
+        if py.pair.started_on < calendar.quarter_bounds(*quarter)[1]
+    ]
+    figures = year_figures(
+        {py.pair.pairing_id: py.history for py in year_pairs}, quarter.year, calendar, through_quarter=quarter.quarter
+    )
+    first_day, end_exclusive = calendar.quarter_bounds(*quarter)
+    return QuarterReport(
+        program_name=program.name,
+        quarter=quarter,
+        year_label=year_label(calendar, quarter.year),
+        first_day=first_day,
+        last_day=end_exclusive - timedelta(days=1),
+        figures=tuple(figures),
+        pairs={py.pair.pairing_id: py.pair for py in year_pairs},
+        quarter_months=tuple(_months(*calendar.quarter_bounds(quarter.year, q)) for q in range(1, QUARTERS_PER_YEAR + 1)),
+    )
+
+
+def _months(first_day: date, end_exclusive: date) -> str:
+    return f"{first_day:%b}–{end_exclusive - timedelta(days=1):%b}"
