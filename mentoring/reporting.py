@@ -70,9 +70,11 @@ class SummarySchedule:
         year, week, _ = self.local_date(now).isocalendar()
         return f"{year}-W{week:02d}"
 
-    def summary_due(self, now: datetime) -> bool:
-        """Whether this week's summary should have gone out by `now`."""
-        return now >= self.slot_in_week_of(self.local_date(now))
+    def summary_due(self, now: datetime, *, since: datetime | None = None) -> bool:
+        """Whether this week's summary should have gone out by `now`. A week whose slot came
+        before `since` (when the program began) has no summary: the first comes a week later."""
+        slot = self.slot_in_week_of(self.local_date(now))
+        return now >= slot and (since is None or slot >= since)
 
     def quarter_report_at(self, academic_calendar: AcademicCalendar, quarter: AcademicQuarter) -> datetime:
         """The first summary slot once the quarter has ended (its next quarter's first day)."""

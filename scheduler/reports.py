@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
@@ -28,8 +27,10 @@ from bot.views.reports import (
 from storage.coordinator_posts import (
     KIND_QUARTER_REPORT,
     KIND_SUMMARY,
+    NOTICE_WINDOW,
     active_coordinators,
     decided,
+    decided_keys,
     enqueue_once,
     no_channel_notice_key,
     notify_coordinators,
@@ -37,6 +38,7 @@ from storage.coordinator_posts import (
     summary_key,
     undelivered_notice_key,
     undelivered_posts,
+    work_due,
 )
 from storage.db import session_scope
 from storage.models import Program
@@ -47,26 +49,27 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# A failed post older than this gets no notice any more (it would be stale news).
-NOTICE_WINDOW = timedelta(days=14)
 POST_WHAT = {KIND_SUMMARY: "this week's mentorship summary", KIND_QUARTER_REPORT: "the quarter-end mentorship report"}
 
 
 def coordinator_posts_job(ctx: JobContext) -> dict[str, int]:
+    # One short read decides what is due: most minutes of the week, nothing is.
     with session_scope(ctx.session_factory) as session:
-        program_ids = list(session.scalars(select(Program.id).order_by(Program.id)))
-    done: Counter[str] = Counter()
-    for program_id in program_ids:
+        due = [work_due(session, program=program, now=ctx.clock()) for program in session.scalars(select(Program).order_by(Program.id))]
+    done: Counter[str] = Counter(summaries=0, quarter_reports=0, notices=0)
+    for work in due:
         # Separate units of work: a failing chart never holds back the summary or the notices.
-        for name, step in (
-            ("summaries", post_weekly_summary),
-            ("quarter_reports", post_quarter_reports),
-            ("notices", notify_undelivered_posts),
+        for name, wanted, step in (
+            ("summaries", work.summary, post_weekly_summary),
+            ("quarter_reports", work.quarter_reports, post_quarter_reports),
+            ("notices", work.notices, notify_undelivered_posts),
         ):
+            if not wanted:
+                continue
             try:
-                done[name] += step(ctx, program_id)
+                done[name] += step(ctx, work.program_id)
             except Exception:
-                log.exception("coordinator posts: %s failed for program %s", name, program_id)
+                log.exception("coordinator posts: %s failed for program %s", name, work.program_id)
                 done["failed"] += 1
     return dict(done)
 
@@ -79,7 +82,7 @@ def post_weekly_summary(ctx: JobContext, program_id: int) -> int:
         if program is None:
             return 0
         schedule = summary_schedule(program)
-        if not schedule.summary_due(now):
+        if not schedule.summary_due(now, since=program.created_at):
             return 0
         week = schedule.week_key(now)
         if not program.coordinator_channel_id:
@@ -118,10 +121,11 @@ def post_quarter_reports(ctx: JobContext, program_id: int) -> int:
         if program is None or not program.coordinator_channel_id:
             return 0  # reports wait for a channel; post_weekly_summary tells the coordinators
         quarters = summary_schedule(program).quarters_to_report(academic_calendar(program), since=program.created_at, now=now)
+        done = decided_keys(session, [quarter_report_key(program.id, quarter) for quarter in quarters])
         reports = [
             quarter_report(session, program=program, quarter=quarter)
             for quarter in quarters
-            if not decided(session, quarter_report_key(program.id, quarter))
+            if quarter_report_key(program.id, quarter) not in done
         ]
     queued = 0
     for report in reports:

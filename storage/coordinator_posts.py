@@ -9,7 +9,8 @@ that loses a race gets the unique violation, rolls back only its savepoint and m
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import exists, select
@@ -20,11 +21,14 @@ from mentoring.cadence import AcademicQuarter
 from mentoring.reporting import quarter_key
 from storage import outbox
 from storage.models import OutboxMessage, OutboxState, Person, PersonStatus, Program
+from storage.reports import academic_calendar, summary_schedule
 
 KIND_SUMMARY = "summary"
 KIND_QUARTER_REPORT = "quarter_report"
 KIND_COORDINATOR_NOTICE = "coordinator_notice"
 CHANNEL_POST_KINDS = (KIND_SUMMARY, KIND_QUARTER_REPORT)
+# A failed post older than this gets no notice any more (it would be stale news).
+NOTICE_WINDOW = timedelta(days=14)
 
 
 def summary_key(program_id: int, week: str) -> str:
@@ -47,6 +51,14 @@ def decided(session: Session, dedupe_key: str) -> bool:
     return bool(session.scalar(select(exists().where(OutboxMessage.dedupe_key == dedupe_key))))
 
 
+def decided_keys(session: Session, dedupe_keys: Sequence[str]) -> set[str]:
+    """Which of these keys already name a message: one query for a sweep's whole list."""
+    if not dedupe_keys:
+        return set()
+    query = select(OutboxMessage.dedupe_key).where(OutboxMessage.dedupe_key.in_(list(dedupe_keys)))
+    return {key for key in session.scalars(query) if key is not None}
+
+
 def enqueue_once(session: Session, *, dedupe_key: str, **message: Any) -> OutboxMessage | None:
     """outbox.enqueue, unless a message with this key exists already (then None)."""
     if decided(session, dedupe_key):
@@ -56,6 +68,44 @@ def enqueue_once(session: Session, *, dedupe_key: str, **message: Any) -> Outbox
             return outbox.enqueue(session, dedupe_key=dedupe_key, **message)
     except IntegrityError:
         return None  # another process decided it first
+
+
+@dataclass(frozen=True)
+class WorkDue:
+    """What the coordinator-posts sweep has to do for one program right now."""
+
+    program_id: int
+    summary: bool
+    quarter_reports: bool
+    notices: bool
+
+
+def work_due(session: Session, *, program: Program, now: datetime, notice_window: timedelta = NOTICE_WINDOW) -> WorkDue:
+    """A cheap look (three indexed reads at most); the steps check again in their own transactions."""
+    schedule = summary_schedule(program)
+    summary = schedule.summary_due(now, since=program.created_at) and not (
+        program.coordinator_channel_id and decided(session, summary_key(program.id, schedule.week_key(now)))
+    )
+    quarters = (
+        schedule.quarters_to_report(academic_calendar(program), since=program.created_at, now=now)
+        if program.coordinator_channel_id
+        else []
+    )
+    keys = [quarter_report_key(program.id, quarter) for quarter in quarters]
+    failed = select(
+        exists().where(
+            OutboxMessage.program_id == program.id,
+            OutboxMessage.kind.in_(CHANNEL_POST_KINDS),
+            OutboxMessage.state == OutboxState.FAILED,
+            OutboxMessage.created_at >= now - notice_window,
+        )
+    )
+    return WorkDue(
+        program_id=program.id,
+        summary=summary,
+        quarter_reports=len(decided_keys(session, keys)) < len(keys),
+        notices=bool(session.scalar(failed)),
+    )
 
 
 def active_coordinators(session: Session, *, program_id: int) -> list[Person]:

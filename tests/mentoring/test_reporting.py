@@ -55,6 +55,13 @@ def test_summary_is_due_from_the_slot_until_the_weeks_end():
     assert MONDAY_9.week_key(utc(2026, 11, 30, 5, 0)) == "2026-W49"
 
 
+def test_no_summary_for_the_week_the_program_began_after_its_slot():
+    monday_10am = utc(2026, 11, 23, 15)
+    assert not MONDAY_9.summary_due(utc(2026, 11, 25, 12), since=monday_10am)
+    assert MONDAY_9.summary_due(utc(2026, 11, 30, 14), since=monday_10am)
+    assert MONDAY_9.summary_due(utc(2026, 11, 23, 14), since=utc(2026, 11, 23, 13))
+
+
 def test_week_key_uses_the_iso_year():
     assert MONDAY_9.week_key(utc(2027, 1, 1, 17)) == "2026-W53"
     assert MONDAY_9.week_key(utc(2027, 1, 4, 17)) == "2027-W01"

@@ -102,18 +102,20 @@ def _end(session: Session, sample: SampleProgram, key: str, ended_on: date) -> N
     factories.end_pairing(session, pair, ended_on, EndReason.CHANGE_REQUEST)
 
 
+def pending_meetings(sample: SampleProgram, *, upto: date) -> list[tuple[str, date]]:
+    """Planned meetings on or before `upto` that are not logged yet."""
+    return [(key, day) for key, days in MEETINGS.items() for day in days if day <= upto and (key, day) not in sample.logged]
+
+
 def log_meetings(session: Session, sample: SampleProgram, *, upto: date) -> int:
     """Log every planned meeting on or before `upto` not logged yet; returns how many."""
-    logged = 0
-    for key, days in MEETINGS.items():
+    pending = pending_meetings(sample, upto=upto)
+    for key, day in pending:
         pair = session.get(Pairing, sample.pairings[key])
         assert pair is not None
-        for day in days:
-            if day <= upto and (key, day) not in sample.logged:
-                factories.meeting(session, pair, day, logged_by=session.get(Person, pair.resident_id))
-                sample.logged.add((key, day))
-                logged += 1
-    return logged
+        factories.meeting(session, pair, day, logged_by=session.get(Person, pair.resident_id))
+        sample.logged.add((key, day))
+    return len(pending)
 
 
 def program(session: Session, sample: SampleProgram) -> Program:
