@@ -7,7 +7,8 @@ from datetime import datetime, timezone
 
 from sqlalchemy.orm import Session
 
-from storage.models import Person, PersonStatus, Program, Role
+from storage.models import OutboxMessage, Person, PersonStatus, Program, Role
+from storage.outbox import enqueue
 from storage.programs import ProgramSettings, ensure_program
 
 TEAM_ID = "T0001"
@@ -52,3 +53,17 @@ def person(
     session.add(row)
     session.flush()
     return row
+
+
+def outbox_dm(
+    session: Session,
+    prog: Program,
+    recipients: list[Person],
+    *,
+    now: datetime,
+    text: str = "Hello from the outbox",
+    kind: str = "test.dm",
+    **kwargs: object,
+) -> OutboxMessage:
+    """A DM (group DM with several recipients) queued through the real enqueue()."""
+    return enqueue(session, program=prog, kind=kind, text=text, now=now, recipients=recipients, **kwargs)  # type: ignore[arg-type]
