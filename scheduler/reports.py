@@ -11,20 +11,23 @@ by its state and answered with one DM per coordinator.
 from __future__ import annotations
 
 import logging
-from collections import Counter
-from typing import TYPE_CHECKING
+from collections import Counter, defaultdict
 
 from sqlalchemy import select
 
 from bot.views.charts import quarter_chart_png
 from bot.views.reports import (
+    chart_caption,
     chart_file_name,
+    join_words,
     no_channel_notice,
     quarter_report_message,
     summary_message,
     undelivered_notice,
 )
+from scheduler.context import JobContext
 from storage.coordinator_posts import (
+    KIND_QUARTER_CHART,
     KIND_QUARTER_REPORT,
     KIND_SUMMARY,
     NOTICE_WINDOW,
@@ -34,6 +37,7 @@ from storage.coordinator_posts import (
     enqueue_once,
     no_channel_notice_key,
     notify_coordinators,
+    quarter_chart_key,
     quarter_report_key,
     summary_key,
     undelivered_notice_key,
@@ -41,15 +45,16 @@ from storage.coordinator_posts import (
     work_due,
 )
 from storage.db import session_scope
-from storage.models import Program
+from storage.models import OutboxMessage, Program
 from storage.reports import QuarterReport, academic_calendar, program_snapshot, quarter_report, summary_schedule
-
-if TYPE_CHECKING:
-    from scheduler.jobs import JobContext
 
 log = logging.getLogger(__name__)
 
-POST_WHAT = {KIND_SUMMARY: "this week's mentorship summary", KIND_QUARTER_REPORT: "the quarter-end mentorship report"}
+POST_WHAT = {
+    KIND_SUMMARY: "this week's mentorship summary",
+    KIND_QUARTER_REPORT: "the quarter-end mentorship report",
+    KIND_QUARTER_CHART: "the quarter-end report's chart",
+}
 
 
 def coordinator_posts_job(ctx: JobContext) -> dict[str, int]:
@@ -135,27 +140,36 @@ def post_quarter_reports(ctx: JobContext, program_id: int) -> int:
 
 
 def _enqueue_report(ctx: JobContext, program_id: int, report: QuarterReport, chart: bytes) -> int:
+    """The report message, then its chart as a file upload: two rows, decided together."""
     with session_scope(ctx.session_factory) as session:
         program = session.get(Program, program_id)
         if program is None or not program.coordinator_channel_id:
             return 0
+        common = {"program": program, "channel_id": program.coordinator_channel_id, "now": ctx.clock(), "respect_working_hours": False}
         queued = enqueue_once(
             session,
             dedupe_key=quarter_report_key(program.id, report.quarter),
-            program=program,
             kind=KIND_QUARTER_REPORT,
-            channel_id=program.coordinator_channel_id,
-            now=ctx.clock(),
-            respect_working_hours=False,
-            attachment=chart,
-            attachment_name=chart_file_name(report),
+            **common,
             **quarter_report_message(report),
         )
-        return int(queued is not None)
+        if queued is None:
+            return 0  # another process decided this quarter first, chart and all
+        enqueue_once(
+            session,
+            dedupe_key=quarter_chart_key(program.id, report.quarter),
+            kind=KIND_QUARTER_CHART,
+            text=chart_caption(report),
+            attachment=chart,
+            attachment_name=chart_file_name(report),
+            **common,
+        )
+        return 1
 
 
 def notify_undelivered_posts(ctx: JobContext, program_id: int) -> int:
-    """One DM per coordinator for each summary or report the delivery job gave up on."""
+    """One DM per coordinator for the posts of each run the delivery job gave up on (a summary
+    and a report decided together share one notice: the fix is the same)."""
     now = ctx.clock()
     with session_scope(ctx.session_factory) as session:
         program = session.get(Program, program_id)
@@ -168,14 +182,20 @@ def notify_undelivered_posts(ctx: JobContext, program_id: int) -> int:
         if not coordinators:
             log.warning("program %s: %d coordinator posts failed and there is no coordinator to tell", program.id, len(failed))
             return 0
-        queued = 0
+        decided_together: dict[object, list[OutboxMessage]] = defaultdict(list)
         for post in failed:
-            notice = undelivered_notice(what=POST_WHAT[post.kind], channel_id=post.channel_id or "", error=post.last_error)
+            decided_together[post.created_at].append(post)
+        queued = 0
+        for posts in decided_together.values():
+            first = posts[0]
+            notice = undelivered_notice(
+                what=join_words([POST_WHAT[post.kind] for post in posts]), channel_id=first.channel_id or "", error=first.last_error
+            )
             queued += notify_coordinators(
                 session,
                 program=program,
                 coordinators=coordinators,
-                key_for=lambda coordinator, post=post: undelivered_notice_key(post, coordinator),
+                key_for=lambda coordinator, first=first: undelivered_notice_key(first, coordinator),
                 now=now,
                 **notice,
             )

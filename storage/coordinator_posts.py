@@ -25,8 +25,9 @@ from storage.reports import academic_calendar, summary_schedule
 
 KIND_SUMMARY = "summary"
 KIND_QUARTER_REPORT = "quarter_report"
+KIND_QUARTER_CHART = "quarter_chart"  # its own row: the delivery job uploads a file without blocks
 KIND_COORDINATOR_NOTICE = "coordinator_notice"
-CHANNEL_POST_KINDS = (KIND_SUMMARY, KIND_QUARTER_REPORT)
+CHANNEL_POST_KINDS = (KIND_SUMMARY, KIND_QUARTER_REPORT, KIND_QUARTER_CHART)
 # A failed post older than this gets no notice any more (it would be stale news).
 NOTICE_WINDOW = timedelta(days=14)
 
@@ -37,6 +38,10 @@ def summary_key(program_id: int, week: str) -> str:
 
 def quarter_report_key(program_id: int, quarter: AcademicQuarter) -> str:
     return f"quarter-report:{program_id}:{quarter_key(quarter)}"
+
+
+def quarter_chart_key(program_id: int, quarter: AcademicQuarter) -> str:
+    return f"quarter-chart:{program_id}:{quarter_key(quarter)}"
 
 
 def undelivered_notice_key(post: OutboxMessage, coordinator: Person) -> str:
@@ -122,7 +127,8 @@ def active_coordinators(session: Session, *, program_id: int) -> list[Person]:
 
 
 def undelivered_posts(session: Session, *, program_id: int, since: datetime) -> list[OutboxMessage]:
-    """Summaries and reports the delivery job gave up on, created since `since`."""
+    """Summaries, reports and charts the delivery job gave up on, created since `since`. A chart
+    whose report failed too is left out: one notice about the channel is enough."""
     query = (
         select(OutboxMessage)
         .where(
@@ -133,7 +139,17 @@ def undelivered_posts(session: Session, *, program_id: int, since: datetime) -> 
         )
         .order_by(OutboxMessage.id)
     )
-    return list(session.scalars(query))
+    failed = list(session.scalars(query))
+    failed_keys = {post.dedupe_key for post in failed}
+    return [
+        post for post in failed
+        if not (post.kind == KIND_QUARTER_CHART and _report_key_of_chart(post.dedupe_key) in failed_keys)
+    ]  # fmt: skip
+
+
+def _report_key_of_chart(chart_key: str | None) -> str | None:
+    prefix = "quarter-chart:"
+    return "quarter-report:" + chart_key[len(prefix):] if chart_key and chart_key.startswith(prefix) else None
 
 
 def notify_coordinators(

@@ -47,6 +47,11 @@ def bulleted(lines: Sequence[str], *, limit: int, more: str = MORE_HINT, budget:
     return "\n".join(shown)
 
 
+def join_words(words: Sequence[str]) -> str:
+    """"a", "a and b", "a, b and c"."""
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
 def percent(rate: float | None) -> str:
     return "–" if rate is None else f"{round(rate * 100)}%"
 
@@ -266,6 +271,11 @@ def quarter_report_text(report: QuarterReport) -> str:
 
 def quarter_report_message(report: QuarterReport) -> Message:
     return {"text": quarter_report_text(report), "blocks": quarter_report_blocks(report)}
+
+
+def chart_caption(report: QuarterReport) -> str:
+    """The comment under the uploaded chart (a file upload carries text, not blocks)."""
+    return f"Chart for the {report.label} report: share of pairs due that met, and meetings per pair, each quarter so far."
 
 
 def chart_file_name(report: QuarterReport) -> str:

@@ -12,7 +12,8 @@ import pytest
 from slack_sdk import WebClient
 from sqlalchemy import select
 
-from scheduler.jobs import JobContext
+from scheduler.context import JobContext
+from scheduler.delivery import deliver_pending
 from scheduler.reports import coordinator_posts_job
 from storage import db
 from storage.coordinator_posts import enqueue_once
@@ -99,30 +100,30 @@ def test_no_channel_tells_each_coordinator_once_a_week(ctx, clock, arrange, sess
     assert sample.program_id
 
 
-def fail(session_factory, message_id: int, error: str) -> None:
-    """What the delivery job records when Slack refuses a post for good."""
-    with db.session_scope(session_factory) as session:
-        message = session.get(OutboxMessage, message_id)
-        message.state, message.last_error, message.attempts = OutboxState.FAILED, error, 1
-
-
-def test_an_undeliverable_summary_tells_every_coordinator_what_to_do_once(ctx, clock, sample, session_factory):
+def test_an_undeliverable_summary_tells_every_coordinator_what_to_do_once(ctx, clock, sample, session_factory, fake_slack):
+    fake_slack.add_channel("C0COORD1", name="mentorship-coordinators", is_member=False)
+    for user_id in ("UCOORD1", "UFAC1"):
+        fake_slack.add_user(user_id, name=user_id.lower())
     clock.set(MONDAY_9AM)
     coordinator_posts_job(ctx)
-    (summary,) = outbox(session_factory, kind="summary")
-    fail(session_factory, summary.id, "not_in_channel")
+    # Slack refuses (not_in_channel) this week's summary and the first quarter's report and chart,
+    # all decided in the same run (the program began in July).
+    assert deliver_pending(ctx).failed == 3
     clock.advance(minutes=1)
     assert coordinator_posts_job(ctx)["notices"] == 2
     assert coordinator_posts_job(ctx)["notices"] == 0
     notices = outbox(session_factory, kind="coordinator_notice")
     assert sorted(n.recipient_user_ids[0] for n in notices) == ["UCOORD1", "UFAC1"]
     text = str(notices[0].blocks)
-    assert "I couldn't post this week's mentorship summary to <#C0COORD1>" in text
+    assert "I couldn't post this week's mentorship summary and the quarter-end mentorship report to <#C0COORD1>" in text
     assert "type `/invite @Mentorbot`" in text
     assert notices[0].dedupe_key == f"undelivered:summary:{sample.program_id}:2026-W49:{notices[0].recipient_user_ids[0]}"
+    delivered = deliver_pending(ctx)
+    assert delivered.sent == 2 and fake_slack.messages("UCOORD1")[0]["text"].startswith("I couldn't post")
 
 
-def test_withdrawn_coordinators_and_stale_failures_get_no_notice(arrange, ctx, clock, sample, session_factory):
+def test_withdrawn_coordinators_and_stale_failures_get_no_notice(arrange, ctx, clock, sample, session_factory, fake_slack):
+    fake_slack.add_channel("C0COORD1", name="mentorship-coordinators", is_archived=True)
     with arrange() as session:
         program = sample_program.program(session, sample)
         stale = factories.failed_delivery(session, program, [], kind="summary", at=MONDAY_9AM - timedelta(days=30))
@@ -130,8 +131,7 @@ def test_withdrawn_coordinators_and_stale_failures_get_no_notice(arrange, ctx, c
         session.get(Person, sample.people["UFAC1"]).status = PersonStatus.WITHDRAWN
     clock.set(MONDAY_9AM)
     coordinator_posts_job(ctx)
-    (summary,) = outbox(session_factory, kind="summary", state=OutboxState.PENDING)
-    fail(session_factory, summary.id, "is_archived")
+    deliver_pending(ctx)
     assert coordinator_posts_job(ctx)["notices"] == 1
     (notice,) = outbox(session_factory, kind="coordinator_notice")
     assert notice.recipient_user_ids == ["UCOORD1"] and "archived" in notice.text
@@ -142,7 +142,8 @@ def test_withdrawn_coordinators_and_stale_failures_get_no_notice(arrange, ctx, c
 Q1_REPORT_AT = datetime(2026, 10, 5, 13, 0, tzinfo=timezone.utc)  # first Monday 09:00 after Sep 30
 
 
-def test_quarter_report_comes_with_the_first_summary_after_the_quarter(arrange, ctx, clock, session_factory):
+def test_quarter_report_comes_with_the_first_summary_after_the_quarter(arrange, ctx, clock, session_factory, fake_slack):
+    fake_slack.add_channel("C0COORD1", name="mentorship-coordinators")
     with arrange() as session:
         sample = sample_program.build(session, meetings_through=date(2026, 10, 4))
     clock.set(Q1_REPORT_AT - timedelta(minutes=1))
@@ -151,11 +152,33 @@ def test_quarter_report_comes_with_the_first_summary_after_the_quarter(arrange, 
     assert coordinator_posts_job(ctx) == {"summaries": 1, "quarter_reports": 1, "notices": 0}
     assert coordinator_posts_job(ctx) == {"summaries": 0, "quarter_reports": 0, "notices": 0}
     (report,) = outbox(session_factory, kind="quarter_report")
+    (chart,) = outbox(session_factory, kind="quarter_chart")
     assert report.dedupe_key == f"quarter-report:{sample.program_id}:2026-Q1"
-    assert report.channel_id == "C0COORD1" and report.attachment.startswith(PNG_MAGIC)
-    assert report.attachment_name == "mentorship-2026-27-Q1.png"
+    assert chart.dedupe_key == f"quarter-chart:{sample.program_id}:2026-Q1"
+    assert report.channel_id == chart.channel_id == "C0COORD1"
+    assert chart.attachment.startswith(PNG_MAGIC) and chart.attachment_name == "mentorship-2026-27-Q1.png"
     assert block_problems(report.blocks, limit=MESSAGE_BLOCKS_MAX) == []
     assert "Quarter report: 2026–27 Q1" in str(report.blocks) and "100%: 4 of 4 pairs due met" in report.text
+
+    assert deliver_pending(ctx).sent == 3  # the summary, the report, its chart
+    posted = fake_slack.messages("C0COORD1")
+    assert [m["text"].split(":")[0] for m in posted] == ["Weekly mentorship summary", "Quarter report 2026–27 Q1", "Chart for the 2026–27 Q1 report"]
+    assert posted[1]["blocks"] == report.blocks
+    (upload,) = fake_slack.uploaded_files
+    assert upload.channel_id == "C0COORD1" and upload.content == chart.attachment
+
+
+def test_a_chart_that_fails_alone_is_reported_alone(arrange, ctx, clock, session_factory, fake_slack):
+    fake_slack.add_channel("C0COORD1", name="mentorship-coordinators")
+    with arrange() as session:
+        sample_program.build(session, meetings_through=date(2026, 10, 4))
+    clock.set(Q1_REPORT_AT)
+    coordinator_posts_job(ctx)
+    fake_slack.fail_next("files.getUploadURLExternal", error="missing_scope")
+    assert deliver_pending(ctx).failed == 1
+    assert coordinator_posts_job(ctx)["notices"] == 2
+    notices = outbox(session_factory, kind="coordinator_notice")
+    assert all("the quarter-end report's chart" in n.text for n in notices)
 
 
 def test_reports_wait_for_a_channel_and_then_catch_up(arrange, ctx, clock, session_factory):
@@ -168,6 +191,7 @@ def test_reports_wait_for_a_channel_and_then_catch_up(arrange, ctx, clock, sessi
     clock.advance(hours=1)
     assert coordinator_posts_job(ctx)["quarter_reports"] == 2
     assert [r.dedupe_key.rsplit(":", 1)[1] for r in outbox(session_factory, kind="quarter_report")] == ["2026-Q1", "2026-Q2"]
+    assert all(c.channel_id == "C0NEWCHAN" for c in outbox(session_factory, kind="quarter_chart"))
 
 
 # --- once, whatever the processes --------------------------------------------------------------
@@ -241,6 +265,7 @@ STEP_HOURS = 10  # runs drift through every hour of the week, sometimes right on
 def test_a_year_gives_one_summary_a_week_and_one_report_a_quarter(arrange, clock, fake_slack, database_url, session_factory):
     """July 1, 2026 to July 10, 2027, with meetings logged as they happen and two processes
     running the job at different moments; both are down for ten days in February."""
+    fake_slack.add_channel("C0COORD1", name="mentorship-coordinators")
     with arrange() as session:
         sample = sample_program.build(session)
     other_engine = db.make_engine(database_url)
@@ -256,7 +281,9 @@ def test_a_year_gives_one_summary_a_week_and_one_report_a_quarter(arrange, clock
                 with arrange() as session:
                     sample_program.log_meetings(session, sample, upto=clock().date())
             if not outage[0] <= clock() < outage[1]:
-                coordinator_posts_job(second if step % 3 == 0 else first)
+                worker = second if step % 3 == 0 else first
+                if any(coordinator_posts_job(worker).values()):
+                    deliver_pending(worker)
             clock.advance(hours=STEP_HOURS)
             step += 1
     finally:
@@ -276,6 +303,16 @@ def test_a_year_gives_one_summary_a_week_and_one_report_a_quarter(arrange, clock
 
     reports = outbox(session_factory, kind="quarter_report")
     assert [r.dedupe_key.rsplit(":", 1)[1] for r in reports] == ["2026-Q1", "2026-Q2", "2026-Q3", "2026-Q4"]
-    assert all(r.attachment.startswith(PNG_MAGIC) and r.attachment_name.endswith(".png") for r in reports)
     assert [r.created_at.date() for r in reports] == [date(2026, 10, 5), date(2027, 1, 4), date(2027, 4, 5), date(2027, 7, 5)]
     assert "Q4: 67% (4 of 6)" in str(reports[-1].blocks)
+    charts = outbox(session_factory, kind="quarter_chart")
+    assert [c.created_at for c in charts] == [r.created_at for r in reports]
+
+    # Everything reached the channel, each once: 53 summaries, 4 reports, and a chart upload each time.
+    assert all(m.state is OutboxState.SENT for m in summaries + reports + charts)
+    uploads = fake_slack.uploaded_files
+    assert [u.filename for u in uploads] == [f"mentorship-2026-27-Q{q}.png" for q in (1, 2, 3, 4)]
+    assert all(u.channel_id == "C0COORD1" and u.content.startswith(PNG_MAGIC) for u in uploads)
+    assert [u.content for u in uploads] == [c.attachment for c in charts]
+    posted = fake_slack.messages("C0COORD1")
+    assert len(posted) == 53 + 4 + 4
