@@ -8,6 +8,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from mentoring.reporting import WeeklySlot, parse_weekly_slot
+
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_DATABASE_URL = "sqlite:///mentorbot.db"
 DEFAULT_TIME_ZONE = "America/New_York"
@@ -32,6 +34,7 @@ class Settings:
     database_url: str
     time_zone: str
     coordinator_channel_id: str | None
+    summary_at: WeeklySlot | None = None  # None leaves the program's setting (Monday 09:00 at first)
 
 
 def _get(env: Mapping[str, str], name: str) -> str | None:
@@ -90,6 +93,14 @@ def load_settings(
             "open the private channel in Slack, View channel details, and copy the ID at the bottom (C…)",
         )
 
+    summary_at = None
+    summary_text = _get(env, "MENTORBOT_SUMMARY_AT")
+    if summary_text is not None:
+        try:
+            summary_at = parse_weekly_slot(summary_text)
+        except ValueError as error:
+            raise ConfigError("MENTORBOT_SUMMARY_AT", f"is not a weekday and time ({error})", "use e.g. 'Monday 09:00', in the program's time zone") from None
+
     return Settings(
         bot_token=bot_token,
         signing_secret=signing_secret,
@@ -98,6 +109,7 @@ def load_settings(
         database_url=database_url,
         time_zone=time_zone,
         coordinator_channel_id=channel,
+        summary_at=summary_at,
     )
 
 

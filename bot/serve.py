@@ -63,7 +63,11 @@ def prepare(settings: Settings, *, clock: Clock = system_clock) -> str:
             ensure_program(
                 session,
                 team_id=team_id,
-                settings=ProgramSettings(time_zone=settings.time_zone, coordinator_channel_id=settings.coordinator_channel_id),
+                settings=ProgramSettings(
+                    time_zone=settings.time_zone,
+                    coordinator_channel_id=settings.coordinator_channel_id,
+                    summary_at=settings.summary_at,
+                ),
                 now=clock(),
             )
         return team_id

@@ -93,6 +93,36 @@ class SummarySchedule:
         return [q for q in ended if self.quarter_report_at(academic_calendar, q) <= now]
 
 
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+@dataclass(frozen=True)
+class WeeklySlot:
+    """A weekday (Monday = 0) and a local time: when the weekly summary goes out."""
+
+    weekday: int
+    hour: int
+    minute: int
+
+
+def parse_weekly_slot(text: str) -> WeeklySlot:
+    """"Monday 09:00", "fri 16:30" -> WeeklySlot; ValueError saying what is wrong otherwise."""
+    words = text.strip().lower().split()
+    if len(words) != 2:
+        raise ValueError("expected a weekday and a time, e.g. 'Monday 09:00'")
+    day, clock = words
+    matches = [index for index, name in enumerate(WEEKDAYS) if len(day) >= 3 and name.startswith(day)]
+    if len(matches) != 1:
+        raise ValueError(f"{day!r} is not a weekday")
+    hour, _, minute = clock.partition(":")
+    if not (hour.isdigit() and minute.isdigit() and len(minute) == 2):
+        raise ValueError(f"{clock!r} is not a time like 09:00")
+    slot = WeeklySlot(matches[0], int(hour), int(minute))
+    if slot.hour > 23 or slot.minute > 59:
+        raise ValueError(f"{clock!r} is not a time like 09:00")
+    return slot
+
+
 def year_label(academic_calendar: AcademicCalendar, year: int) -> str:
     """"2026–27" (or "2026" for a calendar-year program): the year part of a quarter's label."""
     return academic_calendar.label(year, 1).rsplit(" ", 1)[0]

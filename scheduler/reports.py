@@ -16,10 +16,10 @@ from collections import Counter, defaultdict
 from sqlalchemy import select
 
 from bot.views.charts import quarter_chart_png
+from bot.views.common import join_names
 from bot.views.reports import (
     chart_caption,
     chart_file_name,
-    join_words,
     no_channel_notice,
     quarter_report_message,
     summary_message,
@@ -189,7 +189,7 @@ def notify_undelivered_posts(ctx: JobContext, program_id: int) -> int:
         for posts in decided_together.values():
             first = posts[0]
             notice = undelivered_notice(
-                what=join_words([POST_WHAT[post.kind] for post in posts]), channel_id=first.channel_id or "", error=first.last_error
+                what=join_names([POST_WHAT[post.kind] for post in posts], conjunction="and"), channel_id=first.channel_id or "", error=first.last_error
             )
             queued += notify_coordinators(
                 session,

@@ -22,6 +22,7 @@ from mentoring.reporting import quarter_key
 from storage import outbox
 from storage.models import OutboxMessage, OutboxState, Person, PersonStatus, Program
 from storage.reports import academic_calendar, summary_schedule
+from storage.roster import coordinators
 
 KIND_SUMMARY = "summary"
 KIND_QUARTER_REPORT = "quarter_report"
@@ -97,14 +98,7 @@ def work_due(session: Session, *, program: Program, now: datetime, notice_window
         else []
     )
     keys = [quarter_report_key(program.id, quarter) for quarter in quarters]
-    failed = select(
-        exists().where(
-            OutboxMessage.program_id == program.id,
-            OutboxMessage.kind.in_(CHANNEL_POST_KINDS),
-            OutboxMessage.state == OutboxState.FAILED,
-            OutboxMessage.created_at >= now - notice_window,
-        )
-    )
+    failed = select(exists().where(*_failed_posts(program.id, since=now - notice_window)))
     return WorkDue(
         program_id=program.id,
         summary=summary,
@@ -114,32 +108,22 @@ def work_due(session: Session, *, program: Program, now: datetime, notice_window
 
 
 def active_coordinators(session: Session, *, program_id: int) -> list[Person]:
-    query = (
-        select(Person)
-        .where(
-            Person.program_id == program_id,
-            Person.is_coordinator.is_(True),
-            Person.status == PersonStatus.ACTIVE,
-        )
-        .order_by(Person.name, Person.id)
+    return [c for c in coordinators(session, program_id=program_id) if c.status is PersonStatus.ACTIVE]
+
+
+def _failed_posts(program_id: int, *, since: datetime) -> tuple[Any, ...]:
+    return (
+        OutboxMessage.program_id == program_id,
+        OutboxMessage.kind.in_(CHANNEL_POST_KINDS),
+        OutboxMessage.state == OutboxState.FAILED,
+        OutboxMessage.created_at >= since,
     )
-    return list(session.scalars(query))
 
 
 def undelivered_posts(session: Session, *, program_id: int, since: datetime) -> list[OutboxMessage]:
     """Summaries, reports and charts the delivery job gave up on, created since `since`. A chart
     whose report failed too is left out: one notice about the channel is enough."""
-    query = (
-        select(OutboxMessage)
-        .where(
-            OutboxMessage.program_id == program_id,
-            OutboxMessage.kind.in_(CHANNEL_POST_KINDS),
-            OutboxMessage.state == OutboxState.FAILED,
-            OutboxMessage.created_at >= since,
-        )
-        .order_by(OutboxMessage.id)
-    )
-    failed = list(session.scalars(query))
+    failed = list(session.scalars(select(OutboxMessage).where(*_failed_posts(program_id, since=since)).order_by(OutboxMessage.id)))
     failed_keys = {post.dedupe_key for post in failed}
     return [
         post for post in failed

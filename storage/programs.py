@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from mentoring.reporting import WeeklySlot
 from storage import audit
 from storage.models import Program
 
@@ -21,6 +22,7 @@ class ProgramSettings:
     time_zone: str
     coordinator_channel_id: str | None = None
     name: str = DEFAULT_PROGRAM_NAME
+    summary_at: WeeklySlot | None = None
 
 
 def program_for_team(session: Session, team_id: str) -> Program | None:
@@ -51,6 +53,7 @@ def ensure_program(session: Session, *, team_id: str, settings: ProgramSettings,
             paused=False,
             created_at=now,
         )
+        _apply_summary_slot(program, settings.summary_at)
         session.add(program)
         session.flush()
         audit.record(session, program_id=program.id, at=now, action="program.created", actor_fallback="startup")
@@ -58,4 +61,10 @@ def ensure_program(session: Session, *, team_id: str, settings: ProgramSettings,
     program.time_zone = settings.time_zone
     if settings.coordinator_channel_id:
         program.coordinator_channel_id = settings.coordinator_channel_id
+    _apply_summary_slot(program, settings.summary_at)
     return program
+
+
+def _apply_summary_slot(program: Program, slot: WeeklySlot | None) -> None:
+    if slot is not None:
+        program.summary_weekday, program.summary_hour, program.summary_minute = slot.weekday, slot.hour, slot.minute

@@ -41,10 +41,10 @@ def mention(user_id: str) -> str:
     return f"<@{user_id}>"
 
 
-def join_names(names: list[str]) -> str:
+def join_names(names: list[str], conjunction: str = "or") -> str:
     if len(names) <= 1:
         return "".join(names)
-    return ", ".join(names[:-1]) + " or " + names[-1]
+    return ", ".join(names[:-1]) + f" {conjunction} " + names[-1]
 
 
 def private_message(text: str, blocks: list[Block] | None = None) -> Message:
@@ -57,7 +57,7 @@ def private_message(text: str, blocks: list[Block] | None = None) -> Message:
     }
 
 
-def long_date(day: date) -> str:
+def month_day_year(day: date) -> str:
     """"Nov 30, 2026": unambiguous for readers on either side of the Atlantic."""
     return f"{day:%b} {day.day}, {day.year}"
 
@@ -67,8 +67,8 @@ def short_date(day: date) -> str:
     return f"{day:%b} {day.day}"
 
 
-def button(text: str, action_id: str, *, value: str | None = None, style: str | None = None) -> Block:
-    element: Block = {"type": "button", "text": plain(text[:75]), "action_id": action_id}
+def button(text: str, action_id: str, *, value: str | None = None, style: str | None = None) -> dict[str, Any]:
+    element: dict[str, Any] = {"type": "button", "text": plain(text[:75]), "action_id": action_id}
     if value is not None:
         element["value"] = value
     if style is not None:
@@ -76,8 +76,11 @@ def button(text: str, action_id: str, *, value: str | None = None, style: str | 
     return element
 
 
-def actions(*elements: Block) -> Block:
-    return {"type": "actions", "elements": list(elements)}
+def actions(*elements: dict[str, Any], block_id: str | None = None) -> Block:
+    block: Block = {"type": "actions", "elements": list(elements)}
+    if block_id is not None:
+        block["block_id"] = block_id
+    return block
 
 
 def fields(*texts: str) -> Block:

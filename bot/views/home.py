@@ -24,7 +24,7 @@ from bot.ids import (
     ACTION_WE_MET,
     ACTION_WITHDRAW,
 )
-from bot.views.common import Block, actions, button, context, divider, header, long_date, section
+from bot.views.common import Block, actions, button, context, divider, header, month_day_year, section
 from bot.views.help import CommandLine, not_on_roster_message
 from bot.views.reports import detail_sections, figure_fields, plural
 from storage.models import Role, RoundState
@@ -105,14 +105,14 @@ def no_pairing_text(home: PersonHome) -> str:
         return text
     if home.waiting_since:
         return (
-            f"You don't have a mentor yet. You've been on the list for a match since {long_date(home.waiting_since)}, "
+            f"You don't have a mentor yet. You've been on the list for a match since {month_day_year(home.waiting_since)}, "
             "and the coordinator will follow up."
         )
     return "You don't have a mentor yet. Tell me your preferences and the coordinator will match you."
 
 
 def due_text(due_on: date, today: date | None) -> str:
-    when = long_date(due_on)
+    when = month_day_year(due_on)
     if today is None:
         return f"Next meeting due: *{when}*"
     days = (due_on - today).days
@@ -127,9 +127,9 @@ def due_text(due_on: date, today: date | None) -> str:
 
 def pairing_blocks(pairing: MyPairing, *, today: date | None) -> list[Block]:
     role = "your mentee" if pairing.i_mentor else "your mentor"
-    met = f"Last met: {long_date(pairing.last_met_on)}" if pairing.last_met_on else "You haven't logged a meeting yet."
+    met = f"Last met: {month_day_year(pairing.last_met_on)}" if pairing.last_met_on else "You haven't logged a meeting yet."
     text = (
-        f"*{pairing.counterpart.name}* (<@{pairing.counterpart.slack_user_id}>), {role} since {long_date(pairing.started_on)}\n"
+        f"*{pairing.counterpart.name}* (<@{pairing.counterpart.slack_user_id}>), {role} since {month_day_year(pairing.started_on)}\n"
         f"{met}\n{due_text(pairing.due_on, today)}"
     )
     value = str(pairing.pairing_id)
@@ -161,7 +161,7 @@ def dashboard_blocks(snapshot: ProgramSnapshot) -> list[Block]:
     blocks: list[Block] = [
         divider(),
         header("Program dashboard"),
-        context(f"{snapshot.program_name} · {snapshot.quarter_label} · as of {long_date(snapshot.today)}"),
+        context(f"{snapshot.program_name} · {snapshot.quarter_label} · as of {month_day_year(snapshot.today)}"),
         figure_fields(snapshot),
         *detail_sections(snapshot, limit=DASHBOARD_LIST_LIMIT, more=DASHBOARD_MORE_HINT),
     ]

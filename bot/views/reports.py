@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.views.common import Block, Message, context, divider, fields, header, long_date, private_message, section, short_date
+from bot.views.common import Block, Message, context, divider, fields, header, month_day_year, private_message, section, short_date
 from mentoring.cadence import QuarterStatus
 from mentoring.reporting import QuarterFigures
 from storage.models import RoundState
@@ -47,11 +47,6 @@ def bulleted(lines: Sequence[str], *, limit: int, more: str = MORE_HINT, budget:
     return "\n".join(shown)
 
 
-def join_words(words: Sequence[str]) -> str:
-    """"a", "a and b", "a, b and c"."""
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
-
-
 def percent(rate: float | None) -> str:
     return "–" if rate is None else f"{round(rate * 100)}%"
 
@@ -65,7 +60,7 @@ def round_line(snapshot: ProgramSnapshot) -> str:
         return "No round opened this year"
     year = f"{found.academic_year}–{(found.academic_year + 1) % 100:02d}"
     if found.state is RoundState.OPEN:
-        return f"{year}: open, preferences due {long_date(found.deadline_on)}"
+        return f"{year}: open, preferences due {month_day_year(found.deadline_on)}"
     if found.state is RoundState.PROPOSED:
         return f"{year}: proposal made, awaiting approval"
     return f"{year}: closed"
@@ -118,7 +113,7 @@ def proposal_line(snapshot: ProgramSnapshot) -> str | None:
     if proposal is None:
         return None
     unmatched = f", {plural(proposal.unmatched_count, 'resident')} left unmatched" if proposal.unmatched_count else ""
-    return f"{plural(proposal.pair_count, 'pair')} proposed on {long_date(proposal.created_on)}{unmatched}."
+    return f"{plural(proposal.pair_count, 'pair')} proposed on {month_day_year(proposal.created_on)}{unmatched}."
 
 
 def detail_sections(snapshot: ProgramSnapshot, *, limit: int, more: str = MORE_HINT) -> list[Block]:
@@ -144,7 +139,7 @@ def detail_sections(snapshot: ProgramSnapshot, *, limit: int, more: str = MORE_H
 def summary_blocks(snapshot: ProgramSnapshot) -> list[Block]:
     return [
         header(f"Weekly mentorship summary: {short_date(snapshot.today)}"),
-        context(f"{snapshot.program_name} · {snapshot.quarter_label} · as of {long_date(snapshot.today)}"),
+        context(f"{snapshot.program_name} · {snapshot.quarter_label} · as of {month_day_year(snapshot.today)}"),
         figure_fields(snapshot),
         *detail_sections(snapshot, limit=SUMMARY_LIST_LIMIT),
         context(
@@ -241,7 +236,7 @@ def quarter_report_blocks(report: QuarterReport) -> list[Block]:
     missed = sorted(pair_name(report.pairs[key]) for key in compliance.missed)
     blocks = [
         header(f"Quarter report: {report.label}"),
-        context(f"{report.program_name} · {long_date(report.first_day)} – {long_date(report.last_day)}"),
+        context(f"{report.program_name} · {month_day_year(report.first_day)} – {month_day_year(report.last_day)}"),
         fields(
             f"*Compliance*\n{compliance_text(current)}",
             f"*Meetings logged*\n{current.meeting_count} across {plural(current.active_pairs, 'pair')} "

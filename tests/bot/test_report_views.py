@@ -345,3 +345,17 @@ def test_csv_of_a_year_without_pairings_has_only_the_header(session_factory, sam
         rows = pairings_in_year(session, program=sample_program.program(session, sample), year=2025)
     text = export_file(rows, year=2025, academic_calendar=AcademicCalendar()).content.decode("utf-8-sig")
     assert text.splitlines() == [",".join(COLUMNS)]
+
+
+def test_the_readme_chart_script_draws_the_sample_programs_chart(tmp_path, capsys):
+    """docs/make_chart.py made docs/images/quarter-report.png; it must keep working."""
+    import importlib.util
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[2] / "docs" / "make_chart.py"
+    spec = importlib.util.spec_from_file_location("make_chart", script)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.main(tmp_path / "chart.png")
+    assert png_size((tmp_path / "chart.png").read_bytes()) == png_size((script.parent / "images" / "quarter-report.png").read_bytes())

@@ -12,8 +12,10 @@ from mentoring.reporting import (
     ActivePair,
     MentorLoad,
     SummarySchedule,
+    WeeklySlot,
     capacity_figures,
     meeting_figures,
+    parse_weekly_slot,
     quarter_key,
     year_figures,
     year_label,
@@ -223,3 +225,34 @@ def test_overdue_sorted_most_first_property():
 def test_first_slot_at_or_after():
     assert MONDAY_9.first_slot_at_or_after(utc(2026, 11, 23, 14)) == utc(2026, 11, 23, 14)
     assert MONDAY_9.first_slot_at_or_after(utc(2026, 11, 23, 14) + timedelta(seconds=1)) == utc(2026, 11, 30, 14)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Monday 09:00", WeeklySlot(0, 9, 0)),
+        ("  fri   16:30 ", WeeklySlot(4, 16, 30)),
+        ("SUNDAY 0:05", WeeklySlot(6, 0, 5)),
+        ("wed 23:59", WeeklySlot(2, 23, 59)),
+    ],
+)
+def test_parse_weekly_slot(text, expected):
+    assert parse_weekly_slot(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("Monday", "expected a weekday and a time"),
+        ("Mo 09:00", "'mo' is not a weekday"),
+        ("t 09:00", "'t' is not a weekday"),
+        ("Funday 09:00", "'funday' is not a weekday"),
+        ("Monday 9", "'9' is not a time like 09:00"),
+        ("Monday 24:00", "'24:00' is not a time like 09:00"),
+        ("Monday 09:7", "'09:7' is not a time like 09:00"),
+        ("Monday 9am", "'9am' is not a time"),
+    ],
+)
+def test_parse_weekly_slot_says_what_is_wrong(text, problem):
+    with pytest.raises(ValueError, match=problem):
+        parse_weekly_slot(text)
