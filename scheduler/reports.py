@@ -68,6 +68,7 @@ def coordinator_posts_job(ctx: JobContext) -> dict[str, int]:
             ("summaries", work.summary, post_weekly_summary),
             ("quarter_reports", work.quarter_reports, post_quarter_reports),
             ("notices", work.notices, notify_undelivered_posts),
+            ("notices", work.missing_channel, notify_missing_channel),
         ):
             if not wanted:
                 continue
@@ -84,24 +85,12 @@ def post_weekly_summary(ctx: JobContext, program_id: int) -> int:
     now = ctx.clock()
     with session_scope(ctx.session_factory) as session:
         program = session.get(Program, program_id)
-        if program is None:
+        if program is None or not program.coordinator_channel_id:
             return 0
         schedule = summary_schedule(program)
         if not schedule.summary_due(now, since=program.created_at):
             return 0
-        week = schedule.week_key(now)
-        if not program.coordinator_channel_id:
-            notice = no_channel_notice()
-            coordinators = active_coordinators(session, program_id=program.id)
-            return notify_coordinators(
-                session,
-                program=program,
-                coordinators=coordinators,
-                key_for=lambda coordinator: no_channel_notice_key(program.id, week, coordinator),
-                now=now,
-                **notice,
-            )
-        key = summary_key(program.id, week)
+        key = summary_key(program.id, schedule.week_key(now))
         if decided(session, key):
             return 0
         message = summary_message(program_snapshot(session, program=program, now=now))
@@ -116,6 +105,24 @@ def post_weekly_summary(ctx: JobContext, program_id: int) -> int:
             **message,
         )
         return int(queued is not None)
+
+
+def notify_missing_channel(ctx: JobContext, program_id: int) -> int:
+    """No channel to post this week's summary to: each coordinator is told once this week."""
+    now = ctx.clock()
+    with session_scope(ctx.session_factory) as session:
+        program = session.get(Program, program_id)
+        if program is None or program.coordinator_channel_id:
+            return 0
+        week = summary_schedule(program).week_key(now)
+        return notify_coordinators(
+            session,
+            program=program,
+            coordinators=active_coordinators(session, program_id=program.id),
+            key_for=lambda coordinator: no_channel_notice_key(program.id, week, coordinator),
+            now=now,
+            **no_channel_notice(),
+        )
 
 
 def post_quarter_reports(ctx: JobContext, program_id: int) -> int:

@@ -84,17 +84,18 @@ class WorkDue:
     summary: bool
     quarter_reports: bool
     notices: bool
+    missing_channel: bool  # this week's summary is due and there is nowhere to post it
 
 
 def work_due(session: Session, *, program: Program, now: datetime, notice_window: timedelta = NOTICE_WINDOW) -> WorkDue:
     """A cheap look (three indexed reads at most); the steps check again in their own transactions."""
     schedule = summary_schedule(program)
-    summary = schedule.summary_due(now, since=program.created_at) and not (
-        program.coordinator_channel_id and decided(session, summary_key(program.id, schedule.week_key(now)))
-    )
+    summary_due = schedule.summary_due(now, since=program.created_at)
+    channel = program.coordinator_channel_id
+    summary = bool(channel) and summary_due and not decided(session, summary_key(program.id, schedule.week_key(now)))
     quarters = (
         schedule.quarters_to_report(academic_calendar(program), since=program.created_at, now=now)
-        if program.coordinator_channel_id
+        if channel
         else []
     )
     keys = [quarter_report_key(program.id, quarter) for quarter in quarters]
@@ -104,6 +105,7 @@ def work_due(session: Session, *, program: Program, now: datetime, notice_window
         summary=summary,
         quarter_reports=len(decided_keys(session, keys)) < len(keys),
         notices=bool(session.scalar(failed)),
+        missing_channel=summary_due and not channel,
     )
 
 
