@@ -54,3 +54,36 @@ def private_message(text: str, blocks: list[Block] | None = None) -> Message:
         "text": text,
         "blocks": blocks if blocks is not None else [section(text)],
     }
+
+
+def escape(text: str) -> str:
+    """Text typed by a person, shown in mrkdwn: no mentions, links or markup smuggled in."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def quote(text: str) -> str:
+    return "\n".join("> " + line for line in escape(text).splitlines() or [""])
+
+
+def button(text: str, action_id: str, *, value: str | None = None, style: str | None = None) -> dict[str, Any]:
+    element: dict[str, Any] = {"type": "button", "text": plain(text), "action_id": action_id}
+    if value is not None:
+        element["value"] = value
+    if style is not None:
+        element["style"] = style
+    return element
+
+
+def actions(*elements: dict[str, Any], block_id: str | None = None) -> Block:
+    block: Block = {"type": "actions", "elements": list(elements)}
+    if block_id:
+        block["block_id"] = block_id
+    return block
+
+
+def notice_modal(title: str, text: str, *, footer: str | None = None) -> dict[str, Any]:
+    """A modal that only tells (no inputs): private answers to a click that has no response_url."""
+    blocks = [section(text)]
+    if footer:
+        blocks.append(context(footer))
+    return {"type": "modal", "title": plain(title[:24]), "close": plain("Close"), "blocks": blocks}

@@ -5,19 +5,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from bot.views.common import context, divider, header, section
+from bot.views.common import Block, context, divider, header, section
 from bot.views.help import CommandLine, not_on_roster_message
 
 View = dict[str, Any]
 
 
-def home_view(*, name: str, role_label: str, commands: Sequence[CommandLine]) -> View:
+def home_view(*, name: str, role_label: str, commands: Sequence[CommandLine], personal: Sequence[Block] = ()) -> View:
     lines = "\n".join(f"• `/mentor {c.usage}`: {c.summary}" for c in commands)
     return {
         "type": "home",
         "blocks": [
             header("Mentorship program"),
             section(f"Hi {name}! You're in the program as *{role_label}*."),
+            *personal,
             divider(),
             section("*What you can do*\n" + lines),
             context("This tab is visible only to you."),

@@ -3,11 +3,26 @@
 from __future__ import annotations
 
 import itertools
-from datetime import datetime, timezone
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta, timezone
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from storage.models import Person, PersonStatus, Program, Role
+from storage.models import (
+    MentorOffer,
+    Pairing,
+    Person,
+    PersonStatus,
+    Program,
+    Proposal,
+    ProposalPair,
+    ProposalState,
+    ResidentPreference,
+    Role,
+    Round,
+    RoundState,
+)
 from storage.programs import ProgramSettings, ensure_program
 
 TEAM_ID = "T0001"
@@ -48,6 +63,112 @@ def person(
         status=PersonStatus.ACTIVE,
         created_at=EPOCH,
         updated_at=EPOCH,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def pairing(
+    session: Session,
+    prog: Program,
+    *,
+    mentor: Person,
+    resident: Person,
+    started_on: date = date(2026, 7, 15),
+    next_due_on: date | None = None,
+) -> Pairing:
+    """An active pairing in the mentor's next free slot."""
+    taken = session.scalar(
+        select(func.count(Pairing.id)).where(Pairing.mentor_id == mentor.id, Pairing.ended_on.is_(None))
+    )
+    row = Pairing(
+        program_id=prog.id,
+        mentor_id=mentor.id,
+        resident_id=resident.id,
+        mentor_slot=(taken or 0) + 1,
+        started_on=started_on,
+        next_due_on=next_due_on or started_on + timedelta(days=92),
+        next_check_on=started_on + timedelta(days=78),
+        created_at=EPOCH,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def matching_round(session: Session, prog: Program, *, academic_year: int = 2026, state: RoundState = RoundState.OPEN) -> Round:
+    row = Round(
+        program_id=prog.id,
+        academic_year=academic_year,
+        state=state,
+        opened_at=EPOCH,
+        deadline_at=EPOCH + timedelta(days=21),
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def preference(session: Session, prog: Program, *, resident: Person, ranking: Sequence[Person] = (), round_: Round | None = None) -> ResidentPreference:
+    row = ResidentPreference(
+        program_id=prog.id,
+        resident_id=resident.id,
+        round_id=round_.id if round_ else None,
+        ranking=[m.id for m in ranking],
+        subspecialties=[],
+        focus_areas=["academic"],
+        updated_at=EPOCH,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def offer(session: Session, prog: Program, *, mentor: Person, capacity: int = 2, academic_year: int = 2026) -> MentorOffer:
+    row = MentorOffer(
+        program_id=prog.id,
+        mentor_id=mentor.id,
+        academic_year=academic_year,
+        available=True,
+        capacity=capacity,
+        subspecialties=[],
+        focus_areas=["academic"],
+        preferred_residents=[],
+        updated_at=EPOCH,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def proposal(
+    session: Session,
+    prog: Program,
+    *,
+    pairs: Sequence[tuple[Person, Person, int]],
+    unmatched: Sequence[Person] = (),
+    round_: Round | None = None,
+) -> Proposal:
+    """A pending proposal: pairs are (mentor, resident, resident_rank)."""
+    ranks = [rank for _, _, rank in pairs]
+    row = Proposal(
+        program_id=prog.id,
+        round_id=round_.id if round_ else None,
+        state=ProposalState.PENDING,
+        unmatched_resident_ids=[r.id for r in unmatched],
+        stats={
+            "residents": len(pairs) + len(unmatched),
+            "mentors_available": len({m.id for m, _, _ in pairs}),
+            "capacity_total": 2 * len({m.id for m, _, _ in pairs}),
+            "matched": len(pairs),
+            "unmatched": len(unmatched),
+            "first_choice": sum(1 for r in ranks if r == 1),
+            "within_own_ranking": len(pairs),
+            "mean_rank": sum(ranks) / len(ranks) if ranks else None,
+        },
+        created_at=EPOCH,
+        pairs=[ProposalPair(mentor_id=m.id, resident_id=r.id, resident_rank=rank) for m, r, rank in pairs],
     )
     session.add(row)
     session.flush()
