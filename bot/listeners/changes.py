@@ -262,6 +262,8 @@ def register(ctx: ListenerContext) -> None:
                 return Checked(duplicate=True)
             if actor.withdrawn:
                 return Checked(answer=answer_modal(ALREADY_WITHDRAWN))
+            if actor.role is Role.COORDINATOR and not names:
+                return Checked(answer=answer_modal(NOTHING_TO_LEAVE))
             return Checked(person_id=actor.person_id, names=names)
 
     def on_submit(

@@ -62,6 +62,14 @@ def _bold_names(people: Sequence[PersonRef]) -> str:
     return and_list([f"*{p.name}*" for p in people])
 
 
+def _ended_phrase(names: Sequence[str]) -> str:
+    """"Your pairing with *A* has ended; they get" / "Your pairings with *A* and *B* have ended; each gets"."""
+    bold = and_list([f"*{n}*" for n in names])
+    if len(names) == 1:
+        return f"Your pairing with {bold} has ended; they get"
+    return f"Your pairings with {bold} have ended; each gets"
+
+
 @dataclass(frozen=True)
 class PairingChoice:
     pairing_id: int
@@ -211,8 +219,7 @@ def change_received_view(counterpart_name: str, *, rematch: bool) -> View:
 
 def withdraw_received_view(counterpart_names: Sequence[str]) -> View:
     ended = (
-        f"Your pairing with {and_list([f'*{n}*' for n in counterpart_names])} has ended; "
-        "they get a short, neutral message that doesn't say who asked. "
+        f"{_ended_phrase(counterpart_names)} a short, neutral message that doesn't say who asked. "
         if counterpart_names
         else ""
     )
@@ -322,11 +329,12 @@ class RequestMessageTexts:
             )
             text = (
                 f"As you asked, your mentoring pairing with {names} has ended. "
-                f"{names} got a short, neutral message that doesn't say who asked. {next_step}"
+                f"{names} gets a short, neutral message that doesn't say who asked. {next_step}"
             )
         else:
             ended = (
-                f"Your pairing with {names} has ended; they got a short, neutral message that doesn't say who asked. "
+                f"{_ended_phrase([c.name for c in summary.counterparts])} a short, neutral message "
+                "that doesn't say who asked. "
                 if summary.counterparts
                 else ""
             )
@@ -373,12 +381,13 @@ class RequestMessageTexts:
         if summary.kind is RequestKind.CHANGE:
             text = (
                 f"{_who(summary.requester)} asked to end their pairing with {names}. The pairing has ended; "
-                f"{names} got a neutral notice that doesn't say who asked."
+                f"{names} gets a neutral notice that doesn't say who asked."
             )
         elif summary.counterparts:
+            several = len(summary.counterparts) > 1
             text = (
-                f"{_who(summary.requester)} left the program. Their pairing with {names} ended; "
-                "each got a neutral notice that doesn't say who asked."
+                f"{_who(summary.requester)} left the program. Their {'pairings' if several else 'pairing'} "
+                f"with {names} ended; {'each gets' if several else 'they get'} a neutral notice that doesn't say who asked."
             )
         else:
             text = f"{_who(summary.requester)} left the program. They had no pairing."
