@@ -92,6 +92,7 @@ def enqueue(
         attachment=attachment,
         attachment_name=attachment_name,
         not_before=earliest,
+        quiet_hours=respect_working_hours,
         state=OutboxState.CANCELLED if left else OutboxState.PENDING,
         last_error=f"recipient left the program: {', '.join(left)}" if left else None,
         attempts=0,

@@ -8,12 +8,12 @@ import pytest
 from sqlalchemy import select
 
 from bot.ids import ACTION_CHANGE, ACTION_REJOIN, ACTION_RESOLVE_CLOSE, ACTION_RESOLVE_REMATCH, ACTION_WITHDRAW, VIEW_CHANGE
+from scheduler.delivery import deliver_pending
 from storage.db import session_scope
 from storage.models import ChangeRequest, EndReason, OutboxMessage, Pairing, Person, PersonStatus, RequestState, Role
 from storage.requests import KIND_COORDINATOR_ALERT
 from tests.support import factories
-from tests.support.changes import HOME_VIEW, change_values, observe, sealed, snapshot, withdraw_values
-from tests.support.delivery import deliver_due
+from tests.support.changes import HOME_VIEW, change_values, sealed, snapshot, withdraw_values
 
 NOTE = "We never managed to find a time that works."
 
@@ -207,17 +207,17 @@ def test_home_shows_change_and_leave_buttons_to_people_in_a_pairing(bot, world, 
     assert ACTION_CHANGE not in casey_home and ACTION_WITHDRAW not in casey_home
 
 
-def _open_request(bot, fake_slack, session_factory, clock) -> dict:
+def _open_request(bot, fake_slack, job_context) -> dict:
     bot.command("change", user_id="UTESS")
     bot.submit_view(bot.opened_view(), user_id="UTESS", values=change_values(note=NOTE))
-    deliver_due(session_factory, bot.app.client, now=clock())
+    assert deliver_pending(job_context).failed == 0
     casey = fake_slack.messages("UCASEY")[-1]
     assert NOTE in str(casey["blocks"])
     return casey
 
 
-def test_a_coordinator_resolves_and_the_note_leaves_every_copy(bot, world, session_factory, fake_slack, clock):
-    casey_alert = _open_request(bot, fake_slack, session_factory, clock)
+def test_a_coordinator_resolves_and_the_note_leaves_every_copy(bot, world, session_factory, fake_slack, job_context):
+    casey_alert = _open_request(bot, fake_slack, job_context)
     request_id = next(
         e["value"] for b in casey_alert["blocks"] if b["type"] == "actions" for e in b["elements"] if e["action_id"] == ACTION_RESOLVE_CLOSE
     )
@@ -240,8 +240,8 @@ def test_a_coordinator_resolves_and_the_note_leaves_every_copy(bot, world, sessi
 
 
 @pytest.mark.parametrize(("user_id", "expected"), [("URILEY", "for the program coordinators"), ("UFRAN", "for the program coordinators"), ("USTRANGER", "not on the mentorship program's roster")])
-def test_resolve_buttons_refuse_anyone_but_coordinators(bot, world, session_factory, fake_slack, clock, user_id, expected):
-    _open_request(bot, fake_slack, session_factory, clock)
+def test_resolve_buttons_refuse_anyone_but_coordinators(bot, world, session_factory, fake_slack, job_context, user_id, expected):
+    _open_request(bot, fake_slack, job_context)
     with session_scope(session_factory) as session:
         request_id = str(session.scalars(select(ChangeRequest.id)).one())
     before = snapshot(session_factory)
@@ -250,7 +250,7 @@ def test_resolve_buttons_refuse_anyone_but_coordinators(bot, world, session_fact
     assert snapshot(session_factory) == before
 
 
-def test_a_coordinator_may_not_handle_a_request_about_their_own_pairing(bot, arrange, world, session_factory, fake_slack, clock):
+def test_a_coordinator_may_not_handle_a_request_about_their_own_pairing(bot, arrange, world, session_factory, fake_slack, job_context):
     with arrange() as session:
         program = factories.program(session)
         dana = session.scalars(select(Person).where(Person.slack_user_id == "UDANA")).one()
@@ -258,7 +258,7 @@ def test_a_coordinator_may_not_handle_a_request_about_their_own_pairing(bot, arr
         factories.pairing(session, program, mentor=dana, resident=una)
     bot.command("change", user_id="UUNA")
     bot.submit_view(bot.opened_view(), user_id="UUNA", values=change_values(note=NOTE))
-    deliver_due(session_factory, bot.app.client, now=clock())
+    assert deliver_pending(job_context).failed == 0
     assert all(NOTE not in str(m) for m in fake_slack.messages("UDANA"))  # Dana never got the alert
     with session_scope(session_factory) as session:
         request_id = session.scalars(select(ChangeRequest.id)).one()
