@@ -70,11 +70,10 @@ def register(ctx: ListenerContext) -> None:
         assert resolved is not None
         container = body.get("container") or {}
         clicked = (container.get("channel_id"), container.get("message_ts"))
-        if body.get("response_url"):
+        copies = set(result.delivered_copies)
+        if body.get("response_url") and requests.SlackCopy(*clicked) not in copies:  # type: ignore[arg-type]
             respond(replace_original=True, text=resolved.text, blocks=resolved.blocks)
         for copy in result.delivered_copies:
-            if body.get("response_url") and (copy.channel, copy.ts) == clicked:
-                continue
             try:
                 client.chat_update(channel=copy.channel, ts=copy.ts, text=resolved.text, blocks=resolved.blocks)
             except SlackApiError as error:
