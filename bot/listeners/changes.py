@@ -15,7 +15,7 @@ from typing import Any
 from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 
-from bot.access import Audience, Lookup, Refusal, authorize, lookup_actor, metadata_key, seal, unseal
+from bot.access import Actor, Audience, Lookup, Refusal, authorize, lookup_actor, metadata_key, seal, unseal
 from bot.commands import CommandRequest
 from bot.ids import ACTION_CHANGE, ACTION_REJOIN, ACTION_WITHDRAW, VIEW_CHANGE, VIEW_WITHDRAW
 from bot.listeners.context import ListenerContext
@@ -80,6 +80,11 @@ def pairing_parties(pairing: Pairing | None) -> tuple[int, ...]:
     return (pairing.mentor_id, pairing.resident_id) if pairing is not None else ()
 
 
+def choice_of(pairing: Pairing, actor: Actor) -> PairingChoice:
+    other = requests.counterpart_of(pairing, actor.person_id)
+    return PairingChoice(pairing.id, other.name)
+
+
 @dataclass(frozen=True)
 class Checked:
     """A submission checked before the ack: either an answer to show (and nothing to do), or the work."""
@@ -104,28 +109,36 @@ def register(ctx: ListenerContext) -> None:
     def refuse(reply: Reply, refusal: Refusal, found: Lookup) -> None:
         reply(refusal_text(refusal, found.coordinator_user_ids))
 
+    def acting_for_self(surface: str, found: Lookup, reply: Reply) -> Actor | None:
+        """The actor, if they may use `surface` on their own record; else refused (privately)."""
+        actor = found.actor
+        refusal = authorize(surface, actor, subject_ids=(actor.person_id,) if actor else ())
+        if refusal is not None or actor is None:
+            refuse(reply, refusal or Refusal.NOT_ON_ROSTER, found)
+            return None
+        return actor
+
     # --- opening the modals ---------------------------------------------------------------
 
     def open_change(found: Lookup, pairing_id: int | None, trigger_id: str, client: WebClient, reply: Reply) -> None:
-        actor = found.actor
-        with services.unit_of_work() as session:
-            if pairing_id is None:  # the command, or a button that does not name a pairing
-                subjects: Sequence[int] = (actor.person_id,) if actor else ()
-                refusal = authorize(ACTION_CHANGE, actor, subject_ids=subjects)
-                pairings = [] if refusal or actor is None else requests.active_pairings_of(session, person_id=actor.person_id)
-            else:  # a button naming a pairing: it must be one of theirs
+        if pairing_id is None:  # the command, or a button that does not name a pairing: their own
+            actor = acting_for_self(ACTION_CHANGE, found, reply)
+            if actor is None:
+                return
+            with services.unit_of_work() as session:
+                pairings = requests.active_pairings_of(session, person_id=actor.person_id)
+                choices = [choice_of(p, actor) for p in pairings]
+        else:  # a button naming a pairing: it must be one of theirs
+            actor = found.actor
+            with services.unit_of_work() as session:
                 named = session.get(Pairing, pairing_id)
                 program_id = named.program_id if named else None
                 refusal = authorize(ACTION_CHANGE, actor, subject_ids=pairing_parties(named), program_id=program_id)
-                pairings = [named] if named is not None and named.active else []
-            if refusal is None and actor is not None:
-                choices = [
-                    PairingChoice(p.id, requests.counterpart_of(p, actor.person_id).name, p.mentor_id != actor.person_id)
-                    for p in pairings
-                ]
-        if refusal is not None or actor is None:
-            refuse(reply, refusal or Refusal.NOT_ON_ROSTER, found)
-        elif actor.withdrawn:
+                if refusal is not None or actor is None or named is None:
+                    refuse(reply, refusal or Refusal.NOT_YOURS, found)
+                    return
+                choices = [choice_of(named, actor)] if named.active else []
+        if actor.withdrawn:
             reply(ALREADY_WITHDRAWN)
         elif not choices:
             reply(NO_PAIRING if pairing_id is None else PAIRING_ALREADY_ENDED)
@@ -134,10 +147,8 @@ def register(ctx: ListenerContext) -> None:
             client.views_open(trigger_id=trigger_id, view=change_modal(choices, role=actor.role, private_metadata=sealed))
 
     def open_withdraw(found: Lookup, trigger_id: str, client: WebClient, reply: Reply) -> None:
-        actor = found.actor
-        refusal = authorize(ACTION_WITHDRAW, actor, subject_ids=(actor.person_id,) if actor else ())
-        if refusal is not None or actor is None:
-            refuse(reply, refusal or Refusal.NOT_ON_ROSTER, found)
+        actor = acting_for_self(ACTION_WITHDRAW, found, reply)
+        if actor is None:
             return
         if actor.withdrawn:
             reply(ALREADY_WITHDRAWN)
@@ -152,10 +163,8 @@ def register(ctx: ListenerContext) -> None:
         client.views_open(trigger_id=trigger_id, view=withdraw_modal(names, private_metadata=sealed))
 
     def do_rejoin(found: Lookup, team_id: str, client: WebClient, reply: Reply) -> None:
-        actor = found.actor
-        refusal = authorize(ACTION_REJOIN, actor, subject_ids=(actor.person_id,) if actor else ())
-        if refusal is not None or actor is None:
-            refuse(reply, refusal or Refusal.NOT_ON_ROSTER, found)
+        actor = acting_for_self(ACTION_REJOIN, found, reply)
+        if actor is None:
             return
         with services.unit_of_work() as session:
             result = requests.rejoin(session, person_id=actor.person_id, now=services.clock(), messages=messages)
@@ -250,12 +259,12 @@ def register(ctx: ListenerContext) -> None:
         user_id = body["user"]["id"]
         if sealed_payload(view, "withdraw", user_id) is None:
             return Checked(answer=answer_modal(refusal_text(Refusal.TAMPERED)))
+        refused: list[str] = []
         with services.unit_of_work() as session:
             found = lookup_actor(session, team_id=team_of(body), user_id=user_id)
-            actor = found.actor
-            refusal = authorize(VIEW_WITHDRAW, actor, subject_ids=(actor.person_id,) if actor else ())
-            if refusal is not None or actor is None:
-                return Checked(answer=answer_modal(refusal_text(refusal or Refusal.NOT_ON_ROSTER, found.coordinator_user_ids)))
+            actor = acting_for_self(VIEW_WITHDRAW, found, refused.append)
+            if actor is None:
+                return Checked(answer=answer_modal(refused[0]))
             pairings = requests.active_pairings_of(session, person_id=actor.person_id)
             names = tuple(requests.counterpart_of(p, actor.person_id).name for p in pairings)
             if was_claimed(session, once):

@@ -74,7 +74,6 @@ def _ended_phrase(names: Sequence[str]) -> str:
 class PairingChoice:
     pairing_id: int
     counterpart_name: str
-    counterpart_is_mentor: bool
 
 
 @dataclass(frozen=True)
