@@ -9,11 +9,19 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from typing import Any
+
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from storage.models import IdempotencyKey
+
+
+def insert_or_skip(session: Session, model: type[Any]) -> Any:
+    """An INSERT that can take `.on_conflict_do_nothing(...)`, for this session's database."""
+    dialect = session.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
 
 
 def was_claimed(session: Session, key: str) -> bool:
@@ -22,10 +30,8 @@ def was_claimed(session: Session, key: str) -> bool:
 
 def claim(session: Session, key: str, *, now: datetime) -> bool:
     """True if this transaction now owns `key`; False if another already claimed it."""
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = (
-        insert(IdempotencyKey)
+        insert_or_skip(session, IdempotencyKey)
         .values(key=key, created_at=now)
         .on_conflict_do_nothing(index_elements=["key"])
         .returning(IdempotencyKey.key)

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from mentoring.working_hours import local_date, resolve_zone
 from storage import audit
-from storage.idempotency import claim, was_claimed
+from storage.idempotency import claim, insert_or_skip, was_claimed
 from storage.models import (
     ChangeRequest,
     EndReason,
@@ -487,12 +487,12 @@ def _queue_for_rematch(session: Session, program: Program, person: Person, *, no
     """Put someone in the match queue (once); True if they are waiting now."""
     if not _has_room(session, program, person):
         return False
-    waiting = session.scalar(
-        select(QueueEntry.id).where(QueueEntry.person_id == person.id, QueueEntry.resolved_at.is_(None))
+    # Two requests touching one mentor at the same moment both queue them: one row wins, quietly.
+    session.execute(
+        insert_or_skip(session, QueueEntry)
+        .values(program_id=program.id, person_id=person.id, reason=QueueReason.REMATCH, queued_at=now)
+        .on_conflict_do_nothing(index_elements=["person_id"], index_where=QueueEntry.resolved_at.is_(None))
     )
-    if waiting is None:
-        session.add(QueueEntry(program_id=program.id, person_id=person.id, reason=QueueReason.REMATCH, queued_at=now))
-        session.flush()
     return True
 
 

@@ -396,3 +396,39 @@ def test_both_people_asking_at_the_same_moment_end_the_pairing_once(pg_database_
         assert len(session.scalars(select(ChangeRequest)).all()) == 1
         assert len(_outbox(session, kind=requests.KIND_PAIRING_ENDED)) == 1
     engine.dispose()
+
+
+@pytest.mark.postgres
+def test_two_mentees_of_one_mentor_asking_at_once_queue_the_mentor_once(pg_database_url):
+    engine = make_engine(pg_database_url)
+    factory = make_session_factory(engine)
+    with session_scope(factory) as session:
+        program = factories.program(session)
+        fran = factories.person(session, program, role=Role.FACULTY, name="Fran")
+        riley = factories.person(session, program, role=Role.RESIDENT, name="Riley")
+        sam = factories.person(session, program, role=Role.RESIDENT, name="Sam")
+        asks = [(riley.id, factories.pairing(session, program, mentor=fran, resident=riley).id),
+                (sam.id, factories.pairing(session, program, mentor=fran, resident=sam).id)]  # fmt: skip
+    barrier = threading.Barrier(2)
+    outcomes: list[requests.Outcome] = []
+
+    def ask(person_id: int, pairing_id: int) -> None:
+        with session_scope(factory) as session:
+            session.execute(text("SELECT 1"))
+            barrier.wait(timeout=10)
+            result = requests.request_change(
+                session, requester_id=person_id, pairing_id=pairing_id, note=None,
+                requester_rematch=True, now=NOW, messages=MESSAGES,
+            )  # fmt: skip
+            outcomes.append(result.outcome)
+
+    threads = [threading.Thread(target=ask, args=a) for a in asks]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    with session_scope(factory) as session:
+        assert [o.value for o in outcomes] == ["done", "done"]
+        assert sorted(_waiting(session)) == sorted([fran.id, riley.id, sam.id])
+        assert len(session.scalars(select(QueueEntry).where(QueueEntry.person_id == fran.id)).all()) == 1
+    engine.dispose()
