@@ -129,15 +129,16 @@ def register(ctx: ListenerContext) -> None:
                 pairings = requests.active_pairings_of(session, person_id=actor.person_id)
                 choices = [choice_of(p, actor) for p in pairings]
         else:  # a button naming a pairing: it must be one of theirs
-            actor = found.actor
+            actor, choices = found.actor, []
             with services.unit_of_work() as session:
                 named = session.get(Pairing, pairing_id)
                 program_id = named.program_id if named else None
                 refusal = authorize(ACTION_CHANGE, actor, subject_ids=pairing_parties(named), program_id=program_id)
-                if refusal is not None or actor is None or named is None:
-                    refuse(reply, refusal or Refusal.NOT_YOURS, found)
-                    return
-                choices = [choice_of(named, actor)] if named.active else []
+                if refusal is None and actor is not None and named is not None and named.active:
+                    choices = [choice_of(named, actor)]
+            if refusal is not None or actor is None:
+                refuse(reply, refusal or Refusal.NOT_ON_ROSTER, found)
+                return
         if actor.withdrawn:
             reply(ALREADY_WITHDRAWN)
         elif not choices:
