@@ -8,7 +8,7 @@ refusal shows in the modal itself and nothing is written; the work itself runs a
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 

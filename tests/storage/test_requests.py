@@ -364,6 +364,29 @@ def test_the_audit_log_says_who_did_what_to_whom_but_never_the_note(session_fact
         assert all(NOTE not in str(e.details) for e in entries)
 
 
+def _change_at_the_same_moment(factory, asks: list[tuple[int, int]]) -> list[requests.Outcome]:
+    """Each (person, pairing) asks in its own transaction, all released at once."""
+    barrier = threading.Barrier(len(asks))
+    outcomes: list[requests.Outcome] = []
+
+    def ask(person_id: int, pairing_id: int) -> None:
+        with session_scope(factory) as session:
+            session.execute(text("SELECT 1"))  # each transaction has begun before any of them asks
+            barrier.wait(timeout=10)
+            result = requests.request_change(
+                session, requester_id=person_id, pairing_id=pairing_id, note=None,
+                requester_rematch=True, now=NOW, messages=MESSAGES,
+            )  # fmt: skip
+            outcomes.append(result.outcome)
+
+    threads = [threading.Thread(target=ask, args=a) for a in asks]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    return outcomes
+
+
 @pytest.mark.postgres
 def test_both_people_asking_at_the_same_moment_end_the_pairing_once(pg_database_url):
     engine = make_engine(pg_database_url)
@@ -373,24 +396,7 @@ def test_both_people_asking_at_the_same_moment_end_the_pairing_once(pg_database_
         fran = factories.person(session, program, role=Role.FACULTY, name="Fran")
         riley = factories.person(session, program, role=Role.RESIDENT, name="Riley")
         pairing_id = factories.pairing(session, program, mentor=fran, resident=riley).id
-    barrier = threading.Barrier(2)
-    outcomes: list[requests.Outcome] = []
-
-    def ask(person_id: int) -> None:
-        with session_scope(factory) as session:
-            session.execute(text("SELECT 1"))
-            barrier.wait(timeout=10)
-            result = requests.request_change(
-                session, requester_id=person_id, pairing_id=pairing_id, note=None,
-                requester_rematch=True, now=NOW, messages=MESSAGES,
-            )  # fmt: skip
-            outcomes.append(result.outcome)
-
-    threads = [threading.Thread(target=ask, args=(i,)) for i in (fran.id, riley.id)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
+    outcomes = _change_at_the_same_moment(factory, [(fran.id, pairing_id), (riley.id, pairing_id)])
     with session_scope(factory) as session:
         assert sorted(o.value for o in outcomes) == ["done", "pairing_ended"]
         assert len(session.scalars(select(ChangeRequest)).all()) == 1
@@ -409,24 +415,7 @@ def test_two_mentees_of_one_mentor_asking_at_once_queue_the_mentor_once(pg_datab
         sam = factories.person(session, program, role=Role.RESIDENT, name="Sam")
         asks = [(riley.id, factories.pairing(session, program, mentor=fran, resident=riley).id),
                 (sam.id, factories.pairing(session, program, mentor=fran, resident=sam).id)]  # fmt: skip
-    barrier = threading.Barrier(2)
-    outcomes: list[requests.Outcome] = []
-
-    def ask(person_id: int, pairing_id: int) -> None:
-        with session_scope(factory) as session:
-            session.execute(text("SELECT 1"))
-            barrier.wait(timeout=10)
-            result = requests.request_change(
-                session, requester_id=person_id, pairing_id=pairing_id, note=None,
-                requester_rematch=True, now=NOW, messages=MESSAGES,
-            )  # fmt: skip
-            outcomes.append(result.outcome)
-
-    threads = [threading.Thread(target=ask, args=a) for a in asks]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
+    outcomes = _change_at_the_same_moment(factory, asks)
     with session_scope(factory) as session:
         assert [o.value for o in outcomes] == ["done", "done"]
         assert sorted(_waiting(session)) == sorted([fran.id, riley.id, sam.id])
