@@ -8,9 +8,10 @@ from typing import Any
 from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
-from bot.access import Actor, lookup_actor
+from bot.access import Actor, authorize, lookup_actor
 from bot.commands import CommandRouter
 from bot.listeners.errors import apologise_on_error
+from bot.ids import EVENT_APP_HOME_OPENED
 from bot.runtime import Services
 from bot.views.help import CommandLine
 from bot.views.home import home_view, not_on_roster_home
@@ -38,15 +39,13 @@ class HomePublisher:
         with apologise_on_error(None, f"publishing the home tab of {user_id}"):
             with self.services.unit_of_work() as session:
                 found = lookup_actor(session, team_id=team_id, user_id=user_id)
-                if found.actor is None:
+                actor = found.actor
+                if actor is None or authorize(EVENT_APP_HOME_OPENED, actor, subject_ids=(actor.person_id,)):
                     view = not_on_roster_home(found.coordinator_user_ids)
                 else:
-                    commands = [CommandLine(c.usage, c.summary) for c in self.router.visible_to(found.actor)]
+                    commands = [CommandLine(c.usage, c.summary) for c in self.router.visible_to(actor)]
                     view = home_view(
-                        name=found.actor.name,
-                        role_label=role_label(found.actor),
-                        commands=commands,
-                        **self._content(session, found.actor),
+                        name=actor.name, role_label=role_label(actor), commands=commands, **self._content(session, actor)
                     )
             client.views_publish(user_id=user_id, view=view)
 

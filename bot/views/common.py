@@ -67,8 +67,17 @@ def short_date(day: date) -> str:
     return f"{day:%b} {day.day}"
 
 
+def escape(text: str) -> str:
+    """Text typed by a person, shown in mrkdwn: no mentions, links or markup smuggled in."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def quote(text: str) -> str:
+    return "\n".join("> " + line for line in escape(text).splitlines() or [""])
+
+
 def button(text: str, action_id: str, *, value: str | None = None, style: str | None = None) -> dict[str, Any]:
-    element: dict[str, Any] = {"type": "button", "text": plain(text[:75]), "action_id": action_id}
+    element: dict[str, Any] = {"type": "button", "text": plain(text), "action_id": action_id}
     if value is not None:
         element["value"] = value
     if style is not None:
@@ -78,7 +87,7 @@ def button(text: str, action_id: str, *, value: str | None = None, style: str | 
 
 def actions(*elements: dict[str, Any], block_id: str | None = None) -> Block:
     block: Block = {"type": "actions", "elements": list(elements)}
-    if block_id is not None:
+    if block_id:
         block["block_id"] = block_id
     return block
 
@@ -86,3 +95,11 @@ def actions(*elements: dict[str, Any], block_id: str | None = None) -> Block:
 def fields(*texts: str) -> Block:
     """A section of up to 10 short mrkdwn fields, shown two per row."""
     return {"type": "section", "fields": [mrkdwn(t[:2000]) for t in texts[:10]]}
+
+
+def notice_modal(title: str, text: str, *, footer: str | None = None) -> dict[str, Any]:
+    """A modal that only tells (no inputs): private answers to a click that has no response_url."""
+    blocks = [section(text)]
+    if footer:
+        blocks.append(context(footer))
+    return {"type": "modal", "title": plain(title[:24]), "close": plain("Close"), "blocks": blocks}

@@ -13,7 +13,6 @@ from datetime import date
 from typing import Any
 
 from bot.ids import (
-    ACTION_CHANGE,
     ACTION_EXPORT,
     ACTION_OPEN_OFFER,
     ACTION_OPEN_REQUEST,
@@ -24,6 +23,7 @@ from bot.ids import (
     ACTION_WE_MET,
     ACTION_WITHDRAW,
 )
+from bot.views.changes import change_button
 from bot.views.common import Block, actions, button, context, divider, header, month_day_year, section
 from bot.views.help import CommandLine, not_on_roster_message
 from bot.views.reports import detail_sections, figure_fields, plural
@@ -87,11 +87,11 @@ def personal_blocks(home: PersonHome, *, today: date | None) -> list[Block]:
         if is_mentor
         else button("Update my preferences", ACTION_OPEN_REQUEST)
     )
-    blocks.append(actions(update, button("Withdraw from the program", ACTION_WITHDRAW)))
+    blocks.append(actions(update, button("Leave the program", ACTION_WITHDRAW)))
     blocks.append(
         context(
-            "Asking for a change or withdrawing needs no reason. Only the coordinators see who asked; "
-            "the other person gets a neutral notice."
+            "Changing your pairing or leaving needs no reason. Only the coordinators see who asked; "
+            "the other person only gets a neutral notice."
         )
     )
     return blocks
@@ -132,12 +132,12 @@ def pairing_blocks(pairing: MyPairing, *, today: date | None) -> list[Block]:
         f"*{pairing.counterpart.name}* (<@{pairing.counterpart.slack_user_id}>), {role} since {month_day_year(pairing.started_on)}\n"
         f"{met}\n{due_text(pairing.due_on, today)}"
     )
-    value = str(pairing.pairing_id)
+    value = str(pairing.pairing_id)  # the buttons' listeners take the pairing id
     return [
         section(text),
         actions(
             button("We met: log a meeting", ACTION_WE_MET, value=value, style="primary"),
-            button("Ask for a change", ACTION_CHANGE, value=value),
+            change_button(pairing.pairing_id),
         ),
     ]
 
@@ -146,9 +146,8 @@ def withdrawn_blocks() -> list[Block]:
     return [
         divider(),
         section(
-            "You've stepped back from the mentorship program, and that's completely fine. "
-            "You won't get reminders or messages from me. Whenever you'd like to take part again, "
-            "you're welcome back."
+            "You've left the mentorship program, and that's completely fine. You won't get reminders "
+            "or messages from me. Whenever you'd like to take part again, you're welcome back."
         ),
         actions(button("Rejoin the program", ACTION_REJOIN, style="primary")),
     ]

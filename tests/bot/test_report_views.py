@@ -280,7 +280,7 @@ def test_withdrawn_person_sees_a_kind_note_and_a_way_back(arrange, session_facto
     home = personal(session_factory, sample, "URES2")
     view = home_view(name="Alex", role_label="a resident", commands=COMMANDS, personal=home, today=TODAY)
     rendered = valid_home(view)
-    assert "stepped back" in rendered and "welcome back" in rendered
+    assert "You've left the mentorship program, and that's completely fine" in rendered and "welcome back" in rendered
     assert action_ids(view) == [(ACTION_REJOIN, None)]
 
 

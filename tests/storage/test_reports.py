@@ -46,7 +46,7 @@ def test_snapshot_figures_match_the_stored_data(session_factory, sample):
     capacity = snapshot.capacity
     assert (capacity.places, capacity.used, capacity.free, capacity.mentors_with_room) == (8, 6, 2, 2)
     assert snapshot.round is not None and (snapshot.round.academic_year, snapshot.round.state) == (2026, RoundState.CLOSED)
-    assert snapshot.round.deadline_on == date(2026, 8, 15)
+    assert snapshot.round.deadline_on == date(2026, 6, 15)
     assert snapshot.proposal is not None
     assert (snapshot.proposal.pair_count, snapshot.proposal.unmatched_count) == (1, 1)
     assert snapshot.proposal.created_on == date(2026, 11, 23)

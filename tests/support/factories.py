@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta, timezone
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mentoring.cadence import next_due
 from storage.models import (
     ChangeRequest,
     EndReason,
@@ -27,10 +27,12 @@ from storage.models import (
     QueueReason,
     RequestKind,
     RequestState,
+    ResidentPreference,
     Role,
     Round,
     RoundState,
 )
+from mentoring.cadence import next_due
 from storage.outbox import enqueue
 from storage.programs import ProgramSettings, ensure_program
 
@@ -92,20 +94,17 @@ def outbox_dm(
     return enqueue(session, program=prog, kind=kind, text=text, now=now, recipients=recipients, **kwargs)  # type: ignore[arg-type]
 
 
-def _at_noon(day: date) -> datetime:
-    return datetime.combine(day, datetime.min.time(), tzinfo=timezone.utc) + timedelta(hours=12)
-
-
 def pairing(
     session: Session,
     prog: Program,
     *,
     mentor: Person,
     resident: Person,
-    started_on: date = date(2026, 7, 1),
+    started_on: date = date(2026, 7, 15),
+    next_due_on: date | None = None,
     ended_on: date | None = None,
 ) -> Pairing:
-    """A pairing in the next free mentor slot; its due date follows the cadence rule."""
+    """A pairing in the mentor's next free slot (active unless `ended_on` is given)."""
     taken = set(session.scalars(select(Pairing.mentor_slot).where(Pairing.mentor_id == mentor.id, Pairing.ended_on.is_(None))))
     free_slot = min({1, 2} - taken, default=3)  # 3 trips the database's check, as it should
     row = Pairing(
@@ -115,13 +114,105 @@ def pairing(
         mentor_slot=1 if ended_on is not None else free_slot,
         started_on=started_on,
         ended_on=ended_on,
-        next_due_on=None if ended_on else next_due(started_on, None),
-        next_check_on=None,
-        created_at=_at_noon(started_on),
+        next_due_on=None if ended_on else (next_due_on or started_on + timedelta(days=92)),
+        next_check_on=None if ended_on else started_on + timedelta(days=78),
+        created_at=EPOCH,
     )
     session.add(row)
     session.flush()
     return row
+
+
+def matching_round(
+    session: Session,
+    prog: Program,
+    *,
+    academic_year: int = 2026,
+    state: RoundState = RoundState.OPEN,
+    deadline_at: datetime | None = None,
+) -> Round:
+    row = Round(
+        program_id=prog.id,
+        academic_year=academic_year,
+        state=state,
+        opened_at=EPOCH,
+        deadline_at=deadline_at or EPOCH + timedelta(days=21),
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def preference(session: Session, prog: Program, *, resident: Person, ranking: Sequence[Person] = (), round_: Round | None = None) -> ResidentPreference:
+    row = ResidentPreference(
+        program_id=prog.id,
+        resident_id=resident.id,
+        round_id=round_.id if round_ else None,
+        ranking=[m.id for m in ranking],
+        subspecialties=[],
+        focus_areas=["academic"],
+        updated_at=EPOCH,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def offer(
+    session: Session, prog: Program, *, mentor: Person, capacity: int = 2, academic_year: int = 2026, available: bool = True
+) -> MentorOffer:
+    row = MentorOffer(
+        program_id=prog.id,
+        mentor_id=mentor.id,
+        academic_year=academic_year,
+        available=available,
+        capacity=capacity,
+        subspecialties=[],
+        focus_areas=["academic"],
+        preferred_residents=[],
+        updated_at=EPOCH,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def proposal(
+    session: Session,
+    prog: Program,
+    *,
+    pairs: Sequence[tuple[Person, Person, int]],
+    unmatched: Sequence[Person] = (),
+    round_: Round | None = None,
+    created_at: datetime = EPOCH,
+) -> Proposal:
+    """A pending proposal: pairs are (mentor, resident, resident_rank)."""
+    ranks = [rank for _, _, rank in pairs]
+    row = Proposal(
+        program_id=prog.id,
+        round_id=round_.id if round_ else None,
+        state=ProposalState.PENDING,
+        unmatched_resident_ids=[r.id for r in unmatched],
+        stats={
+            "residents": len(pairs) + len(unmatched),
+            "mentors_available": len({m.id for m, _, _ in pairs}),
+            "capacity_total": 2 * len({m.id for m, _, _ in pairs}),
+            "matched": len(pairs),
+            "unmatched": len(unmatched),
+            "first_choice": sum(1 for r in ranks if r == 1),
+            "within_own_ranking": len(pairs),
+            "mean_rank": sum(ranks) / len(ranks) if ranks else None,
+        },
+        created_at=created_at,
+        pairs=[ProposalPair(mentor_id=m.id, resident_id=r.id, resident_rank=rank) for m, r, rank in pairs],
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def _at_noon(day: date) -> datetime:
+    return datetime.combine(day, datetime.min.time(), tzinfo=timezone.utc) + timedelta(hours=12)
 
 
 def meeting(session: Session, pair: Pairing, met_on: date, *, logged_by: Person | None = None) -> Meeting:
@@ -142,16 +233,6 @@ def end_pairing(session: Session, pair: Pairing, ended_on: date, reason: EndReas
     return pair
 
 
-def offer(session: Session, prog: Program, mentor: Person, *, capacity: int = 2, available: bool = True, academic_year: int = 2026) -> MentorOffer:
-    row = MentorOffer(
-        program_id=prog.id, mentor_id=mentor.id, academic_year=academic_year, available=available,
-        capacity=capacity, subspecialties=[], focus_areas=[], preferred_residents=[], updated_at=EPOCH,
-    )  # fmt: skip
-    session.add(row)
-    session.flush()
-    return row
-
-
 def queued(session: Session, prog: Program, who: Person, *, since: datetime = EPOCH, reason: QueueReason = QueueReason.MIDYEAR_REQUEST) -> QueueEntry:
     row = QueueEntry(program_id=prog.id, person_id=who.id, reason=reason, queued_at=since)
     session.add(row)
@@ -164,24 +245,6 @@ def change_request(session: Session, prog: Program, requester: Person, *, kind: 
         program_id=prog.id, requester_id=requester.id, kind=kind, pairing_id=pair.id if pair else None,
         note=note, state=state, created_at=EPOCH,
     )  # fmt: skip
-    session.add(row)
-    session.flush()
-    return row
-
-
-def matching_round(session: Session, prog: Program, *, academic_year: int = 2026, state: RoundState = RoundState.OPEN, deadline_at: datetime = datetime(2026, 8, 15, 21, 0, tzinfo=timezone.utc)) -> Round:
-    row = Round(program_id=prog.id, academic_year=academic_year, state=state, opened_at=EPOCH - timedelta(days=30), deadline_at=deadline_at)
-    session.add(row)
-    session.flush()
-    return row
-
-
-def proposal(session: Session, prog: Program, pairs: list[tuple[Person, Person]], *, unmatched: list[Person] = (), created_at: datetime = EPOCH, round_: Round | None = None) -> Proposal:
-    row = Proposal(
-        program_id=prog.id, round_id=round_.id if round_ else None, state=ProposalState.PENDING,
-        unmatched_resident_ids=[p.id for p in unmatched], stats={}, created_at=created_at,
-    )  # fmt: skip
-    row.pairs = [ProposalPair(mentor_id=m.id, resident_id=r.id, resident_rank=1) for m, r in pairs]
     session.add(row)
     session.flush()
     return row

@@ -48,8 +48,9 @@ class BotHarness:
     signing_secret: str
     dispatched: list[BoltResponse] = field(default_factory=list)
 
-    def _dispatch(self, built: slack.Built, response_name: str | None = None) -> Reply:
+    def _dispatch(self, built: slack.Built, response_name: str | None = None, headers: dict[str, str] | None = None) -> Reply:
         request = slack.signed(self.signing_secret, built)
+        request.headers.update(headers or {})  # e.g. X-Slack-Retry-Num: Slack resending the same request
         response = self.app.dispatch(request.to_bolt_request())
         self.dispatched.append(response)
         responses = self.fake.responses(response_name) if response_name else []
@@ -67,8 +68,29 @@ class BotHarness:
         kwargs.setdefault("response_url", self.fake.response_url(name))
         return self._dispatch(slack.block_actions(action_id, user_id=user_id, value=value, **kwargs), name)
 
-    def submit(self, callback_id: str, *, user_id: str, values: dict[str, dict[str, Any]], **kwargs: Any) -> Reply:
-        return self._dispatch(slack.view_submission(callback_id, user_id=user_id, values=values, **kwargs))
+    def submit(
+        self,
+        callback_id: str,
+        *,
+        user_id: str,
+        values: dict[str, dict[str, Any]],
+        headers: dict[str, str] | None = None,
+        **kwargs: Any,
+    ) -> Reply:
+        return self._dispatch(slack.view_submission(callback_id, user_id=user_id, values=values, **kwargs), headers=headers)
+
+    def opened_view(self) -> dict[str, Any]:
+        """The modal the bot opened last (as Slack stored it, with its id and hash)."""
+        calls = [c for c in self.fake.calls_to("views.open") if c.ok]
+        assert calls, "the bot opened no modal"
+        return calls[-1].response["view"]
+
+    def submit_view(self, view: dict[str, Any], *, user_id: str, values: dict[str, dict[str, Any]], **kwargs: Any) -> Reply:
+        """Submit a modal the bot opened, as Slack would: same callback, metadata and view id."""
+        kwargs.setdefault("private_metadata", view.get("private_metadata", ""))
+        kwargs.setdefault("view_id", view["id"])
+        kwargs.setdefault("hash", view["hash"])
+        return self.submit(view["callback_id"], user_id=user_id, values=values, **kwargs)
 
     def open_home(self, user_id: str, **kwargs: Any) -> Reply:
         return self._dispatch(slack.app_home_opened(user_id, **kwargs))

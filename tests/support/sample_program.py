@@ -75,11 +75,11 @@ def build(session: Session, *, meetings_through: date | None = None, channel: st
         for uid, name, role, coordinator in PEOPLE
     }
     for uid, (capacity, available) in OFFERS.items():
-        factories.offer(session, program, people[uid], capacity=capacity, available=available)
+        factories.offer(session, program, mentor=people[uid], capacity=capacity, available=available)
     pairings: dict[str, Pairing] = {}
     for key, (mentor, resident, started_on, ended_on) in PAIRS.items():
         pairings[key] = factories.pairing(session, program, mentor=people[mentor], resident=people[resident], started_on=started_on)
-    factories.matching_round(session, program, state=RoundState.CLOSED)
+    factories.matching_round(session, program, state=RoundState.CLOSED, deadline_at=datetime(2026, 6, 15, 21, tzinfo=timezone.utc))
     sample = SampleProgram(program.id, {uid: p.id for uid, p in people.items()}, {k: p.id for k, p in pairings.items()})
     if meetings_through is not None:
         log_meetings(session, sample, upto=meetings_through)
@@ -89,7 +89,7 @@ def build(session: Session, *, meetings_through: date | None = None, channel: st
     factories.queued(session, program, people["URES8"], since=datetime(2026, 11, 2, 14, tzinfo=timezone.utc))
     factories.queued(session, program, people["URES9"], since=datetime(2026, 11, 20, 14, tzinfo=timezone.utc), reason=QueueReason.REMATCH)
     factories.proposal(
-        session, program, [(people["UFAC5"], people["URES8"])], unmatched=[people["URES9"]],
+        session, program, pairs=[(people["UFAC5"], people["URES8"], 1)], unmatched=[people["URES9"]],
         created_at=datetime(2026, 11, 23, 15, tzinfo=timezone.utc),
     )  # fmt: skip
     factories.failed_delivery(session, program, [people["URES9"]], error="user_disabled", at=datetime(2026, 11, 24, 14, tzinfo=timezone.utc))
