@@ -27,7 +27,8 @@ def quarter_chart_png(report: QuarterReport) -> bytes:
 
     figure = Figure(figsize=(WIDTH_INCHES, HEIGHT_INCHES), dpi=DPI, layout="constrained")
     FigureCanvasAgg(figure)
-    figure.suptitle(f"{report.program_name}: {report.label} report", fontsize=FONT_SIZE + 3, fontweight="bold")
+    title = f"{report.program_name}: {report.label} report".replace("$", r"\$")  # "$" starts math in matplotlib
+    figure.suptitle(title, fontsize=FONT_SIZE + 3, fontweight="bold")
     left, right = figure.subplots(1, 2)
     labels = [f"Q{q}\n{months}" for q, months in enumerate(report.quarter_months, start=1)]
     _compliance_panel(left, report, labels)

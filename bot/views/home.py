@@ -24,7 +24,7 @@ from bot.ids import (
     ACTION_WITHDRAW,
 )
 from bot.views.changes import change_button
-from bot.views.common import Block, actions, button, context, divider, header, month_day_year, section
+from bot.views.common import Block, actions, button, context, divider, escape, header, month_day_year, section
 from bot.views.help import CommandLine, not_on_roster_message
 from bot.views.reports import detail_sections, figure_fields, plural
 from storage.models import Role, RoundState
@@ -50,7 +50,7 @@ def home_view(
     who coordinate); `today` is the person's local date, for "due in N days"."""
     blocks: list[Block] = [
         header("Mentorship program"),
-        section(f"Hi {name}! You're in the program as *{role_label}*."),
+        section(f"Hi {escape(name)}! You're in the program as *{role_label}*."),
     ]
     if personal is not None:
         blocks += personal_blocks(personal, today=today)
@@ -129,7 +129,7 @@ def pairing_blocks(pairing: MyPairing, *, today: date | None) -> list[Block]:
     role = "your mentee" if pairing.i_mentor else "your mentor"
     met = f"Last met: {month_day_year(pairing.last_met_on)}" if pairing.last_met_on else "You haven't logged a meeting yet."
     text = (
-        f"*{pairing.counterpart.name}* (<@{pairing.counterpart.slack_user_id}>), {role} since {month_day_year(pairing.started_on)}\n"
+        f"*{escape(pairing.counterpart.name)}* (<@{pairing.counterpart.slack_user_id}>), {role} since {month_day_year(pairing.started_on)}\n"
         f"{met}\n{due_text(pairing.due_on, today)}"
     )
     value = str(pairing.pairing_id)  # the buttons' listeners take the pairing id
@@ -160,7 +160,7 @@ def dashboard_blocks(snapshot: ProgramSnapshot) -> list[Block]:
     blocks: list[Block] = [
         divider(),
         header("Program dashboard"),
-        context(f"{snapshot.program_name} · {snapshot.quarter_label} · as of {month_day_year(snapshot.today)}"),
+        context(f"{escape(snapshot.program_name)} · {snapshot.quarter_label} · as of {month_day_year(snapshot.today)}"),
         figure_fields(snapshot),
         *detail_sections(snapshot, limit=DASHBOARD_LIST_LIMIT, more=DASHBOARD_MORE_HINT),
     ]

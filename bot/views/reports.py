@@ -9,7 +9,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.views.common import Block, Message, context, divider, fields, header, month_day_year, private_message, section, short_date
+from bot.views.common import (
+    Block,
+    Message,
+    context,
+    divider,
+    escape,
+    fields,
+    header,
+    month_day_year,
+    private_message,
+    section,
+    short_date,
+)
 from mentoring.cadence import QuarterStatus
 from mentoring.reporting import QuarterFigures
 from storage.models import RoundState
@@ -30,7 +42,7 @@ def plural(count: int, one: str, many: str | None = None) -> str:
 
 
 def pair_name(pair: PairRef) -> str:
-    return f"{pair.mentor.name} & {pair.resident.name}"
+    return f"{escape(pair.mentor.name)} &amp; {escape(pair.resident.name)}"  # "&" must be escaped in mrkdwn
 
 
 def bulleted(lines: Sequence[str], *, limit: int, more: str = MORE_HINT, budget: int = LIST_TEXT_BUDGET) -> str:
@@ -88,7 +100,7 @@ def overdue_lines(snapshot: ProgramSnapshot) -> list[str]:
 
 
 def waiting_lines(snapshot: ProgramSnapshot) -> list[str]:
-    return [f"{w.person.name}, since {short_date(w.since)}" for w in snapshot.waiting_residents]
+    return [f"{escape(w.person.name)}, since {short_date(w.since)}" for w in snapshot.waiting_residents]
 
 
 UNREACHABLE_REASONS = {
@@ -104,7 +116,7 @@ def unreachable_lines(snapshot: ProgramSnapshot) -> list[str]:
     for person in snapshot.unreachable:
         reason = next((text for code, text in UNREACHABLE_REASONS.items() if code in (person.error or "")), None)
         detail = f"{reason}, " if reason else ""
-        lines.append(f"{person.name}: {detail}{plural(person.messages, 'message')} not delivered")
+        lines.append(f"{escape(person.name)}: {detail}{plural(person.messages, 'message')} not delivered")
     return lines
 
 
@@ -139,7 +151,7 @@ def detail_sections(snapshot: ProgramSnapshot, *, limit: int, more: str = MORE_H
 def summary_blocks(snapshot: ProgramSnapshot) -> list[Block]:
     return [
         header(f"Weekly mentorship summary: {short_date(snapshot.today)}"),
-        context(f"{snapshot.program_name} · {snapshot.quarter_label} · as of {month_day_year(snapshot.today)}"),
+        context(f"{escape(snapshot.program_name)} · {snapshot.quarter_label} · as of {month_day_year(snapshot.today)}"),
         figure_fields(snapshot),
         *detail_sections(snapshot, limit=SUMMARY_LIST_LIMIT),
         context(
@@ -222,7 +234,8 @@ def pair_table(report: QuarterReport) -> str:
             f"{f.meetings[key]:>2}" if key in f.meetings else " –" for f in report.figures
         )
         status = STATUS_MARKS[current.compliance.statuses[key]]
-        rows.append(f"{_cell(pair.mentor.name, NAME_WIDTH):<{NAME_WIDTH}} {_cell(pair.resident.name, NAME_WIDTH):<{NAME_WIDTH}} {counts}  {status}")
+        mentor, resident = (escape(_cell(name, NAME_WIDTH)).ljust(NAME_WIDTH) for name in (pair.mentor.name, pair.resident.name))
+        rows.append(f"{mentor} {resident} {counts}  {status}")
     table = "```" + "\n".join(rows) + "```"
     if len(listed) > PAIR_TABLE_LIMIT:
         table += f"\n…and {len(listed) - PAIR_TABLE_LIMIT} more pairs: the export on Mentorbot's *Home* tab has them all."
@@ -236,7 +249,7 @@ def quarter_report_blocks(report: QuarterReport) -> list[Block]:
     missed = sorted(pair_name(report.pairs[key]) for key in compliance.missed)
     blocks = [
         header(f"Quarter report: {report.label}"),
-        context(f"{report.program_name} · {month_day_year(report.first_day)} – {month_day_year(report.last_day)}"),
+        context(f"{escape(report.program_name)} · {month_day_year(report.first_day)} – {month_day_year(report.last_day)}"),
         fields(
             f"*Compliance*\n{compliance_text(current)}",
             f"*Meetings logged*\n{current.meeting_count} across {plural(current.active_pairs, 'pair')} "

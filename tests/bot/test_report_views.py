@@ -99,8 +99,8 @@ def test_summary_shows_the_figures_and_the_lists(snapshot):
         "*Open change or withdrawal requests*\\n1",
         "6 used · 2 free (2 mentors with room)",
         "2026–27: closed",
-        "Dr. Sam Lee & Taylor Brooks: 55 days overdue",
-        "Dr. Sam Lee & Morgan Diaz: 36 days overdue",
+        "Dr. Sam Lee &amp; Taylor Brooks: 55 days overdue",
+        "Dr. Sam Lee &amp; Morgan Diaz: 36 days overdue",
         "Dana White, since Nov 2",
         "Eli Stone: account deactivated, 1 message not delivered",
         "1 pair proposed on Nov 23, 2026, 1 resident left unmatched",
@@ -165,7 +165,7 @@ def test_quarter_report_shows_compliance_trend_and_pairs(q3_report):
         "Q2: 67% (4 of 6) · 0.7 meetings per pair",
         "Q3: 67% (4 of 6) · 0.7 meetings per pair",
         "*No meeting though one was due (2)*",
-        "• Dr. Sam Lee & Morgan Diaz",
+        "• Dr. Sam Lee &amp; Morgan Diaz",
     ):
         assert expected in rendered, expected
     table = next(b["text"]["text"] for b in quarter_report_message(q3_report)["blocks"] if "By pair" in b.get("text", {}).get("text", ""))
@@ -290,7 +290,7 @@ def test_coordinator_dashboard(snapshot, session_factory, sample):
     for expected in (
         "Program dashboard",
         "*Active pairs*\\n6",
-        "Dr. Sam Lee & Taylor Brooks: 55 days overdue",
+        "Dr. Sam Lee &amp; Taylor Brooks: 55 days overdue",
         "Dana White, since Nov 2",
         "*Proposal awaiting review*",
     ):
@@ -359,3 +359,23 @@ def test_the_readme_chart_script_draws_the_sample_programs_chart(tmp_path, capsy
     spec.loader.exec_module(module)
     module.main(tmp_path / "chart.png")
     assert png_size((tmp_path / "chart.png").read_bytes()) == png_size((script.parent / "images" / "quarter-report.png").read_bytes())
+
+
+def test_names_cannot_smuggle_mentions_or_markup(arrange, session_factory):
+    with arrange() as session:
+        program = factories.program(session)
+        program.name = "Mentoring $5 <!channel>"
+        mentor = factories.person(session, program, role=Role.FACULTY, name="Dr. <!here> Smith")
+        resident = factories.person(session, program, name="Lee & <@U999>")
+        factories.pairing(session, program, mentor=mentor, resident=resident, started_on=date(2026, 3, 1))
+    with session_factory() as session:
+        program = session.merge(program)
+        snapshot = program_snapshot(session, program=program, now=NOW)
+        report = quarter_report(session, program=program, quarter=AcademicQuarter(2026, 1))
+        home = person_home(session, person=session.get(Person, resident.id), program=program)
+    rendered = valid_message(summary_message(snapshot)) + valid_message(quarter_report_message(report))
+    rendered += valid_home(home_view(name="Lee & <@U999>", role_label="a resident", commands=COMMANDS, personal=home, today=TODAY))
+    for raw in ("<!channel>", "<!here>", "<@U999>"):
+        assert raw not in rendered
+    assert "Dr. &lt;!here&gt; Smith &amp; Lee &amp; &lt;@U999&gt;" in rendered
+    png_size(quarter_chart_png(report))  # "$" in the program's name is not read as math

@@ -30,7 +30,7 @@ def test_report_shows_the_summary_privately_to_a_coordinator(bot, sample, fake_s
     response = reply.only_response()
     assert response["response_type"] == "ephemeral"
     text = reply.text()
-    assert "Weekly mentorship summary" in text and "Dr. Sam Lee & Taylor Brooks: 55 days overdue" in text
+    assert "Weekly mentorship summary" in text and "Dr. Sam Lee &amp; Taylor Brooks: 55 days overdue" in text
     assert "Only you can see this message." in text
     assert fake_slack.calls_to("chat.postMessage") == []  # nothing in any channel
 

@@ -62,7 +62,7 @@ def test_summary_waits_for_its_slot_then_is_queued_once(ctx, clock, sample, sess
     assert summary.dedupe_key == f"summary:{sample.program_id}:2026-W49"
     assert summary.not_before == MONDAY_9AM and summary.state is OutboxState.PENDING
     assert block_problems(summary.blocks, limit=MESSAGE_BLOCKS_MAX) == []
-    assert "Dr. Sam Lee & Taylor Brooks: 60 days overdue" in str(summary.blocks)
+    assert "Dr. Sam Lee &amp; Taylor Brooks: 60 days overdue" in str(summary.blocks)
 
 
 def test_a_process_that_was_down_catches_up_within_the_week(ctx, clock, sample, session_factory):
