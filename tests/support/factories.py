@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import itertools
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 from sqlalchemy.orm import Session
 
-from storage.models import OutboxMessage, Person, PersonStatus, Program, Role
+from storage.models import OutboxMessage, Pairing, Person, PersonStatus, Program, Role
 from storage.outbox import enqueue
 from storage.programs import ProgramSettings, ensure_program
 
@@ -67,3 +67,28 @@ def outbox_dm(
 ) -> OutboxMessage:
     """A DM (group DM with several recipients) queued through the real enqueue()."""
     return enqueue(session, program=prog, kind=kind, text=text, now=now, recipients=recipients, **kwargs)  # type: ignore[arg-type]
+
+
+def pairing(
+    session: Session,
+    prog: Program,
+    mentor: Person,
+    resident: Person,
+    *,
+    started_on: date = date(2026, 7, 1),
+    mentor_slot: int = 1,
+    last_met_on: date | None = None,
+) -> Pairing:
+    """An active pairing; its due date and first reminder look come from the model's defaults."""
+    row = Pairing(
+        program_id=prog.id,
+        mentor_id=mentor.id,
+        resident_id=resident.id,
+        mentor_slot=mentor_slot,
+        started_on=started_on,
+        last_met_on=last_met_on,
+        created_at=EPOCH,
+    )
+    session.add(row)
+    session.flush()
+    return row
