@@ -19,6 +19,7 @@ from mentoring.working_hours import local_date, resolve_zone
 from storage import audit
 from storage.inserts import insert_ignoring_conflicts
 from storage.models import Meeting, OutboxMessage, OutboxState, Pairing, Person, Program
+from storage.outbox import not_yet_sent
 
 NUDGE_KIND_PREFIX = "nudge."
 
@@ -135,7 +136,7 @@ def cancel_pending_nudges(session: Session, *, pairing_id: int) -> int:
         update(OutboxMessage)
         .where(
             OutboxMessage.pairing_id == pairing_id,
-            OutboxMessage.state == OutboxState.PENDING,
+            not_yet_sent(),
             OutboxMessage.kind.startswith(NUDGE_KIND_PREFIX),
         )
         .values(state=OutboxState.CANCELLED, last_error="a meeting was logged")
