@@ -51,7 +51,7 @@ def _queue_pair_nudge(session: Session, program: Program, pairing: Pairing, nudg
         enqueue(
             session, program=program, kind=NUDGE_KIND_PREFIX + nudge.kind.value, text=message["text"],
             blocks=message["blocks"], now=now, recipients=[person], pairing_id=pairing.id,
-            dedupe_key=f"nudge:{key}:{person.id}",
+            dedupe_key=f"nudge:{key}:{person.id}", flush=False,
         )  # fmt: skip
     return 2
 
@@ -64,7 +64,7 @@ def _queue_escalation(session: Session, program: Program, pairing: Pairing, nudg
     )  # fmt: skip
     key = f"escalation:{pairing.id}:{nudge.due_on.isoformat()}"
     common = {"program": program, "kind": NUDGE_KIND_PREFIX + NudgeKind.ESCALATION.value, "text": message["text"],
-              "blocks": message["blocks"], "now": now, "pairing_id": pairing.id}  # fmt: skip
+              "blocks": message["blocks"], "now": now, "pairing_id": pairing.id, "flush": False}  # fmt: skip
     if program.coordinator_channel_id:
         enqueue(session, channel_id=program.coordinator_channel_id, dedupe_key=key, **common)  # type: ignore[arg-type]
         return 1
@@ -79,14 +79,13 @@ def sweep_program(session: Session, program: Program, *, now: datetime, limit: i
     today = local_date(now, ZoneInfo(program.time_zone))
     policy = policy_of(program)
     pairings = due_pairings(session, program_id=program.id, today=today, limit=limit)
-    for pairing in pairings:
-        for nudge in decide(session, pairing=pairing, policy=policy, today=today, now=now):
-            if nudge.for_coordinators:
-                report.escalations += 1
-                report.messages += _queue_escalation(session, program, pairing, nudge, today, now)
-            else:
-                report.nudges += 1
-                report.messages += _queue_pair_nudge(session, program, pairing, nudge, now)
+    for pairing, nudge in decide(session, pairings=pairings, policy=policy, today=today, now=now):
+        if nudge.for_coordinators:
+            report.escalations += 1
+            report.messages += _queue_escalation(session, program, pairing, nudge, today, now)
+        else:
+            report.nudges += 1
+            report.messages += _queue_pair_nudge(session, program, pairing, nudge, now)
     report.pairs_checked += len(pairings)
     return len(pairings)
 

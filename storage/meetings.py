@@ -17,7 +17,7 @@ from mentoring.cadence import next_due
 from mentoring.nudges import NudgePolicy, first_nudge_date
 from mentoring.working_hours import local_date, resolve_zone
 from storage import audit
-from storage.inserts import insert_ignoring_conflicts
+from storage.inserts import insert_one_ignoring_conflicts
 from storage.models import Meeting, OutboxMessage, OutboxState, Pairing, Person, Program
 from storage.outbox import not_yet_sent
 
@@ -109,7 +109,7 @@ def log_meeting(session: Session, *, pairing_id: int, logged_by: Person, met_on:
         raise MeetingError(problem, pairing.started_on)
 
     other = other_person(pairing, logged_by.id)
-    new = insert_ignoring_conflicts(
+    new = insert_one_ignoring_conflicts(
         session,
         Meeting,
         {"pairing_id": pairing.id, "met_on": met_on, "logged_by_id": logged_by.id, "created_at": now},

@@ -57,6 +57,7 @@ def enqueue(
     respect_working_hours: bool = True,
     attachment: bytes | None = None,
     attachment_name: str | None = None,
+    flush: bool = True,
 ) -> OutboxMessage:
     """Queue a message to a DM (one recipient), a group DM (several) or a channel.
 
@@ -88,7 +89,8 @@ def enqueue(
         created_at=now,
     )
     session.add(message)
-    session.flush()
+    if flush:  # callers queueing many rows pass False and let the commit insert them together
+        session.flush()
     return message
 
 

@@ -42,26 +42,29 @@ def due_pairings(session: Session, *, program_id: int, today: date, limit: int) 
     return session.scalars(query).all()
 
 
-def decide(session: Session, *, pairing: Pairing, policy: NudgePolicy, today: date, now: datetime) -> list[Nudge]:
+def decide(
+    session: Session, *, pairings: Sequence[Pairing], policy: NudgePolicy, today: date, now: datetime
+) -> list[tuple[Pairing, Nudge]]:
     """Insert the decisions due by `today` that were not made before; return only the new ones.
 
-    A pair with a withdrawn member gets nothing (the withdrawal ends the pairing; this guards
-    the moment in between). Always moves `next_check_on` past today, or to NULL when nothing
-    more can come for this due date (logging a meeting sets a new one).
+    One INSERT ... ON CONFLICT DO NOTHING for the whole batch: the unique key decides which are
+    new. A pair with a withdrawn member gets nothing (the withdrawal ends the pairing; this
+    guards the moment in between). Every pair's `next_check_on` moves past today, or to NULL
+    when nothing more can come for its due date (logging a meeting sets a new one).
     """
-    due_on = pairing.next_due_on or next_due(pairing.started_on, pairing.last_met_on)
-    pairing.next_due_on = due_on
-    new: list[Nudge] = []
-    if all(p.status is PersonStatus.ACTIVE for p in (pairing.mentor, pairing.resident)):
-        for nudge in nudges_due(due_on, today, policy):
-            values = {"pairing_id": pairing.id, "kind": nudge.kind.value, "due_on": nudge.due_on,
-                      "sequence": nudge.sequence, "decided_at": now}  # fmt: skip
-            if insert_ignoring_conflicts(
-                session, NudgeDecision, values, conflict_columns=("pairing_id", "kind", "due_on", "sequence")
-            ):
-                new.append(nudge)
-    pairing.next_check_on = next_check_date(due_on, today, policy)
-    return new
+    candidates: dict[tuple[int, str, date, int], tuple[Pairing, Nudge]] = {}
+    for pairing in pairings:
+        due_on = pairing.next_due_on or next_due(pairing.started_on, pairing.last_met_on)
+        pairing.next_due_on = due_on
+        if all(p.status is PersonStatus.ACTIVE for p in (pairing.mentor, pairing.resident)):
+            for nudge in nudges_due(due_on, today, policy):
+                candidates[(pairing.id, nudge.kind.value, nudge.due_on, nudge.sequence)] = (pairing, nudge)
+        pairing.next_check_on = next_check_date(due_on, today, policy)
+    rows = [{"pairing_id": p, "kind": k, "due_on": d, "sequence": n, "decided_at": now} for p, k, d, n in candidates]
+    new = insert_ignoring_conflicts(
+        session, NudgeDecision, rows, conflict_columns=("pairing_id", "kind", "due_on", "sequence")
+    )
+    return [candidates[(r["pairing_id"], r["kind"], r["due_on"], r["sequence"])] for r in new]
 
 
 def active_coordinators(session: Session, *, program_id: int) -> list[Person]:
