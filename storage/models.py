@@ -334,6 +334,7 @@ class Pairing(Base):
             sqlite_where=text("ended_on IS NULL"),
             postgresql_where=text("ended_on IS NULL"),
         ),
+        Index("ix_pairings_program_next_check", "program_id", "next_check_on"),
         Index(
             "uq_pairings_active_mentor_slot",
             "mentor_id",
@@ -354,10 +355,11 @@ class Pairing(Base):
     end_reason: Mapped[EndReason | None] = mapped_column(_enum(EndReason))
     last_met_on: Mapped[date | None] = mapped_column(Date)
     next_due_on: Mapped[date | None] = mapped_column(Date, default=_first_due_on)
-    # The next day the reminder sweep needs to look at this pair; NULL once ended. Indexed so a
-    # sweep costs what is due, not what exists. A new pairing is looked at on its first day,
-    # when the sweep works out its reminder schedule (storage/reminders.py).
-    next_check_on: Mapped[date | None] = mapped_column(Date, index=True, default=_start_date)
+    # The next day the reminder sweep needs to look at this pair; NULL once ended. Indexed with
+    # program_id (ix_pairings_program_next_check) so a sweep costs what is due, not what
+    # exists. A new pairing is looked at on its first day, when the sweep works out its
+    # reminder schedule (storage/reminders.py).
+    next_check_on: Mapped[date | None] = mapped_column(Date, default=_start_date)
     proposal_id: Mapped[int | None] = mapped_column(ForeignKey("proposals.id", ondelete="SET NULL"))
     intro_channel_id: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime]
