@@ -88,24 +88,27 @@ def outbox_dm(
 def pairing(
     session: Session,
     prog: Program,
-    *,
     mentor: Person,
     resident: Person,
-    started_on: date = date(2026, 7, 15),
-    next_due_on: date | None = None,
+    *,
+    started_on: date = date(2026, 7, 1),
+    mentor_slot: int | None = None,
+    last_met_on: date | None = None,
 ) -> Pairing:
-    """An active pairing in the mentor's next free slot."""
-    taken = session.scalar(
-        select(func.count(Pairing.id)).where(Pairing.mentor_id == mentor.id, Pairing.ended_on.is_(None))
-    )
+    """An active pairing (in the mentor's next free slot unless one is given); its due date and
+    first reminder look come from the model's defaults."""
+    if mentor_slot is None:
+        taken = session.scalar(
+            select(func.count(Pairing.id)).where(Pairing.mentor_id == mentor.id, Pairing.ended_on.is_(None))
+        )
+        mentor_slot = (taken or 0) + 1
     row = Pairing(
         program_id=prog.id,
         mentor_id=mentor.id,
         resident_id=resident.id,
-        mentor_slot=(taken or 0) + 1,
+        mentor_slot=mentor_slot,
         started_on=started_on,
-        next_due_on=next_due_on or started_on + timedelta(days=92),
-        next_check_on=started_on + timedelta(days=78),
+        last_met_on=last_met_on,
         created_at=EPOCH,
     )
     session.add(row)
