@@ -97,27 +97,30 @@ def outbox_dm(
 def pairing(
     session: Session,
     prog: Program,
-    *,
     mentor: Person,
     resident: Person,
-    started_on: date = date(2026, 7, 15),
-    next_due_on: date | None = None,
+    *,
+    started_on: date = date(2026, 7, 1),
+    mentor_slot: int | None = None,
+    last_met_on: date | None = None,
     ended_on: date | None = None,
 ) -> Pairing:
-    """A pairing in the mentor's next free slot (active unless `ended_on` is given)."""
-    taken = set(session.scalars(select(Pairing.mentor_slot).where(Pairing.mentor_id == mentor.id, Pairing.ended_on.is_(None))))
-    free_slot = min({1, 2} - taken, default=3)  # 3 trips the database's check, as it should
+    """A pairing (in the mentor's next free slot unless one is given), active unless `ended_on`
+    is given; its due date and first reminder look come from the model's defaults."""
+    if mentor_slot is None:
+        taken = set(session.scalars(select(Pairing.mentor_slot).where(Pairing.mentor_id == mentor.id, Pairing.ended_on.is_(None))))
+        mentor_slot = 1 if ended_on is not None else min({1, 2} - taken, default=3)  # 3 trips the database's check
     row = Pairing(
         program_id=prog.id,
         mentor_id=mentor.id,
         resident_id=resident.id,
-        mentor_slot=1 if ended_on is not None else free_slot,
+        mentor_slot=mentor_slot,
         started_on=started_on,
-        ended_on=ended_on,
-        next_due_on=None if ended_on else (next_due_on or started_on + timedelta(days=92)),
-        next_check_on=None if ended_on else started_on + timedelta(days=78),
+        last_met_on=last_met_on,
         created_at=EPOCH,
     )
+    if ended_on is not None:
+        row.ended_on, row.next_due_on, row.next_check_on = ended_on, None, None
     session.add(row)
     session.flush()
     return row
