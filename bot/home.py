@@ -16,7 +16,7 @@ from bot.runtime import Services
 from bot.views.help import CommandLine
 from bot.views.home import home_view, not_on_roster_home
 from storage.models import Person, Program, Role
-from storage.outbox import person_zone
+from storage.meetings import person_today
 from storage.reports import person_home, program_snapshot
 
 ROLE_LABELS = {Role.RESIDENT: "a resident", Role.FACULTY: "faculty", Role.COORDINATOR: "a coordinator"}
@@ -54,7 +54,7 @@ class HomePublisher:
         person, program = session.get(Person, actor.person_id), session.get(Program, actor.program_id)
         assert person is not None and program is not None
         now = self.services.clock()
-        content: dict[str, Any] = {"today": now.astimezone(person_zone(person, program)).date()}
+        content: dict[str, Any] = {"today": person_today(person, program, now)}
         if actor.role is not Role.COORDINATOR:
             content["personal"] = person_home(session, person=person, program=program)
         if actor.is_coordinator:

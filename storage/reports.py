@@ -30,6 +30,7 @@ from mentoring.reporting import (
     year_label,
 )
 from mentoring.working_hours import resolve_zone
+from storage.meetings import active_pairings_of
 from storage.models import (
     ChangeRequest,
     Meeting,
@@ -49,6 +50,7 @@ from storage.models import (
     Round,
     RoundState,
 )
+from storage.requests import PersonRef
 
 # The summary lists people the bot failed to reach since the previous summary.
 UNREACHABLE_WINDOW = timedelta(days=7)
@@ -68,17 +70,6 @@ def summary_schedule(program: Program) -> SummarySchedule:
 
 def local_today(program: Program, now: datetime) -> date:
     return now.astimezone(program_zone(program)).date()
-
-
-@dataclass(frozen=True)
-class PersonRef:
-    person_id: int
-    slack_user_id: str
-    name: str
-
-    @classmethod
-    def of(cls, person: Person) -> PersonRef:
-        return cls(person.id, person.slack_user_id, person.name)
 
 
 @dataclass(frozen=True)
@@ -389,17 +380,7 @@ class PersonHome:
 
 
 def person_home(session: Session, *, person: Person, program: Program) -> PersonHome:
-    query = (
-        select(Pairing)
-        .where(
-            Pairing.program_id == program.id,
-            Pairing.ended_on.is_(None),
-            or_(Pairing.mentor_id == person.id, Pairing.resident_id == person.id),
-        )
-        .options(joinedload(Pairing.mentor), joinedload(Pairing.resident))
-        .order_by(Pairing.started_on, Pairing.id)
-    )
-    active = list(session.scalars(query))
+    active = active_pairings_of(session, person.id)
     latest = _latest_meetings(session, [p.id for p in active])
     pairings = []
     for p in active:
