@@ -9,12 +9,14 @@ from typing import Any
 from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 
-from bot.access import Actor, Audience, lookup_actor
+from bot.access import Actor, Audience, authorize, lookup_actor
 from bot.commands import CommandRequest
 from bot.ids import ACTION_WE_MET, VIEW_MEETING
 from bot.listeners.context import ListenerContext
 from bot.listeners.errors import apologise_on_error
 from bot.views import meetings as views
+from bot.views.access import refusal_text
+from bot.views.common import private_message
 from bot.views.help import not_on_roster_message
 from storage.meetings import (
     MeetingError,
@@ -26,7 +28,7 @@ from storage.meetings import (
     person_today,
     status_of,
 )
-from storage.models import Person, Program
+from storage.models import Pairing, Person, Program
 from storage.outbox import enqueue
 from storage.roster import find_person
 
@@ -44,10 +46,20 @@ def register(ctx: ListenerContext) -> None:
             program = session.get(Program, actor.program_id)
             assert person is not None and program is not None
             pairings = active_pairings_of(session, person.id)
+            named: Pairing | None = None
             if pairing_id is not None:
                 pairings = [p for p in pairings if p.id == pairing_id]
+                named = session.get(Pairing, pairing_id)
             choices = [views.PairingChoice(p.id, other_person(p, person.id).name) for p in pairings]
             today = person_today(person, program, services.clock())
+            # A payload naming a pairing is never trusted: only its own people may log for it.
+            refusal = None if pairing_id is None or choices else authorize(
+                ACTION_WE_MET, actor, subject_ids=[named.mentor_id, named.resident_id] if named else [-1]
+            )
+        if refusal is not None:
+            if respond is not None:
+                respond(**private_message(refusal_text(refusal)))
+            return
         if not choices:
             message = views.no_pairing_to_log_message() if pairing_id is None else views.pairing_gone_message()
             if respond is not None:

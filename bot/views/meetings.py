@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from bot.ids import ACTION_WE_MET, VIEW_MEETING
-from bot.views.common import Block, Message, context, mention, plain, private_message, section
+from bot.ids import ACTION_WE_MET, ACTION_WITHDRAW, VIEW_MEETING
+from bot.views.changes import change_button
+from bot.views.common import Block, Message, actions, button, context, mention, plain, private_message, section
 from mentoring.nudges import NudgeKind
 
 BLOCK_PAIRING = "meeting_pairing"
@@ -26,11 +27,12 @@ def day(d: date) -> str:
     return f"{d:%a, %b} {d.day}, {d.year}"
 
 
+def we_met_element(pairing_id: int | None, *, label: str = "We met") -> dict[str, Any]:
+    return button(label, ACTION_WE_MET, value=str(pairing_id) if pairing_id is not None else None, style="primary")
+
+
 def we_met_button(pairing_id: int | None, *, label: str = "We met") -> Block:
-    button: dict[str, Any] = {"type": "button", "action_id": ACTION_WE_MET, "text": plain(label), "style": "primary"}
-    if pairing_id is not None:
-        button["value"] = str(pairing_id)
-    return {"type": "actions", "elements": [button]}
+    return actions(we_met_element(pairing_id, label=label))
 
 
 # --- reminders ----------------------------------------------------------------------------
@@ -59,7 +61,12 @@ def nudge_message(
     text = f"{lead} {tail}"
     return {
         "text": text,
-        "blocks": [section(lead + "\n" + tail), we_met_button(pairing_id), context("Sent only to you.")],
+        "blocks": [
+            section(lead + "\n" + tail),
+            # Logging is the one action asked for; changing or leaving stays one click away.
+            actions(we_met_element(pairing_id), change_button(pairing_id), button("Leave the program", ACTION_WITHDRAW)),
+            context("Sent only to you. Changing your pairing or leaving needs no reason."),
+        ],
     }
 
 
