@@ -16,6 +16,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from slack_sdk import WebClient
 from sqlalchemy.orm import Session, sessionmaker
 
+from scheduler.rounds import round_sweep
 from storage.db import session_scope
 from storage.maintenance import prune_idempotency_keys
 
@@ -50,6 +51,12 @@ def all_jobs() -> list[JobSpec]:
             description="forget double-submission guards older than two days",
             trigger=IntervalTrigger(hours=6),
             run=prune_idempotency_keys_job,
+        ),
+        JobSpec(
+            id="matching.round_sweep",
+            description="open the matching round at the academic year's start, remind before its deadline, match at the deadline",
+            trigger=IntervalTrigger(minutes=15),
+            run=round_sweep,
         ),
     ]
 

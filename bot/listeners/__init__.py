@@ -6,15 +6,21 @@ from slack_bolt import App
 
 from bot.commands import CommandRouter
 from bot.home import HomePublisher
-from bot.listeners import commands, home
+from bot.listeners import admin, commands, home, preferences, proposals, rounds
 from bot.listeners.context import ListenerContext
 from bot.runtime import Services
 
 
 def register_listeners(app: App, services: Services) -> CommandRouter:
     router = CommandRouter()
-    ctx = ListenerContext(app=app, services=services, router=router, home=HomePublisher(services, router))
+    ctx = ListenerContext(
+        app=app, services=services, router=router, home=HomePublisher(services, router), admin=CommandRouter()
+    )
     # Order matters only for help: subcommands are listed in registration order.
     commands.register(ctx)
     home.register(ctx)
+    preferences.register(ctx)
+    rounds.register(ctx)
+    proposals.register(ctx)
+    admin.register(ctx)
     return router

@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 import itertools
-from datetime import datetime, timezone
+from collections.abc import Sequence
+from datetime import date, datetime, timezone
 
 from sqlalchemy.orm import Session
 
-from storage.models import Person, PersonStatus, Program, Role
+from storage.models import (
+    EndReason,
+    MentorOffer,
+    Pairing,
+    Person,
+    PersonStatus,
+    Program,
+    ResidentPreference,
+    Role,
+    Round,
+)
 from storage.programs import ProgramSettings, ensure_program
 
 TEAM_ID = "T0001"
@@ -48,6 +59,83 @@ def person(
         status=PersonStatus.ACTIVE,
         created_at=EPOCH,
         updated_at=EPOCH,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def offer(
+    session: Session,
+    mentor: Person,
+    *,
+    year: int = 2026,
+    capacity: int = 2,
+    available: bool = True,
+    subspecialties: Sequence[str] = (),
+    focus_areas: Sequence[str] = (),
+    preferred_residents: Sequence[int] = (),
+) -> MentorOffer:
+    row = MentorOffer(
+        program_id=mentor.program_id,
+        mentor_id=mentor.id,
+        academic_year=year,
+        available=available,
+        capacity=capacity if available else 0,
+        subspecialties=list(subspecialties),
+        focus_areas=list(focus_areas),
+        preferred_residents=list(preferred_residents),
+        updated_at=EPOCH,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def preference(
+    session: Session,
+    resident: Person,
+    *,
+    ranking: Sequence[int] = (),
+    round_: Round | None = None,
+    subspecialties: Sequence[str] = (),
+    focus_areas: Sequence[str] = (),
+    note: str | None = None,
+) -> ResidentPreference:
+    row = ResidentPreference(
+        program_id=resident.program_id,
+        resident_id=resident.id,
+        round_id=round_.id if round_ else None,
+        ranking=list(ranking),
+        subspecialties=list(subspecialties),
+        focus_areas=list(focus_areas),
+        note=note,
+        updated_at=EPOCH,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def pairing(
+    session: Session,
+    mentor: Person,
+    resident: Person,
+    *,
+    slot: int = 1,
+    started_on: date = date(2026, 7, 1),
+    ended_on: date | None = None,
+    end_reason: EndReason | None = None,
+) -> Pairing:
+    row = Pairing(
+        program_id=mentor.program_id,
+        mentor_id=mentor.id,
+        resident_id=resident.id,
+        mentor_slot=slot,
+        started_on=started_on,
+        ended_on=ended_on,
+        end_reason=end_reason,
+        created_at=EPOCH,
     )
     session.add(row)
     session.flush()

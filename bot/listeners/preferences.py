@@ -1,0 +1,302 @@
+"""`/mentor request` (residents) and `/mentor offer` (faculty): their modals, the buttons that
+open them, their submissions, and the searchable pick lists inside them.
+
+Every submission and option request re-checks the caller's role on the roster: a payload is
+never trusted to say who someone is or what they may do.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import Ack, BoltContext
+from slack_sdk import WebClient
+
+from bot.access import Actor, Audience, lookup_actor
+from bot.commands import CommandRequest
+from bot.ids import ACTION_OPEN_OFFER, ACTION_OPEN_REQUEST, ACTION_PICK_MENTOR, ACTION_PICK_RESIDENT, VIEW_OFFER, VIEW_REQUEST
+from bot.listeners.context import ListenerContext
+from bot.listeners.errors import apologise_on_error
+from bot.listeners.interactions import permitted, refusal, tell
+from bot.matching import request_problems, request_refusal, submit_request
+from bot.views.common import View, option, private_message
+from bot.views.preferences import (
+    Picked,
+    notice_view,
+    offer_modal,
+    offer_saved_view,
+    person_label,
+    read_offer,
+    read_request,
+    request_modal,
+    request_saved_view,
+)
+from mentoring.preferences import OfferAnswers, Problems, check_offer, subspecialty_key
+from storage.capacity import academic_year, people_by_id
+from storage.models import Person, PersonStatus, Program
+from storage.preferences import (
+    OfferInput,
+    mentor_candidates,
+    resident_candidates,
+    save_offer,
+    saved_offer,
+    saved_request,
+    subspecialty_choices,
+)
+from storage.rounds import last_answer_day, open_round_of, year_label
+
+log = logging.getLogger(__name__)
+
+REQUEST_TITLE = "Mentor preferences"
+OFFER_TITLE = "Mentoring this year"
+SAVING = "Saving your answers…"
+NOT_SAVED = "Sorry, something went wrong on my side and nothing was saved. Please try again in a minute."
+WITHDRAWN = "You've stepped back from the program, so there's nothing to answer right now. If you'd like to come back, use `/mentor rejoin`."
+
+
+def _rows(session: Any, actor: Actor) -> tuple[Person, Program]:
+    person = session.get(Person, actor.person_id)
+    program = session.get(Program, actor.program_id)
+    return person, program
+
+
+def _picked(session: Any, ids: list[int]) -> list[Picked | None]:
+    people = people_by_id(session, ids)
+    return [Picked(i, person_label(people[i].name, people[i].subspecialty)) if i in people else None for i in ids]
+
+
+def register(ctx: ListenerContext) -> None:
+    app, services, router = ctx.app, ctx.services, ctx.router
+
+    # --- building the modals ------------------------------------------------------------------
+
+    def request_view(actor: Actor) -> tuple[View | None, str | None]:
+        """(modal, None), or (None, why not) for a resident who cannot ask now."""
+        with services.unit_of_work() as session:
+            resident, program = _rows(session, actor)
+            refused = request_refusal(session, resident=resident)
+            if refused:
+                return None, refused
+            now = services.clock()
+            round_ = open_round_of(session, program=program, now=now)
+            saved = saved_request(session, resident_id=resident.id)
+            view = request_modal(
+                saved_choices=_picked(session, [int(i) for i in saved.ranking]) if saved else [],
+                catalogue=subspecialty_choices(session, program_id=program.id),
+                saved_subspecialties=saved.subspecialties if saved else (),
+                saved_focus_areas=saved.focus_areas if saved else (),
+                saved_note=(saved.note or "") if saved else "",
+                last_day=last_answer_day(program, round_.deadline_at) if round_ else None,
+            )
+            return view, None
+
+    def offer_view(actor: Actor) -> tuple[View | None, str | None]:
+        with services.unit_of_work() as session:
+            mentor, program = _rows(session, actor)
+            if mentor.status is PersonStatus.WITHDRAWN:
+                return None, WITHDRAWN
+            now = services.clock()
+            year = academic_year(program, now)
+            round_ = open_round_of(session, program=program, now=now)
+            saved = saved_offer(session, mentor_id=mentor.id)
+            this_year = saved is not None and saved.academic_year == year
+            roster_subspecialty = [subspecialty_key(mentor.subspecialty)] if mentor.subspecialty else []
+            preferred = [p for p in _picked(session, [int(i) for i in saved.preferred_residents]) if p] if saved else []
+            view = offer_modal(
+                max_capacity=program.max_mentees_per_mentor,
+                catalogue=subspecialty_choices(session, program_id=program.id),
+                year_label=year_label(program, year),
+                available=saved.available if this_year and saved else None,
+                capacity=saved.capacity if this_year and saved and saved.available else None,
+                saved_subspecialties=saved.subspecialties if saved else roster_subspecialty,
+                saved_focus_areas=saved.focus_areas if saved else (),
+                saved_preferred=preferred,
+                last_day=last_answer_day(program, round_.deadline_at) if round_ else None,
+            )
+            return view, None
+
+    def open_from_command(build):  # type: ignore[no-untyped-def]
+        def handler(request: CommandRequest) -> None:
+            view, refused = build(request.actor)
+            if refused:
+                request.respond(**private_message(refused))
+            else:
+                request.client.views_open(trigger_id=request.trigger_id, view=view)
+
+        return handler
+
+    router.add(
+        "request",
+        summary="rank the faculty you'd like as your mentor",
+        audience=Audience.RESIDENTS,
+        handler=open_from_command(request_view),
+    )
+    router.add(
+        "offer",
+        summary="say whether you can mentor this year, and how many mentees",
+        audience=Audience.FACULTY,
+        handler=open_from_command(offer_view),
+    )
+
+    # --- buttons (invitations, reminders, App Home) ---------------------------------------------
+
+    def open_from_click(action_id: str, audience: Audience, build):  # type: ignore[no-untyped-def]
+        @app.action(action_id)
+        def clicked(ack: Ack, body: dict, client: WebClient, context: BoltContext, respond: Any) -> None:
+            ack()
+            services.after_ack(lambda: answer(body, client, context, respond), action_id)
+
+        def answer(body: dict, client: WebClient, context: BoltContext, respond: Any) -> None:
+            with apologise_on_error(respond if body.get("response_url") else None, action_id):
+                actor, problem = permitted(services, context, audience)
+                view, refused = (None, problem) if actor is None else build(actor)
+                if refused:
+                    tell(client, body, respond, refused)
+                else:
+                    client.views_open(trigger_id=body["trigger_id"], view=view)
+
+    open_from_click(ACTION_OPEN_REQUEST, Audience.RESIDENTS, request_view)
+    open_from_click(ACTION_OPEN_OFFER, Audience.FACULTY, offer_view)
+
+    # --- submissions -----------------------------------------------------------------------------
+
+    def validate(context: BoltContext, audience: Audience, check) -> tuple[Actor | None, str | None, Problems]:  # type: ignore[no-untyped-def]
+        """A quick read before ack: (actor, refusal, field problems)."""
+        with services.unit_of_work() as session:
+            found = lookup_actor(session, team_id=context["team_id"], user_id=context["user_id"])
+            problem = refusal(found, audience)
+            if problem or found.actor is None:
+                return None, problem, {}
+            person, program = _rows(session, found.actor)
+            outcome = check(session, person, program)
+            if isinstance(outcome, str):
+                return None, outcome, {}
+            return found.actor, None, outcome
+
+    def finish(client: WebClient, view_id: str, title: str, work, what: str) -> None:  # type: ignore[no-untyped-def]
+        """After ack: do the work and replace the "Saving…" modal with its outcome."""
+        try:
+            outcome_view = work()
+        except Exception:
+            log.exception("failed while saving %s", what)
+            outcome_view = notice_view(title, NOT_SAVED)
+        try:
+            client.views_update(view_id=view_id, view=outcome_view)
+        except Exception:
+            log.exception("could not show the outcome of %s", what)
+
+    def check_request_form(answers):  # type: ignore[no-untyped-def]
+        def check(session: Any, resident: Person, program: Program) -> Problems | str:
+            return request_refusal(session, resident=resident) or request_problems(
+                session, program=program, resident=resident, answers=answers, now=services.clock()
+            )
+
+        return check
+
+    @app.view(VIEW_REQUEST)
+    def request_submitted(ack: Ack, view: dict, client: WebClient, context: BoltContext) -> None:
+        answers = read_request(view["state"]["values"])
+        check = check_request_form(answers)
+        actor, problem, problems = validate(context, Audience.RESIDENTS, check)
+        if problem:
+            ack(response_action="update", view=notice_view(REQUEST_TITLE, problem))
+            return
+        if problems:
+            ack(response_action="errors", errors=problems)
+            return
+        ack(response_action="update", view=notice_view(REQUEST_TITLE, SAVING))
+        assert actor is not None
+
+        def save() -> View:
+            with services.unit_of_work() as session:
+                resident, program = _rows(session, actor)
+                # Checked again in the writing transaction: a mentor may have filled up meanwhile.
+                outcome = check(session, resident, program)
+                if outcome:
+                    if isinstance(outcome, str):
+                        return notice_view(REQUEST_TITLE, outcome)
+                    return notice_view(REQUEST_TITLE, "Something changed while you were choosing: " + " ".join(outcome.values()) + " Nothing was saved; please open `/mentor request` again.")
+                saved = submit_request(session, program=program, resident=resident, answers=answers, now=services.clock())
+            return request_saved_view(ranked_names=saved.ranked_names, last_day=saved.last_day, queued=saved.queued)
+
+        services.after_ack(lambda: finish(client, view["id"], REQUEST_TITLE, save, VIEW_REQUEST), VIEW_REQUEST)
+
+    def check_offer_form(answers: OfferAnswers):  # type: ignore[no-untyped-def]
+        def check(session: Any, mentor: Person, program: Program) -> Problems | str:
+            if mentor.status is PersonStatus.WITHDRAWN:
+                return WITHDRAWN
+            residents = resident_candidates(session, program=program, ids=answers.preferred_residents, limit=None)
+            return check_offer(
+                answers,
+                max_capacity=program.max_mentees_per_mentor,
+                eligible_resident_ids=[r.id for r in residents],
+                known_subspecialties=[c.key for c in subspecialty_choices(session, program_id=program.id)],
+            )
+
+        return check
+
+    @app.view(VIEW_OFFER)
+    def offer_submitted(ack: Ack, view: dict, client: WebClient, context: BoltContext) -> None:
+        answers = read_offer(view["state"]["values"])
+        check = check_offer_form(answers)
+        actor, problem, problems = validate(context, Audience.FACULTY, check)
+        if problem:
+            ack(response_action="update", view=notice_view(OFFER_TITLE, problem))
+            return
+        if problems:
+            ack(response_action="errors", errors=problems)
+            return
+        ack(response_action="update", view=notice_view(OFFER_TITLE, SAVING))
+        assert actor is not None and answers.available is not None
+
+        def save() -> View:
+            with services.unit_of_work() as session:
+                mentor, program = _rows(session, actor)
+                outcome = check(session, mentor, program)
+                if outcome:
+                    text = outcome if isinstance(outcome, str) else " ".join(outcome.values())
+                    return notice_view(OFFER_TITLE, text + " Nothing was saved.")
+                offer = OfferInput(
+                    available=bool(answers.available),
+                    capacity=answers.capacity or 0,
+                    subspecialties=answers.subspecialties,
+                    focus_areas=answers.focus_areas,
+                    preferred_residents=answers.preferred_residents,
+                )
+                row = save_offer(session, mentor=mentor, year=academic_year(program, services.clock()), offer=offer, now=services.clock())
+                return offer_saved_view(available=row.available, capacity=row.capacity)
+
+        services.after_ack(lambda: finish(client, view["id"], OFFER_TITLE, save, VIEW_OFFER), VIEW_OFFER)
+
+    # --- pick lists --------------------------------------------------------------------------------
+
+    @app.options(ACTION_PICK_MENTOR)
+    def mentor_options(ack: Ack, body: dict, context: BoltContext) -> None:
+        with services.unit_of_work() as session:
+            found = lookup_actor(session, team_id=context["team_id"], user_id=context["user_id"])
+            if refusal(found, Audience.RESIDENTS) or found.actor is None:
+                ack(options=[])
+                return
+            resident, program = _rows(session, found.actor)
+            people = mentor_candidates(
+                session,
+                program=program,
+                resident_id=resident.id,
+                year=academic_year(program, services.clock()),
+                query=str(body.get("value") or ""),
+            )
+            options = [option(person_label(p.name, p.subspecialty), str(p.id)) for p in people]
+        ack(options=options)
+
+    @app.options(ACTION_PICK_RESIDENT)
+    def resident_options(ack: Ack, body: dict, context: BoltContext) -> None:
+        with services.unit_of_work() as session:
+            found = lookup_actor(session, team_id=context["team_id"], user_id=context["user_id"])
+            if refusal(found, Audience.FACULTY) or found.actor is None:
+                ack(options=[])
+                return
+            program = session.get(Program, found.actor.program_id)
+            people = resident_candidates(session, program=program, query=str(body.get("value") or ""))
+            options = [option(p.name, str(p.id)) for p in people]
+        ack(options=options)
