@@ -16,6 +16,7 @@ from pathlib import Path
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.config import ConfigError, load_database_url, load_settings
 from bot.roster_csv import RosterFileError, RosterRow, parse_roster_csv
@@ -220,6 +221,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except StartupError as problem:
         print(f"mentorbot: {problem}", file=sys.stderr)
         return problem.exit_status
+    except SlackApiError as error:
+        reason = error.response.get("error", "unknown error")
+        hint = " (reinstall the app from manifest.yml to grant it)" if reason == "missing_scope" else ""
+        print(f"mentorbot: Slack refused a request: {reason}{hint}; nothing was changed.", file=sys.stderr)
+        return 1
+    except SQLAlchemyError as error:
+        log.debug("database error", exc_info=True)
+        print(f"mentorbot: database error ({error.__class__.__name__}); check DATABASE_URL and that the database is running. Nothing was changed.", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
     return 0

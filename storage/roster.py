@@ -99,30 +99,24 @@ def upsert_people(
             _apply(person, entry)
             session.add(person)
             session.flush()
-            audit.record(
-                session,
-                program_id=program.id,
-                at=now,
-                action="roster.added",
-                actor_fallback=actor_label,
-                subject=person,
-                details={"role": person.role.value, "coordinator": person.is_coordinator},
-            )
+            action = "roster.added"
             created += 1
         elif _apply(person, entry):
             person.updated_at = now
-            audit.record(
-                session,
-                program_id=program.id,
-                at=now,
-                action="roster.updated",
-                actor_fallback=actor_label,
-                subject=person,
-                details={"role": person.role.value, "coordinator": person.is_coordinator},
-            )
+            action = "roster.updated"
             updated += 1
         else:
             unchanged += 1
+            continue
+        audit.record(
+            session,
+            program_id=program.id,
+            at=now,
+            action=action,
+            actor_fallback=actor_label,
+            subject=person,
+            details={"role": person.role.value, "coordinator": person.is_coordinator},
+        )
     session.flush()
     return ImportSummary(created=created, updated=updated, unchanged=unchanged)
 

@@ -129,3 +129,19 @@ def test_match_with_bad_input_exits_2(tmp_path, capsys):
     err = capsys.readouterr().err
     assert err.startswith("mentorbot: ") and "Traceback" not in err
 
+
+
+def test_a_slack_error_during_import_is_one_line_and_writes_nothing(env, fake_slack, session_factory, capsys):
+    fake_slack.fail_next("users.lookupByEmail", status=200, error="missing_scope")
+    (env / "roster.csv").write_text(ROSTER)
+    assert main(["roster", "import", "roster.csv"]) == 1
+    err = capsys.readouterr().err
+    assert "missing_scope (reinstall the app from manifest.yml" in err and "Traceback" not in err
+    assert _people(session_factory) == {}
+
+
+def test_an_unreachable_database_is_one_line(monkeypatch, capsys):
+    monkeypatch.setenv("DATABASE_URL", "postgresql://nobody@127.0.0.1:1/none")
+    assert main(["db", "upgrade"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("mentorbot: database error") and "Traceback" not in err

@@ -1,4 +1,7 @@
-"""End to end: `mentorbot run --http` as a real process, spoken to over real HTTP."""
+"""End to end: `mentorbot run --http` as a real process, spoken to over real HTTP.
+
+Run on SQLite, the default deployment; the PostgreSQL paths are covered in-process elsewhere.
+"""
 
 from __future__ import annotations
 
@@ -12,10 +15,16 @@ import time
 import urllib.request
 from pathlib import Path
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import pytest
 
+from storage import migrate
+from storage.db import make_engine, make_session_factory, session_scope
 from storage.models import Role
 from tests.conftest import SIGNING_SECRET
+from tests.support.fake_slack import FakeSlack
 from tests.support import factories
 from tests.support import slack_requests as slack
 
@@ -39,11 +48,16 @@ def _get(url: str) -> tuple[int, dict]:
         return error.code, json.loads(error.read() or b"{}")
 
 
-@pytest.fixture
-def server(fake_slack, database_url, arrange, tmp_path):
-    with arrange() as session:
+@contextmanager
+def running_server(fake_slack: FakeSlack, directory: Path) -> Iterator[tuple[str, subprocess.Popen]]:
+    """A real `mentorbot run --http` process on a fresh SQLite file, healthy before it is yielded."""
+    database_url = f"sqlite:///{directory / 'mentorbot.db'}"
+    engine = make_engine(database_url)
+    migrate.upgrade(engine)
+    with session_scope(make_session_factory(engine)) as session:
         program = factories.program(session)
         factories.person(session, program, role=Role.RESIDENT, slack_user_id="URES1", name="Riley Resident")
+    engine.dispose()
     port = _free_port()
     env = {
         **os.environ,
@@ -53,32 +67,46 @@ def server(fake_slack, database_url, arrange, tmp_path):
         "DATABASE_URL": database_url,
     }
     env.pop("SLACK_APP_TOKEN", None)
-    log = (tmp_path / "server.log").open("w")
-    process = subprocess.Popen(
-        [*_mentorbot_command(), "run", "--http", "--host", "127.0.0.1", "--port", str(port)],
-        env=env, cwd=tmp_path, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
+    log_path = directory / "server.log"
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            [*_mentorbot_command(), "run", "--http", "--host", "127.0.0.1", "--port", str(port)],
+            env=env, cwd=directory, stdout=log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        base = f"http://127.0.0.1:{port}"
         try:
-            if _get(base + "/healthz")[0] == 200:
-                break
-        except OSError:
-            pass
-        assert process.poll() is None, (tmp_path / "server.log").read_text()
-        time.sleep(0.1)
-    else:
-        process.kill()
-        pytest.fail("server did not become healthy:\n" + (tmp_path / "server.log").read_text())
-    yield base, process
-    if process.poll() is None:
-        process.kill()
-        process.wait()
-    log.close()
+            deadline = time.monotonic() + 30
+            while True:
+                assert process.poll() is None, log_path.read_text()
+                assert time.monotonic() < deadline, "server did not become healthy:\n" + log_path.read_text()
+                try:
+                    if _get(base + "/healthz")[0] == 200:
+                        break
+                except OSError:
+                    time.sleep(0.1)
+            yield base, process
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
 
 
-def test_signed_help_is_acked_then_answered_privately(server, fake_slack):
+@pytest.fixture(scope="module")
+def module_fake_slack() -> Iterator[FakeSlack]:
+    with FakeSlack() as fake:
+        yield fake
+        assert fake.violations == []
+
+
+@pytest.fixture(scope="module")
+def server(module_fake_slack, tmp_path_factory):
+    """One server for the tests that leave it running (starting one takes seconds)."""
+    with running_server(module_fake_slack, tmp_path_factory.mktemp("server")) as running:
+        yield running
+
+
+def test_signed_help_is_acked_then_answered_privately(server, module_fake_slack):
+    fake_slack = module_fake_slack
     base, _ = server
     request = slack.signed(SIGNING_SECRET, slack.slash_command("help", user_id="URES1", response_url=fake_slack.response_url("e2e")))
     status, body, _ = request.post(base + "/slack/events")
@@ -89,7 +117,8 @@ def test_signed_help_is_acked_then_answered_privately(server, fake_slack):
 
 
 @pytest.mark.parametrize("secret, age", [("wrong-secret", 0), (SIGNING_SECRET, 600)])
-def test_bad_or_stale_signature_gets_401(server, fake_slack, secret, age):
+def test_bad_or_stale_signature_gets_401(server, module_fake_slack, secret, age):
+    fake_slack = module_fake_slack
     base, _ = server
     built = slack.slash_command("help", user_id="URES1", response_url=fake_slack.response_url("bad"))
     request = slack.signed(secret, built, timestamp=int(time.time()) - age)
@@ -106,7 +135,7 @@ def test_healthz_and_unknown_paths(server):
     assert error.value.code == 404
 
 
-def test_sigterm_shuts_down_cleanly(server):
-    _, process = server
-    process.send_signal(signal.SIGTERM)
-    assert process.wait(timeout=30) == 0
+def test_sigterm_shuts_down_cleanly(fake_slack, tmp_path):
+    with running_server(fake_slack, tmp_path) as (_, process):
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == 0
