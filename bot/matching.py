@@ -24,7 +24,16 @@ from storage.preferences import (
     subspecialty_choices,
     waiting_residents,
 )
-from storage.proposals import Approval, ProposalReview, approve, propose, residents_for_round, residents_waiting, review_of
+from storage.proposals import (
+    Approval,
+    ProposalReview,
+    approve,
+    propose,
+    residents_for_round,
+    residents_waiting,
+    review_of,
+)
+from storage.roster import coordinators
 from storage.rounds import (
     RoundError,
     current_round,
@@ -37,7 +46,6 @@ from storage.rounds import (
     stop_answers,
     year_label,
 )
-from storage.roster import coordinators
 
 
 def active_coordinators(session: Session, *, program_id: int) -> list[Person]:
@@ -74,7 +82,9 @@ def start_round(
     actor_fallback: str = "scheduler",
 ) -> tuple[Round, int]:
     """Open this year's round and invite everyone without a pairing; (round, invited)."""
-    round_ = open_round(session, program=program, deadline_at=deadline_at, now=now, actor=actor, actor_fallback=actor_fallback)
+    round_ = open_round(
+        session, program=program, deadline_at=deadline_at, now=now, actor=actor, actor_fallback=actor_fallback
+    )
     last_day = last_answer_day(program, deadline_at)
     label = year_label(program, round_.academic_year)
     people = invitees(session, program_id=program.id)
@@ -143,7 +153,14 @@ def make_proposal(
             raise RoundError("Nobody is waiting for a mentor right now, so there is nothing to match.")
         source = "the waiting list"
     proposal = propose(
-        session, program=program, year=year, round_=round_, residents=residents, now=now, actor=actor, actor_fallback=actor_fallback
+        session,
+        program=program,
+        year=year,
+        round_=round_,
+        residents=residents,
+        now=now,
+        actor=actor,
+        actor_fallback=actor_fallback,
     )
     review = review_of(session, proposal=proposal)
     for coordinator in active_coordinators(session, program_id=program.id):
@@ -179,7 +196,9 @@ def introduce(session: Session, *, program: Program, new: NewPairing, now: datet
         kind="pairing.introduction",
         to=[new.mentor, new.resident],
         message=messages.introduction(
-            mentor_user_id=new.mentor.slack_user_id, resident_user_id=new.resident.slack_user_id, first_due=pairing.next_due_on
+            mentor_user_id=new.mentor.slack_user_id,
+            resident_user_id=new.resident.slack_user_id,
+            first_due=pairing.next_due_on,
         ),
         now=now,
         dedupe_key=f"pairing:{pairing.id}:intro",
@@ -198,7 +217,12 @@ def approve_and_introduce(
 ) -> Approval:
     """Approve (all or nothing), introduce every pair, tell the unmatched kindly, and tell the coordinators."""
     approval = approve(
-        session, program=program, proposal_id=proposal_id, approver=approver, now=now, expected_fingerprint=expected_fingerprint
+        session,
+        program=program,
+        proposal_id=proposal_id,
+        approver=approver,
+        now=now,
+        expected_fingerprint=expected_fingerprint,
     )
     for new in approval.pairings:
         introduce(session, program=program, new=new, now=now)
@@ -243,7 +267,9 @@ def pair_and_introduce(
     return new
 
 
-def unpair_and_notify(session: Session, *, program: Program, resident: Person, coordinator: Person, now: datetime) -> Pairing:
+def unpair_and_notify(
+    session: Session, *, program: Program, resident: Person, coordinator: Person, now: datetime
+) -> Pairing:
     pairing = unpair(session, program=program, resident=resident, coordinator=coordinator, now=now)
     for person in (pairing.mentor, pairing.resident):
         _send(
@@ -274,13 +300,23 @@ def request_refusal(session: Session, *, resident: Person) -> str | None:
     return None
 
 
-def request_problems(session: Session, *, program: Program, resident: Person, answers: RequestAnswers, now: datetime) -> Problems:
+def request_problems(
+    session: Session, *, program: Program, resident: Person, answers: RequestAnswers, now: datetime
+) -> Problems:
     eligible = mentor_candidates(
-        session, program=program, resident_id=resident.id, year=academic_year(program, now), ids=answers.ranking, limit=None
+        session,
+        program=program,
+        resident_id=resident.id,
+        year=academic_year(program, now),
+        ids=answers.ranking,
+        limit=None,
     )
     catalogue = subspecialty_choices(session, program_id=program.id)
     return check_request(
-        answers, resident_id=resident.id, eligible_mentor_ids=[p.id for p in eligible], known_subspecialties=[c.key for c in catalogue]
+        answers,
+        resident_id=resident.id,
+        eligible_mentor_ids=[p.id for p in eligible],
+        known_subspecialties=[c.key for c in catalogue],
     )
 
 
@@ -291,7 +327,9 @@ class RequestSaved:
     queued: bool
 
 
-def submit_request(session: Session, *, program: Program, resident: Person, answers: RequestAnswers, now: datetime) -> RequestSaved:
+def submit_request(
+    session: Session, *, program: Program, resident: Person, answers: RequestAnswers, now: datetime
+) -> RequestSaved:
     """Save the preferences: for the open round, or (outside one) join the waiting list and
     tell the coordinators privately."""
     round_ = open_round_of(session, program=program, now=now)

@@ -145,7 +145,9 @@ class OfferAnswers:
     preferred_residents: tuple[int, ...] = field(default=())
 
 
-def _check_common(subspecialties: Sequence[str], focus_areas: Sequence[str], known_subspecialties: Iterable[str]) -> Problems:
+def _check_common(
+    subspecialties: Sequence[str], focus_areas: Sequence[str], known_subspecialties: Iterable[str]
+) -> Problems:
     problems: Problems = {}
     known = set(known_subspecialties)
     if any(key not in known for key in subspecialties):

@@ -12,7 +12,14 @@ from sqlalchemy import select
 from bot.matching import make_proposal, remind, start_round
 from storage.db import session_scope
 from storage.models import Program
-from storage.rounds import RoundError, current_round, default_deadline, rounds_past_deadline, rounds_to_remind, should_auto_open
+from storage.rounds import (
+    RoundError,
+    current_round,
+    default_deadline,
+    rounds_past_deadline,
+    rounds_to_remind,
+    should_auto_open,
+)
 
 if TYPE_CHECKING:
     from scheduler.jobs import JobContext
@@ -34,7 +41,9 @@ def open_rounds_at_year_start(ctx: JobContext) -> int:
         try:
             with session_scope(ctx.session_factory) as session:
                 program = session.get(Program, program_id)
-                if program is None or not should_auto_open(program, current_round(session, program=program, now=now), now):
+                if program is None or not should_auto_open(
+                    program, current_round(session, program=program, now=now), now
+                ):
                     continue
                 start_round(session, program=program, deadline_at=default_deadline(program, now), now=now)
                 opened += 1

@@ -19,7 +19,9 @@ from storage.models import EndReason, Pairing, Person, Program, QueueReason, Rol
 from storage.preferences import queue_person, resolve_waiting
 
 
-def pair(session: Session, *, program: Program, mentor: Person, resident: Person, coordinator: Person, now: datetime) -> NewPairing:
+def pair(
+    session: Session, *, program: Program, mentor: Person, resident: Person, coordinator: Person, now: datetime
+) -> NewPairing:
     """Pair them now, with the same rules as an approved proposal."""
     new = create_pairing(session, program=program, mentor=mentor, resident=resident, now=now)
     resolve_waiting(session, person_ids=[mentor.id, resident.id], now=now)

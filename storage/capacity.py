@@ -130,20 +130,15 @@ class NewPairing:
     resident: Person
 
 
-def check_can_pair(session: Session, *, program: Program, mentor: Person, resident: Person, year: int) -> None:
-    """Raise PairingRuleError naming the first rule this pairing would break."""
-    if mentor.program_id != program.id or resident.program_id != program.id:
-        raise PairingRuleError("Both people must be on this program's roster.")
-    if not is_mentor(mentor):
+def check_mentor_can_take(
+    session: Session, *, program: Program, mentor: Person, resident: Person, year: int, promised: int = 0
+) -> None:
+    """Raise PairingRuleError if this mentor may not take this resident now. `promised` counts
+    places already given away elsewhere (e.g. earlier in the same proposal)."""
+    if mentor.program_id != program.id or not is_mentor(mentor):
         raise PairingRuleError(f"{mentor.name} is not on the roster as faculty, so they can't mentor.")
-    if not resident.is_resident:
-        raise PairingRuleError(f"{resident.name} is not on the roster as a resident.")
-    for person in (mentor, resident):
-        if person.status is PersonStatus.WITHDRAWN:
-            raise PairingRuleError(f"{person.name} has stepped back from the program.")
-    current = active_pairing_of_resident(session, resident.id)
-    if current is not None:
-        raise PairingRuleError(f"{resident.name} already has an active mentor ({current.mentor.name}).")
+    if mentor.status is PersonStatus.WITHDRAWN:
+        raise PairingRuleError(f"{mentor.name} has stepped back from the program.")
     if never_again(session, mentor_id=mentor.id, resident_id=resident.id):
         raise PairingRuleError(
             f"{mentor.name} and {resident.name} were paired before and that pairing ended by request, "
@@ -152,8 +147,20 @@ def check_can_pair(session: Session, *, program: Program, mentor: Person, reside
     limit = mentee_limit(program, offer_for_year(session, mentor_id=mentor.id, year=year))
     if limit == 0:
         raise PairingRuleError(f"{mentor.name} said they can't mentor this year.")
-    if active_mentee_count(session, mentor.id) >= limit:
+    if active_mentee_count(session, mentor.id) + promised >= limit:
         raise PairingRuleError(f"{mentor.name} already has as many mentees as they can take ({limit}).")
+
+
+def check_can_pair(session: Session, *, program: Program, mentor: Person, resident: Person, year: int) -> None:
+    """Raise PairingRuleError naming the first rule this pairing would break."""
+    if resident.program_id != program.id or not resident.is_resident:
+        raise PairingRuleError(f"{resident.name} is not on the roster as a resident.")
+    if resident.status is PersonStatus.WITHDRAWN:
+        raise PairingRuleError(f"{resident.name} has stepped back from the program.")
+    current = active_pairing_of_resident(session, resident.id)
+    if current is not None:
+        raise PairingRuleError(f"{resident.name} already has an active mentor ({current.mentor.name}).")
+    check_mentor_can_take(session, program=program, mentor=mentor, resident=resident, year=year)
 
 
 def _free_slot(session: Session, *, program: Program, mentor_id: int) -> int:

@@ -57,7 +57,9 @@ def mentor_candidates(
     """
     offers = offers_for_year(session, program_id=program.id, year=year)
     counts = active_mentee_counts(session, program_id=program.id)
-    never = {mentor for mentor, resident in never_again_pairs(session, program_id=program.id) if resident == resident_id}
+    never = {
+        mentor for mentor, resident in never_again_pairs(session, program_id=program.id) if resident == resident_id
+    }
     found: list[Person] = []
     for person in session.scalars(_active_people(program.id, Role.FACULTY, query, ids)):
         if person.id == resident_id or person.id in never:
@@ -187,7 +189,12 @@ def queue_person(session: Session, *, person: Person, reason: QueueReason, now: 
     session.add(entry)
     session.flush()
     audit.record(
-        session, program_id=person.program_id, at=now, action="queue.joined", subject=person, details={"reason": reason.value}
+        session,
+        program_id=person.program_id,
+        at=now,
+        action="queue.joined",
+        subject=person,
+        details={"reason": reason.value},
     )
     return entry, True
 

@@ -26,11 +26,10 @@ from storage.capacity import (
     PairingRuleError,
     active_mentee_counts,
     active_pairing_of_resident,
+    check_mentor_can_take,
     create_pairing,
     mentee_limit,
-    never_again,
     never_again_pairs,
-    offer_for_year,
     offers_for_year,
     people_by_id,
 )
@@ -270,12 +269,19 @@ class ProposalReview:
 
 def review_of(session: Session, *, proposal: Proposal) -> ProposalReview:
     people = people_by_id(
-        session, [*(p.mentor_id for p in proposal.pairs), *(p.resident_id for p in proposal.pairs), *proposal.unmatched_resident_ids]
+        session,
+        [
+            *(p.mentor_id for p in proposal.pairs),
+            *(p.resident_id for p in proposal.pairs),
+            *proposal.unmatched_resident_ids,
+        ],
     )
     rankings = {
         row.resident_id: [int(m) for m in row.ranking]
         for row in session.scalars(
-            select(ResidentPreference).where(ResidentPreference.resident_id.in_([p.resident_id for p in proposal.pairs]))
+            select(ResidentPreference).where(
+                ResidentPreference.resident_id.in_([p.resident_id for p in proposal.pairs])
+            )
         )
     }
     pairs = []
@@ -284,7 +290,9 @@ def review_of(session: Session, *, proposal: Proposal) -> ProposalReview:
         choice = ranking.index(pair.mentor_id) + 1 if pair.mentor_id in ranking else None
         pairs.append(ProposedPair(PersonRef.of(people[pair.resident_id]), PersonRef.of(people[pair.mentor_id]), choice))
     pairs.sort(key=lambda p: (p.resident.name.lower(), p.resident.id))
-    unmatched = sorted((PersonRef.of(people[r]) for r in proposal.unmatched_resident_ids), key=lambda p: (p.name.lower(), p.id))
+    unmatched = sorted(
+        (PersonRef.of(people[r]) for r in proposal.unmatched_resident_ids), key=lambda p: (p.name.lower(), p.id)
+    )
     return ProposalReview(
         proposal_id=proposal.id,
         state=proposal.state,
@@ -337,23 +345,10 @@ def reassign(
             proposal.unmatched_resident_ids = sorted({*proposal.unmatched_resident_ids, resident_id})
     else:
         mentor = session.get(Person, mentor_id)
-        if mentor is None or mentor.program_id != program.id or mentor.role is not Role.FACULTY:
+        if mentor is None or mentor.program_id != program.id:
             raise PairingRuleError("Please pick a faculty member on the roster.")
-        if mentor.status is not PersonStatus.ACTIVE:
-            raise PairingRuleError(f"{mentor.name} has stepped back from the program.")
-        if never_again(session, mentor_id=mentor.id, resident_id=resident_id):
-            raise PairingRuleError(
-                f"{mentor.name} and {resident.name} were paired before and that pairing ended by request, "
-                "so they are never paired again."
-            )
-        limit = mentee_limit(program, offer_for_year(session, mentor_id=mentor.id, year=year))
-        if limit == 0:
-            raise PairingRuleError(f"{mentor.name} said they can't mentor this year.")
-        taken = active_mentee_counts(session, program_id=program.id).get(mentor.id, 0) + sum(
-            1 for pair in proposal.pairs if pair.mentor_id == mentor.id and pair.resident_id != resident_id
-        )
-        if taken >= limit:
-            raise PairingRuleError(f"{mentor.name} would have more mentees than they can take ({limit}).")
+        promised = sum(1 for pair in proposal.pairs if pair.mentor_id == mentor.id and pair.resident_id != resident_id)
+        check_mentor_can_take(session, program=program, mentor=mentor, resident=resident, year=year, promised=promised)
         saved = session.scalars(select(ResidentPreference).where(ResidentPreference.resident_id == resident_id)).first()
         ranking = [int(m) for m in saved.ranking] if saved is not None else []
         rank = ranking.index(mentor.id) + 1 if mentor.id in ranking else None

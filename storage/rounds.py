@@ -1,8 +1,8 @@
 """Matching rounds: one per program and academic year.
 
-    OPEN      invitations sent, answers accepted until deadline_at (one reminder before it)
-    PROPOSED  answers closed, the matcher's proposal awaits a coordinator
-    CLOSED    the proposal was approved; later requests join the mid-year queue
+OPEN      invitations sent, answers accepted until deadline_at (one reminder before it)
+PROPOSED  answers closed, the matcher's proposal awaits a coordinator
+CLOSED    the proposal was approved; later requests join the mid-year queue
 """
 
 from __future__ import annotations
@@ -84,7 +84,9 @@ def open_round(
         raise RoundError(_already_exists(program, existing))
     if deadline_at <= now:
         raise RoundError("The deadline must be in the future.")
-    round_ = Round(program_id=program.id, academic_year=year, state=RoundState.OPEN, opened_at=now, deadline_at=deadline_at)
+    round_ = Round(
+        program_id=program.id, academic_year=year, state=RoundState.OPEN, opened_at=now, deadline_at=deadline_at
+    )
     try:
         with session.begin_nested():  # another process may open the same round at this moment
             session.add(round_)

@@ -24,7 +24,11 @@ def register(ctx: ListenerContext) -> None:
         name = request.args[0].lower() if request.args else "help"
         subcommand = admin.resolve(name)
         if subcommand is None:
-            lead = "Here is what coordinators can do:" if name == "help" else f"Sorry, I don't know `/mentor admin {name}`. Here is what you can do:"
+            lead = (
+                "Here is what coordinators can do:"
+                if name == "help"
+                else f"Sorry, I don't know `/mentor admin {name}`. Here is what you can do:"
+            )
             request.respond(**help_message(lines(), lead=lead))
             return
         subcommand.handler(replace(request, args=request.args[1:]))

@@ -7,12 +7,14 @@ from typing import Any
 
 from slack_bolt import BoltContext
 from slack_sdk import WebClient
+from sqlalchemy.orm import Session
 
 from bot.access import Actor, Audience, Lookup, allows, lookup_actor
 from bot.runtime import Services
 from bot.views.common import private_message
 from bot.views.help import not_on_roster_message
 from bot.views.preferences import notice_view
+from storage.models import Person, Program
 
 REFUSALS = {
     Audience.RESIDENTS: "This is for residents, so nothing was done.",
@@ -41,6 +43,13 @@ def permitted(services: Services, context: BoltContext, audience: Audience) -> t
     found = who(services, context)
     problem = refusal(found, audience)
     return (None, problem) if problem else (found.actor, None)
+
+
+def rows(session: Session, actor: Actor) -> tuple[Person, Program]:
+    """The actor's own roster row and program, loaded in this unit of work."""
+    person, program = session.get(Person, actor.person_id), session.get(Program, actor.program_id)
+    assert person is not None and program is not None
+    return person, program
 
 
 def tell(client: WebClient, body: dict[str, Any], respond: Any, text: str, *, title: str = "Mentorbot") -> None:

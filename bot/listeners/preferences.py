@@ -8,17 +8,26 @@ never trusted to say who someone is or what they may do.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
+from sqlalchemy.orm import Session
 
 from bot.access import Actor, Audience, lookup_actor
 from bot.commands import CommandRequest
-from bot.ids import ACTION_OPEN_OFFER, ACTION_OPEN_REQUEST, ACTION_PICK_MENTOR, ACTION_PICK_RESIDENT, VIEW_OFFER, VIEW_REQUEST
+from bot.ids import (
+    ACTION_OPEN_OFFER,
+    ACTION_OPEN_REQUEST,
+    ACTION_PICK_MENTOR,
+    ACTION_PICK_RESIDENT,
+    VIEW_OFFER,
+    VIEW_REQUEST,
+)
 from bot.listeners.context import ListenerContext
 from bot.listeners.errors import apologise_on_error
-from bot.listeners.interactions import permitted, refusal, tell
+from bot.listeners.interactions import permitted, refusal, rows, tell
 from bot.matching import request_problems, request_refusal, submit_request
 from bot.views.common import View, option, private_message
 from bot.views.preferences import (
@@ -32,7 +41,7 @@ from bot.views.preferences import (
     request_modal,
     request_saved_view,
 )
-from mentoring.preferences import OfferAnswers, Problems, check_offer, subspecialty_key
+from mentoring.preferences import OfferAnswers, Problems, RequestAnswers, check_offer, subspecialty_key
 from storage.capacity import academic_year, people_by_id
 from storage.models import Person, PersonStatus, Program
 from storage.preferences import (
@@ -48,6 +57,9 @@ from storage.rounds import last_answer_day, open_round_of, year_label
 
 log = logging.getLogger(__name__)
 
+# Checks a form for its author: a refusal for the whole form, problems per field, or nothing.
+Check = Callable[[Session, Person, Program], Problems | str | None]
+
 REQUEST_TITLE = "Mentor preferences"
 OFFER_TITLE = "Mentoring this year"
 SAVING = "Saving your answers…"
@@ -55,13 +67,7 @@ NOT_SAVED = "Sorry, something went wrong on my side and nothing was saved. Pleas
 WITHDRAWN = "You've stepped back from the program, so there's nothing to answer right now. If you'd like to come back, use `/mentor rejoin`."
 
 
-def _rows(session: Any, actor: Actor) -> tuple[Person, Program]:
-    person = session.get(Person, actor.person_id)
-    program = session.get(Program, actor.program_id)
-    return person, program
-
-
-def _picked(session: Any, ids: list[int]) -> list[Picked | None]:
+def _picked(session: Session, ids: list[int]) -> list[Picked | None]:
     people = people_by_id(session, ids)
     return [Picked(i, person_label(people[i].name, people[i].subspecialty)) if i in people else None for i in ids]
 
@@ -74,7 +80,7 @@ def register(ctx: ListenerContext) -> None:
     def request_view(actor: Actor) -> tuple[View | None, str | None]:
         """(modal, None), or (None, why not) for a resident who cannot ask now."""
         with services.unit_of_work() as session:
-            resident, program = _rows(session, actor)
+            resident, program = rows(session, actor)
             refused = request_refusal(session, resident=resident)
             if refused:
                 return None, refused
@@ -93,7 +99,7 @@ def register(ctx: ListenerContext) -> None:
 
     def offer_view(actor: Actor) -> tuple[View | None, str | None]:
         with services.unit_of_work() as session:
-            mentor, program = _rows(session, actor)
+            mentor, program = rows(session, actor)
             if mentor.status is PersonStatus.WITHDRAWN:
                 return None, WITHDRAWN
             now = services.clock()
@@ -160,70 +166,78 @@ def register(ctx: ListenerContext) -> None:
     open_from_click(ACTION_OPEN_OFFER, Audience.FACULTY, offer_view)
 
     # --- submissions -----------------------------------------------------------------------------
+    #
+    # Each form: read the answers, check them with a quick read before ack (problems go back in
+    # the modal), show "Saving…", then save after ack in a transaction that checks again (a
+    # mentor may have filled up meanwhile) and replace the modal with the outcome.
 
-    def validate(context: BoltContext, audience: Audience, check) -> tuple[Actor | None, str | None, Problems]:  # type: ignore[no-untyped-def]
+    def on_submit(title: str, audience: Audience, read, check_for, save):  # type: ignore[no-untyped-def]
+        def submitted(ack: Ack, view: dict, client: WebClient, context: BoltContext) -> None:
+            answers = read(view["state"]["values"])
+            check: Check = check_for(answers)
+            actor, problem, problems = validate(context, audience, check)
+            if problem or actor is None:
+                ack(response_action="update", view=notice_view(title, problem or NOT_SAVED))
+                return
+            if problems:
+                ack(response_action="errors", errors=problems)
+                return
+            ack(response_action="update", view=notice_view(title, SAVING))
+
+            def work() -> View:
+                with services.unit_of_work() as session:
+                    person, program = rows(session, actor)
+                    outcome = check(session, person, program)
+                    if outcome:
+                        text = (
+                            outcome
+                            if isinstance(outcome, str)
+                            else "Something changed while you were answering: " + " ".join(outcome.values())
+                        )
+                        return notice_view(title, f"{text} Nothing was saved.")
+                    return save(session, person, program, answers)
+
+            services.after_ack(lambda: finish(client, view["id"], title, work), title)
+
+        return submitted
+
+    def validate(context: BoltContext, audience: Audience, check: Check) -> tuple[Actor | None, str | None, Problems]:
         """A quick read before ack: (actor, refusal, field problems)."""
         with services.unit_of_work() as session:
             found = lookup_actor(session, team_id=context["team_id"], user_id=context["user_id"])
             problem = refusal(found, audience)
             if problem or found.actor is None:
                 return None, problem, {}
-            person, program = _rows(session, found.actor)
-            outcome = check(session, person, program)
+            outcome = check(session, *rows(session, found.actor))
             if isinstance(outcome, str):
                 return None, outcome, {}
-            return found.actor, None, outcome
+            return found.actor, None, outcome or {}
 
-    def finish(client: WebClient, view_id: str, title: str, work, what: str) -> None:  # type: ignore[no-untyped-def]
-        """After ack: do the work and replace the "Saving…" modal with its outcome."""
+    def finish(client: WebClient, view_id: str, title: str, work: Callable[[], View]) -> None:
         try:
             outcome_view = work()
         except Exception:
-            log.exception("failed while saving %s", what)
+            log.exception("failed while saving the %s form", title)
             outcome_view = notice_view(title, NOT_SAVED)
         try:
             client.views_update(view_id=view_id, view=outcome_view)
         except Exception:
-            log.exception("could not show the outcome of %s", what)
+            log.exception("could not show the outcome of the %s form", title)
 
-    def check_request_form(answers):  # type: ignore[no-untyped-def]
-        def check(session: Any, resident: Person, program: Program) -> Problems | str:
+    def check_request_form(answers: RequestAnswers) -> Check:
+        def check(session: Session, resident: Person, program: Program) -> Problems | str | None:
             return request_refusal(session, resident=resident) or request_problems(
                 session, program=program, resident=resident, answers=answers, now=services.clock()
             )
 
         return check
 
-    @app.view(VIEW_REQUEST)
-    def request_submitted(ack: Ack, view: dict, client: WebClient, context: BoltContext) -> None:
-        answers = read_request(view["state"]["values"])
-        check = check_request_form(answers)
-        actor, problem, problems = validate(context, Audience.RESIDENTS, check)
-        if problem:
-            ack(response_action="update", view=notice_view(REQUEST_TITLE, problem))
-            return
-        if problems:
-            ack(response_action="errors", errors=problems)
-            return
-        ack(response_action="update", view=notice_view(REQUEST_TITLE, SAVING))
-        assert actor is not None
+    def save_request_form(session: Session, resident: Person, program: Program, answers: RequestAnswers) -> View:
+        saved = submit_request(session, program=program, resident=resident, answers=answers, now=services.clock())
+        return request_saved_view(ranked_names=saved.ranked_names, last_day=saved.last_day, queued=saved.queued)
 
-        def save() -> View:
-            with services.unit_of_work() as session:
-                resident, program = _rows(session, actor)
-                # Checked again in the writing transaction: a mentor may have filled up meanwhile.
-                outcome = check(session, resident, program)
-                if outcome:
-                    if isinstance(outcome, str):
-                        return notice_view(REQUEST_TITLE, outcome)
-                    return notice_view(REQUEST_TITLE, "Something changed while you were choosing: " + " ".join(outcome.values()) + " Nothing was saved; please open `/mentor request` again.")
-                saved = submit_request(session, program=program, resident=resident, answers=answers, now=services.clock())
-            return request_saved_view(ranked_names=saved.ranked_names, last_day=saved.last_day, queued=saved.queued)
-
-        services.after_ack(lambda: finish(client, view["id"], REQUEST_TITLE, save, VIEW_REQUEST), VIEW_REQUEST)
-
-    def check_offer_form(answers: OfferAnswers):  # type: ignore[no-untyped-def]
-        def check(session: Any, mentor: Person, program: Program) -> Problems | str:
+    def check_offer_form(answers: OfferAnswers) -> Check:
+        def check(session: Session, mentor: Person, program: Program) -> Problems | str | None:
             if mentor.status is PersonStatus.WITHDRAWN:
                 return WITHDRAWN
             residents = resident_candidates(session, program=program, ids=answers.preferred_residents, limit=None)
@@ -236,38 +250,22 @@ def register(ctx: ListenerContext) -> None:
 
         return check
 
-    @app.view(VIEW_OFFER)
-    def offer_submitted(ack: Ack, view: dict, client: WebClient, context: BoltContext) -> None:
-        answers = read_offer(view["state"]["values"])
-        check = check_offer_form(answers)
-        actor, problem, problems = validate(context, Audience.FACULTY, check)
-        if problem:
-            ack(response_action="update", view=notice_view(OFFER_TITLE, problem))
-            return
-        if problems:
-            ack(response_action="errors", errors=problems)
-            return
-        ack(response_action="update", view=notice_view(OFFER_TITLE, SAVING))
-        assert actor is not None and answers.available is not None
+    def save_offer_form(session: Session, mentor: Person, program: Program, answers: OfferAnswers) -> View:
+        offer = OfferInput(
+            available=bool(answers.available),
+            capacity=answers.capacity or 0,
+            subspecialties=answers.subspecialties,
+            focus_areas=answers.focus_areas,
+            preferred_residents=answers.preferred_residents,
+        )
+        now = services.clock()
+        row = save_offer(session, mentor=mentor, year=academic_year(program, now), offer=offer, now=now)
+        return offer_saved_view(available=row.available, capacity=row.capacity)
 
-        def save() -> View:
-            with services.unit_of_work() as session:
-                mentor, program = _rows(session, actor)
-                outcome = check(session, mentor, program)
-                if outcome:
-                    text = outcome if isinstance(outcome, str) else " ".join(outcome.values())
-                    return notice_view(OFFER_TITLE, text + " Nothing was saved.")
-                offer = OfferInput(
-                    available=bool(answers.available),
-                    capacity=answers.capacity or 0,
-                    subspecialties=answers.subspecialties,
-                    focus_areas=answers.focus_areas,
-                    preferred_residents=answers.preferred_residents,
-                )
-                row = save_offer(session, mentor=mentor, year=academic_year(program, services.clock()), offer=offer, now=services.clock())
-                return offer_saved_view(available=row.available, capacity=row.capacity)
-
-        services.after_ack(lambda: finish(client, view["id"], OFFER_TITLE, save, VIEW_OFFER), VIEW_OFFER)
+    app.view(VIEW_REQUEST)(
+        on_submit(REQUEST_TITLE, Audience.RESIDENTS, read_request, check_request_form, save_request_form)
+    )
+    app.view(VIEW_OFFER)(on_submit(OFFER_TITLE, Audience.FACULTY, read_offer, check_offer_form, save_offer_form))
 
     # --- pick lists --------------------------------------------------------------------------------
 
@@ -278,7 +276,7 @@ def register(ctx: ListenerContext) -> None:
             if refusal(found, Audience.RESIDENTS) or found.actor is None:
                 ack(options=[])
                 return
-            resident, program = _rows(session, found.actor)
+            resident, program = rows(session, found.actor)
             people = mentor_candidates(
                 session,
                 program=program,

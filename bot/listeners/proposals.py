@@ -14,11 +14,17 @@ from typing import Any
 from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
-from bot.access import Audience, Actor
-from bot.ids import ACTION_PICK_PROPOSAL_MENTOR, ACTION_PICK_PROPOSAL_RESIDENT, ACTION_REASSIGN, ACTION_REVIEW_PROPOSAL, VIEW_PROPOSAL
+from bot.access import Actor, Audience
+from bot.ids import (
+    ACTION_PICK_PROPOSAL_MENTOR,
+    ACTION_PICK_PROPOSAL_RESIDENT,
+    ACTION_REASSIGN,
+    ACTION_REVIEW_PROPOSAL,
+    VIEW_PROPOSAL,
+)
 from bot.listeners.context import ListenerContext
 from bot.listeners.errors import apologise_on_error
-from bot.listeners.interactions import permitted, tell, who, refusal
+from bot.listeners.interactions import permitted, refusal, rows, tell, who
 from bot.matching import approve_and_introduce
 from bot.views.common import View, option
 from bot.views.preferences import notice_view, person_label
@@ -31,7 +37,7 @@ from bot.views.proposals import (
     review_modal,
 )
 from storage.capacity import PairingRuleError, academic_year, people_by_id
-from storage.models import Person, Program, ProposalState
+from storage.models import Program, ProposalState
 from storage.preferences import mentor_candidates
 from storage.proposals import pending_proposal, proposal_of_program, reassign, review_of
 
@@ -45,7 +51,9 @@ APPROVING = "Approving the pairs… this takes a moment."
 def _fresh_review_view(ctx: ListenerContext, actor: Actor, proposal_id: int | None, notice: str) -> View:
     """The proposal as it is now (or the program's pending one), with a notice on top."""
     with ctx.services.unit_of_work() as session:
-        proposal = proposal_of_program(session, program_id=actor.program_id, proposal_id=proposal_id) if proposal_id else None
+        proposal = (
+            proposal_of_program(session, program_id=actor.program_id, proposal_id=proposal_id) if proposal_id else None
+        )
         if proposal is None or proposal.state is not ProposalState.PENDING:
             proposal = pending_proposal(session, program_id=actor.program_id)
         if proposal is None:
@@ -71,7 +79,11 @@ def register(ctx: ListenerContext) -> None:
                 return
             value = str((body.get("actions") or [{}])[0].get("value") or "")
             with services.unit_of_work() as session:
-                clicked = proposal_of_program(session, program_id=actor.program_id, proposal_id=int(value)) if value.isdigit() else None
+                clicked = (
+                    proposal_of_program(session, program_id=actor.program_id, proposal_id=int(value))
+                    if value.isdigit()
+                    else None
+                )
                 current = pending_proposal(session, program_id=actor.program_id)
                 view = None
                 if current is not None:
@@ -106,12 +118,15 @@ def register(ctx: ListenerContext) -> None:
     def reassigned_view(actor: Actor, metadata: ReviewMetadata, view: dict) -> View:
         choice = read_reassign((view.get("state") or {}).get("values") or {})
         if choice.resident_id is None or (choice.mentor_id is None and not choice.leave_unmatched):
-            return _fresh_review_view(ctx, actor, metadata.proposal_id, ":point_right: Pick a resident and their new mentor (or “Leave unmatched”), then press Reassign.")
+            return _fresh_review_view(
+                ctx,
+                actor,
+                metadata.proposal_id,
+                ":point_right: Pick a resident and their new mentor (or “Leave unmatched”), then press Reassign.",
+            )
         try:
             with services.unit_of_work() as session:
-                program = session.get(Program, actor.program_id)
-                coordinator = session.get(Person, actor.person_id)
-                assert program is not None and coordinator is not None
+                coordinator, program = rows(session, actor)
                 proposal = reassign(
                     session,
                     program=program,
@@ -130,7 +145,9 @@ def register(ctx: ListenerContext) -> None:
                     if choice.mentor_id
                     else f":white_check_mark: {resident} is now left unmatched."
                 )
-                return review_modal(review_of(session, proposal=proposal), notice=done + " Nothing is final until you approve.")
+                return review_modal(
+                    review_of(session, proposal=proposal), notice=done + " Nothing is final until you approve."
+                )
         except PairingRuleError as error:
             return _fresh_review_view(ctx, actor, metadata.proposal_id, f":warning: {error}")
 
@@ -148,7 +165,9 @@ def register(ctx: ListenerContext) -> None:
         if not unapplied.empty and unapplied.resident_block_id:
             ack(
                 response_action="errors",
-                errors={unapplied.resident_block_id: "Press Reassign to apply this change first, or clear it to approve the proposal as shown."},
+                errors={
+                    unapplied.resident_block_id: "Press Reassign to apply this change first, or clear it to approve the proposal as shown."
+                },
             )
             return
         ack(response_action="update", view=notice_view(TITLE, APPROVING))
@@ -159,9 +178,7 @@ def register(ctx: ListenerContext) -> None:
         paired_user_ids: list[str] = []
         try:
             with services.unit_of_work() as session:
-                program = session.get(Program, actor.program_id)
-                approver = session.get(Person, actor.person_id)
-                assert program is not None and approver is not None
+                approver, program = rows(session, actor)
                 approval = approve_and_introduce(
                     session,
                     program=program,
@@ -170,13 +187,19 @@ def register(ctx: ListenerContext) -> None:
                     now=services.clock(),
                     expected_fingerprint=metadata.fingerprint,
                 )
-                outcome = approved_view(pairs=len(approval.pairings), unmatched_names=[p.name for p in approval.unmatched])
-                paired_user_ids = [u for n in approval.pairings for u in (n.mentor.slack_user_id, n.resident.slack_user_id)]
+                outcome = approved_view(
+                    pairs=len(approval.pairings), unmatched_names=[p.name for p in approval.unmatched]
+                )
+                paired_user_ids = [
+                    u for n in approval.pairings for u in (n.mentor.slack_user_id, n.resident.slack_user_id)
+                ]
         except PairingRuleError as error:
             outcome = _fresh_review_view(ctx, actor, metadata.proposal_id, f":warning: {error}")
         except Exception:
             log.exception("failed while approving proposal %s", metadata.proposal_id)
-            outcome = notice_view(TITLE, "Sorry, something went wrong on my side and nothing was approved. Please try again in a minute.")
+            outcome = notice_view(
+                TITLE, "Sorry, something went wrong on my side and nothing was approved. Please try again in a minute."
+            )
         try:
             client.views_update(view_id=view_id, view=outcome)
         except Exception:
@@ -203,7 +226,9 @@ def register(ctx: ListenerContext) -> None:
                 proposal = proposal_of_program(session, program_id=actor.program_id, proposal_id=metadata.proposal_id)
                 if proposal is not None and proposal.state is ProposalState.PENDING:
                     review = review_of(session, proposal=proposal)
-                    entries = [(p.resident, f" → {p.mentor.name}") for p in review.pairs] + [(r, " (not matched)") for r in review.unmatched]
+                    entries = [(p.resident, f" → {p.mentor.name}") for p in review.pairs] + [
+                        (r, " (not matched)") for r in review.unmatched
+                    ]
                     entries.sort(key=lambda e: (e[0].name.lower(), e[0].id))
                     options = [option(r.name + how, str(r.id)) for r, how in entries if query in r.name.lower()][:100]
         ack(options=options)
@@ -217,6 +242,15 @@ def register(ctx: ListenerContext) -> None:
             with services.unit_of_work() as session:
                 program = session.get(Program, actor.program_id)
                 assert program is not None
-                people = mentor_candidates(session, program=program, resident_id=0, year=academic_year(program, services.clock()), query=query, limit=99)
-                options = [option("Leave unmatched", LEAVE_UNMATCHED)] + [option(person_label(p.name, p.subspecialty), str(p.id)) for p in people]
+                people = mentor_candidates(
+                    session,
+                    program=program,
+                    resident_id=0,
+                    year=academic_year(program, services.clock()),
+                    query=query,
+                    limit=99,
+                )
+                options = [option("Leave unmatched", LEAVE_UNMATCHED)] + [
+                    option(person_label(p.name, p.subspecialty), str(p.id)) for p in people
+                ]
         ack(options=options)

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from bot.access import Audience
 from bot.commands import CommandRequest, parse_user_reference
 from bot.listeners.context import ListenerContext
+from bot.listeners.interactions import rows
 from bot.matching import make_proposal, pair_and_introduce, start_round, unpair_and_notify
 from bot.views import rounds as replies
 from bot.views.common import Message, long_date, mention, private_message
@@ -22,7 +23,15 @@ from storage.capacity import PairingRuleError
 from storage.models import Person, Program, RoundState
 from storage.proposals import pending_proposal
 from storage.roster import find_person
-from storage.rounds import DEFAULT_ANSWER_DAYS, RoundError, current_round, deadline_at_end_of, default_deadline, last_answer_day, year_label
+from storage.rounds import (
+    DEFAULT_ANSWER_DAYS,
+    RoundError,
+    current_round,
+    deadline_at_end_of,
+    default_deadline,
+    last_answer_day,
+    year_label,
+)
 
 ROUND_USAGE = "round open [YYYY-MM-DD] | round close"
 
@@ -47,9 +56,7 @@ def parse_deadline(args: tuple[str, ...]) -> date | None:
 def parse_people(args: tuple[str, ...], count: int, usage: str) -> list[str]:
     user_ids = [parse_user_reference(word) for word in args]
     if len(args) != count or any(u is None for u in user_ids):
-        raise CommandProblem(
-            f"Usage: `/mentor admin {usage}`. Mention people with @ so Slack fills in who they are."
-        )
+        raise CommandProblem(f"Usage: `/mentor admin {usage}`. Mention people with @ so Slack fills in who they are.")
     return [u for u in user_ids if u is not None]
 
 
@@ -71,9 +78,7 @@ def register(ctx: ListenerContext) -> None:
         """Do one command in one unit of work and answer privately; False if nothing was done."""
         try:
             with services.unit_of_work() as session:
-                program = session.get(Program, request.actor.program_id)
-                coordinator = session.get(Person, request.actor.person_id)
-                assert program is not None and coordinator is not None
+                coordinator, program = rows(session, request.actor)
                 reply = work(session, program, coordinator)
         except (CommandProblem, RoundError, PairingRuleError) as problem:
             request.respond(**private_message(str(problem)))
@@ -104,14 +109,18 @@ def register(ctx: ListenerContext) -> None:
         deadline_at = deadline_at_end_of(program, last_day) if last_day else default_deadline(program, now)
         round_, invited = start_round(session, program=program, deadline_at=deadline_at, now=now, actor=coordinator)
         return replies.round_opened_reply(
-            year_label=year_label(program, round_.academic_year), last_day=last_answer_day(program, deadline_at), invited=invited
+            year_label=year_label(program, round_.academic_year),
+            last_day=last_answer_day(program, deadline_at),
+            invited=invited,
         )
 
     def close_round_now(session: Session, program: Program, coordinator: Person) -> Message:
         now = services.clock()
         round_ = current_round(session, program=program, now=now)
         if round_ is None:
-            raise CommandProblem("There's no matching round this academic year. Open one with `/mentor admin round open [YYYY-MM-DD]`.")
+            raise CommandProblem(
+                "There's no matching round this academic year. Open one with `/mentor admin round open [YYYY-MM-DD]`."
+            )
         if round_.state is RoundState.CLOSED:
             raise CommandProblem(
                 "This year's round is already closed. Anyone still waiting can be matched with `/mentor admin match`."
@@ -119,7 +128,9 @@ def register(ctx: ListenerContext) -> None:
         if round_.state is RoundState.PROPOSED:
             pending = pending_proposal(session, program_id=program.id)
             if pending is not None:
-                raise CommandProblem("Answers are already closed and the proposal is waiting for review: `/mentor admin match` makes a fresh one.")
+                raise CommandProblem(
+                    "Answers are already closed and the proposal is waiting for review: `/mentor admin match` makes a fresh one."
+                )
         return proposal_reply(make_proposal(session, program=program, now=now, actor=coordinator, round_=round_))
 
     ctx.admin.add(
@@ -147,7 +158,14 @@ def register(ctx: ListenerContext) -> None:
             mentor_id, resident_id = parse_people(request.args, 2, "pair @mentor @resident")
             mentor = person_by_user_id(session, program, mentor_id)
             resident = person_by_user_id(session, program, resident_id)
-            new = pair_and_introduce(session, program=program, mentor=mentor, resident=resident, coordinator=coordinator, now=services.clock())
+            new = pair_and_introduce(
+                session,
+                program=program,
+                mentor=mentor,
+                resident=resident,
+                coordinator=coordinator,
+                now=services.clock(),
+            )
             assert new.pairing.next_due_on is not None
             text = (
                 f"Done: {mention(mentor_id)} now mentors {mention(resident_id)}. I'll introduce them in a group DM "
@@ -162,7 +180,9 @@ def register(ctx: ListenerContext) -> None:
         def work(session: Session, program: Program, coordinator: Person) -> Message:
             (resident_id,) = parse_people(request.args, 1, "unpair @resident")
             resident = person_by_user_id(session, program, resident_id)
-            pairing = unpair_and_notify(session, program=program, resident=resident, coordinator=coordinator, now=services.clock())
+            pairing = unpair_and_notify(
+                session, program=program, resident=resident, coordinator=coordinator, now=services.clock()
+            )
             text = (
                 f"Done: {mention(resident_id)}'s pairing with {mention(pairing.mentor.slack_user_id)} has ended. "
                 f"Both get a neutral notice, and {mention(resident_id)} is on the waiting list for a new mentor."

@@ -103,7 +103,9 @@ def request_modal(
     if last_day is not None:
         when = f"Please answer by *{long_date(last_day)}*; you can change your answers until then."
     else:
-        when = "There's no matching round right now, so you'll join the waiting list and the coordinator will match you."
+        when = (
+            "There's no matching round right now, so you'll join the waiting list and the coordinator will match you."
+        )
     blocks = [
         section(
             f"Rank up to {RANKING_LIMIT} faculty you'd like as your mentor. Start typing a name to search. "
@@ -122,8 +124,15 @@ def request_modal(
             element["initial_option"] = _person_option(saved)
         blocks.append(input_block(choice_field(position), f"{ordinal(position)} choice", element, optional=True))
     blocks += [
-        input_block(FIELD_SUBSPECIALTIES, "Subspecialty interests", _subspecialty_element(catalogue, saved_subspecialties), optional=True),
-        input_block(FIELD_FOCUS_AREAS, "What would you like help with?", _focus_element(saved_focus_areas), optional=True),
+        input_block(
+            FIELD_SUBSPECIALTIES,
+            "Subspecialty interests",
+            _subspecialty_element(catalogue, saved_subspecialties),
+            optional=True,
+        ),
+        input_block(
+            FIELD_FOCUS_AREAS, "What would you like help with?", _focus_element(saved_focus_areas), optional=True
+        ),
         input_block(
             FIELD_NOTE,
             "Note for the coordinator",
@@ -192,7 +201,11 @@ def request_saved_view(*, ranked_names: Sequence[str], last_day: date | None, qu
         next_step = "I'll be in touch once you're matched."
     return modal(
         "Mentor preferences",
-        [section(f"*Thanks, your preferences are saved.*\n{listing}"), section(next_step), context("Only you and the program coordinators can see your answers.")],
+        [
+            section(f"*Thanks, your preferences are saved.*\n{listing}"),
+            section(next_step),
+            context("Only you and the program coordinators can see your answers."),
+        ],
         close="Done",
     )
 
@@ -247,7 +260,12 @@ def offer_modal(
             optional=True,
             hint=f"The program asks for at most {max_capacity}." if max_capacity > 1 else None,
         ),
-        input_block(FIELD_SUBSPECIALTIES, "Your subspecialties", _subspecialty_element(catalogue, saved_subspecialties), optional=True),
+        input_block(
+            FIELD_SUBSPECIALTIES,
+            "Your subspecialties",
+            _subspecialty_element(catalogue, saved_subspecialties),
+            optional=True,
+        ),
         input_block(FIELD_FOCUS_AREAS, "What you can help with", _focus_element(saved_focus_areas), optional=True),
         input_block(
             FIELD_PREFERRED,
@@ -269,7 +287,9 @@ def read_offer(values: Mapping[str, Any]) -> OfferAnswers:
         capacity=int(capacity) if capacity is not None and capacity.isdigit() else None,
         subspecialties=_selected_values(_value(values, FIELD_SUBSPECIALTIES)),
         focus_areas=_selected_values(_value(values, FIELD_FOCUS_AREAS)),
-        preferred_residents=tuple(_as_id(v) for v in _selected_values(_value(values, FIELD_PREFERRED, ACTION_PICK_RESIDENT))),
+        preferred_residents=tuple(
+            _as_id(v) for v in _selected_values(_value(values, FIELD_PREFERRED, ACTION_PICK_RESIDENT))
+        ),
     )
 
 
@@ -281,7 +301,11 @@ def offer_saved_view(*, available: bool, capacity: int) -> View:
         text = "*Thanks for letting me know.* You won't be matched with a mentee this year."
     return modal(
         "Mentoring this year",
-        [section(text), section("You can change this any time with `/mentor offer`."), context("Only you and the program coordinators can see your answers.")],
+        [
+            section(text),
+            section("You can change this any time with `/mentor offer`."),
+            context("Only you and the program coordinators can see your answers."),
+        ],
         close="Done",
     )
 

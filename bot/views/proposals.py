@@ -87,23 +87,39 @@ def review_blocks(review: ProposalReview, *, notice: str | None = None) -> list[
     pair_lines = [_pair_line(p.resident.name, p.mentor.name, p.choice) for p in review.pairs]
     unmatched_lines = [f"• {p.name}" for p in review.unmatched]
     body = chunked_sections(["*Pairs*", *pair_lines] if pair_lines else ["*Pairs*", "No pairs this time."])
-    body += chunked_sections(["*Not matched*", *unmatched_lines] if unmatched_lines else ["Everyone in this proposal has a mentor."])
+    body += chunked_sections(
+        ["*Not matched*", *unmatched_lines] if unmatched_lines else ["Everyone in this proposal has a mentor."]
+    )
     if len(body) > VIEW_BLOCKS_BUDGET:
-        body = body[: VIEW_BLOCKS_BUDGET - 1] + [context("The list is too long to show in full here; the pairs above are the first ones.")]
+        body = body[: VIEW_BLOCKS_BUDGET - 1] + [
+            context("The list is too long to show in full here; the pairs above are the first ones.")
+        ]
     blocks += body
     blocks += [
         divider(),
-        section("*Reassign a resident* (optional): pick a resident and their new mentor, or “Leave unmatched”, then press Reassign."),
+        section(
+            "*Reassign a resident* (optional): pick a resident and their new mentor, or “Leave unmatched”, then press Reassign."
+        ),
         input_block(
             versioned(BLOCK_RESIDENT, review.fingerprint),
             "Resident",
-            {"type": "external_select", "action_id": ACTION_PICK_PROPOSAL_RESIDENT, "placeholder": plain("Search the proposal"), "min_query_length": 0},
+            {
+                "type": "external_select",
+                "action_id": ACTION_PICK_PROPOSAL_RESIDENT,
+                "placeholder": plain("Search the proposal"),
+                "min_query_length": 0,
+            },
             optional=True,
         ),
         input_block(
             versioned(BLOCK_MENTOR, review.fingerprint),
             "New mentor",
-            {"type": "external_select", "action_id": ACTION_PICK_PROPOSAL_MENTOR, "placeholder": plain("Search faculty"), "min_query_length": 0},
+            {
+                "type": "external_select",
+                "action_id": ACTION_PICK_PROPOSAL_MENTOR,
+                "placeholder": plain("Search faculty"),
+                "min_query_length": 0,
+            },
             optional=True,
         ),
         actions(button("Reassign", ACTION_REASSIGN)),
@@ -158,11 +174,16 @@ def read_reassign(values: Mapping[str, Any]) -> ReassignChoice:
 
 
 def approved_view(*, pairs: int, unmatched_names: list[str]) -> View:
-    text = f"*Approved.* {pairs} pair{'s' if pairs != 1 else ''} will be introduced in a group DM, in their working hours."
+    text = (
+        f"*Approved.* {pairs} pair{'s' if pairs != 1 else ''} will be introduced in a group DM, in their working hours."
+    )
     blocks = [section(text)]
     if unmatched_names:
         blocks += chunked_sections(
-            ["*Not matched* (told privately, on the waiting list; please follow up):", *(f"• {n}" for n in unmatched_names)]
+            [
+                "*Not matched* (told privately, on the waiting list; please follow up):",
+                *(f"• {n}" for n in unmatched_names),
+            ]
         )[:VIEW_BLOCKS_BUDGET]
     blocks.append(context("Only you can see this."))
     return modal(TITLE, blocks, close="Done")

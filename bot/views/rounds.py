@@ -84,7 +84,11 @@ def introduction(*, mentor_user_id: str, resident_user_id: str, first_due: date)
 
 
 def not_matched(*, year_label: str | None) -> Message:
-    when = f"The mentor matching for {year_label} is done" if year_label else "The coordinator just ran the mentor matching"
+    when = (
+        f"The mentor matching for {year_label} is done"
+        if year_label
+        else "The coordinator just ran the mentor matching"
+    )
     text = (
         f"{when}, and I'm sorry: there were more residents than places this year, so you don't have a mentor yet. "
         "You're on the waiting list, and the program coordinator will follow up with you."
@@ -92,9 +96,7 @@ def not_matched(*, year_label: str | None) -> Message:
     return _message(text, context(ONLY_YOU))
 
 
-def approved_summary(
-    *, approver_user_id: str, pairs: int, unmatched_user_ids: Sequence[str]
-) -> Message:
+def approved_summary(*, approver_user_id: str, pairs: int, unmatched_user_ids: Sequence[str]) -> Message:
     text = f"{mention(approver_user_id)} approved the match proposal: *{pairs}* pair{'s' if pairs != 1 else ''} will be introduced in their working hours."
     if unmatched_user_ids:
         names = ", ".join(mention(u) for u in unmatched_user_ids)
@@ -128,5 +130,9 @@ def proposal_made_reply(*, proposal_id: int, matched: int, unmatched: int, first
     )
     return private_message(
         text,
-        [section(text), actions(button("Review the proposal", ACTION_REVIEW_PROPOSAL, value=str(proposal_id), style="primary")), context(ONLY_YOU)],
+        [
+            section(text),
+            actions(button("Review the proposal", ACTION_REVIEW_PROPOSAL, value=str(proposal_id), style="primary")),
+            context(ONLY_YOU),
+        ],
     )

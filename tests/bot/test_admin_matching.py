@@ -52,7 +52,14 @@ def _count(session_factory, model, *where):
 
 @pytest.mark.parametrize(
     "word, user_id",
-    [("<@U0123ABC|ada>", "U0123ABC"), ("<@U0123ABC>", "U0123ABC"), ("W0123ABC", "W0123ABC"), ("@ada", None), ("<#C123|general>", None), ("ada", None)],
+    [
+        ("<@U0123ABC|ada>", "U0123ABC"),
+        ("<@U0123ABC>", "U0123ABC"),
+        ("W0123ABC", "W0123ABC"),
+        ("@ada", None),
+        ("<#C123|general>", None),
+        ("ada", None),
+    ],
 )
 def test_parse_user_reference(word, user_id):
     assert parse_user_reference(word) == user_id
@@ -60,18 +67,29 @@ def test_parse_user_reference(word, user_id):
 
 def test_admin_help_lists_the_matching_commands(bot, roster):
     text = bot.command("admin", user_id="UCOORD1").only_response()["text"]
-    for usage in ("admin round open [YYYY-MM-DD] | round close", "admin match", "admin pair @mentor @resident", "admin unpair @resident"):
+    for usage in (
+        "admin round open [YYYY-MM-DD] | round close",
+        "admin match",
+        "admin pair @mentor @resident",
+        "admin unpair @resident",
+    ):
         assert f"/mentor {usage}" in text
     assert "don't know `/mentor admin frob`" in bot.command("admin frob", user_id="UCOORD1").only_response()["text"]
 
 
 @pytest.mark.parametrize("user_id", ["URES1", "UADA", "USTRANGER"])
-@pytest.mark.parametrize("text", ["admin round open", "admin match", "admin pair <@UADA> <@URES1>", "admin unpair <@URES1>"])
+@pytest.mark.parametrize(
+    "text", ["admin round open", "admin match", "admin pair <@UADA> <@URES1>", "admin unpair <@URES1>"]
+)
 def test_only_coordinators_may_use_admin(bot, roster, session_factory, user_id, text):
     answer = bot.command(text, user_id=user_id).only_response()
     assert answer["response_type"] == "ephemeral"
     assert "is for program coordinators" in answer["text"] or "not on the mentorship program's roster" in answer["text"]
-    assert _count(session_factory, Round) == 0 and _count(session_factory, Proposal) == 0 and _count(session_factory, Pairing) == 0
+    assert (
+        _count(session_factory, Round) == 0
+        and _count(session_factory, Proposal) == 0
+        and _count(session_factory, Pairing) == 0
+    )
 
 
 def test_round_open_invites_everyone_and_refuses_a_second_round(bot, roster, session_factory):
@@ -83,7 +101,14 @@ def test_round_open_invites_everyone_and_refuses_a_second_round(bot, roster, ses
     assert _count(session_factory, Round) == 1
 
 
-@pytest.mark.parametrize("text, expected", [("admin round open 15/12/2026", "as YYYY-MM-DD"), ("admin round open 2026-11-01", "must be in the future"), ("admin round", "Usage")])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("admin round open 15/12/2026", "as YYYY-MM-DD"),
+        ("admin round open 2026-11-01", "must be in the future"),
+        ("admin round", "Usage"),
+    ],
+)
 def test_round_open_explains_a_bad_deadline(bot, roster, session_factory, text, expected):
     assert expected in bot.command(text, user_id="UCOORD1").only_response()["text"]
     assert _count(session_factory, Round) == 0
@@ -108,7 +133,9 @@ def test_round_close_runs_the_matcher_and_offers_the_review(bot, roster, session
     assert review_button["action_id"] == ACTION_REVIEW_PROPOSAL
     with session_factory() as session:
         assert session.scalars(select(Round.state)).one() is RoundState.PROPOSED
-        notices = session.scalars(select(OutboxMessage.recipient_user_ids).where(OutboxMessage.kind == "proposal.ready")).all()
+        notices = session.scalars(
+            select(OutboxMessage.recipient_user_ids).where(OutboxMessage.kind == "proposal.ready")
+        ).all()
         assert notices == [["UCOORD2"]]  # the one who asked got the answer above
     assert "waiting for review" in bot.command("admin round close", user_id="UCOORD1").only_response()["text"]
 
@@ -116,7 +143,9 @@ def test_round_close_runs_the_matcher_and_offers_the_review(bot, roster, session
 def test_match_outside_a_round_uses_the_waiting_list(bot, roster, session_factory, arrange, clock):
     assert "Nobody is waiting" in bot.command("admin match", user_id="UCOORD1").only_response()["text"]
     with arrange() as session:
-        queue_person(session, person=session.get(Person, roster["URES3"]), reason=QueueReason.MIDYEAR_REQUEST, now=clock())
+        queue_person(
+            session, person=session.get(Person, roster["URES3"]), reason=QueueReason.MIDYEAR_REQUEST, now=clock()
+        )
     answer = bot.command("admin match", user_id="UCOORD1").only_response()
     assert "The matcher ran on the waiting list: *1* matched" in answer["text"]
     with session_factory() as session:
@@ -129,10 +158,17 @@ def test_pair_creates_the_pairing_and_the_introduction(bot, roster, session_fact
     assert "<@UADA> now mentors <@URES1>" in answer["text"] and "Thursday, February 25, 2027" in answer["text"]
     with session_factory() as session:
         pairing = session.scalars(select(Pairing)).one()
-        assert (pairing.mentor_id, pairing.resident_id, pairing.started_on) == (roster["UADA"], roster["URES1"], date(2026, 11, 25))
+        assert (pairing.mentor_id, pairing.resident_id, pairing.started_on) == (
+            roster["UADA"],
+            roster["URES1"],
+            date(2026, 11, 25),
+        )
         intro = session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "pairing.introduction")).one()
         assert intro.recipient_user_ids == ["UADA", "URES1"] and intro.pairing_id == pairing.id
-        assert session.scalars(select(AuditEntry.details).where(AuditEntry.action == "pairing.created")).one()["manual"] is True
+        assert (
+            session.scalars(select(AuditEntry.details).where(AuditEntry.action == "pairing.created")).one()["manual"]
+            is True
+        )
     assert {c.args["user_id"] for c in fake_slack.calls_to("views.publish")} == {"UADA", "URES1"}
 
 
@@ -148,7 +184,9 @@ def test_pair_creates_the_pairing_and_the_introduction(bot, roster, session_fact
         ("", "admin pair <@UADA>", "Usage"),
     ],
 )
-def test_pair_refuses_what_the_rules_forbid_and_writes_nothing(bot, roster, arrange, session_factory, setup, text, expected):
+def test_pair_refuses_what_the_rules_forbid_and_writes_nothing(
+    bot, roster, arrange, session_factory, setup, text, expected
+):
     with arrange() as session:
         get = lambda u: session.get(Person, roster[u])  # noqa: E731
         if setup == "full":
@@ -156,7 +194,9 @@ def test_pair_refuses_what_the_rules_forbid_and_writes_nothing(bot, roster, arra
         elif setup == "has_mentor":
             factories.pairing(session, get("UADA"), get("URES1"))
         elif setup == "ended_by_request":
-            factories.pairing(session, get("UADA"), get("URES2"), ended_on=date(2026, 10, 1), end_reason=EndReason.CHANGE_REQUEST)
+            factories.pairing(
+                session, get("UADA"), get("URES2"), ended_on=date(2026, 10, 1), end_reason=EndReason.CHANGE_REQUEST
+            )
     before = _count(session_factory, Pairing)
     answer = bot.command(text, user_id="UCOORD1").only_response()
     assert expected in answer["text"]
@@ -169,7 +209,11 @@ def test_unpair_ends_the_pairing_with_neutral_notices(bot, roster, arrange, sess
     assert "<@URES1>'s pairing with <@UADA> has ended" in answer["text"]
     with session_factory() as session:
         pairing = session.scalars(select(Pairing)).one()
-        assert (pairing.ended_on, pairing.end_reason, pairing.next_check_on) == (date(2026, 11, 25), EndReason.COORDINATOR, None)
+        assert (pairing.ended_on, pairing.end_reason, pairing.next_check_on) == (
+            date(2026, 11, 25),
+            EndReason.COORDINATOR,
+            None,
+        )
         intro = session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "pairing.introduction")).one()
         assert intro.state is OutboxState.CANCELLED  # never sent: the pairing is gone
         notices = session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "pairing.ended")).all()

@@ -55,7 +55,9 @@ def roster(arrange, fake_slack):
     with arrange() as session:
         program = factories.program(session)
         for user_id, (name, role, subspecialty) in PEOPLE.items():
-            person = factories.person(session, program, role=role, name=name, slack_user_id=user_id, subspecialty=subspecialty)
+            person = factories.person(
+                session, program, role=role, name=name, slack_user_id=user_id, subspecialty=subspecialty
+            )
             ids[user_id] = person.id
             fake_slack.add_user(user_id, name=name)
     return ids
@@ -106,7 +108,12 @@ def test_round_from_opening_to_introductions(bot, roster, fake_slack, clock, ses
     assert offered == ["Dr. Ada Alvarez (Cardiology)", "Dr. Ben Brooks (Nephrology)"]
     ada, ben = roster["UADA"], roster["UBEN"]
     cardiology, nephrology = (["cardiology"], [ACADEMIC]), (["nephrology"], [WELLBEING])
-    answers = {"URIA": ([ada, ben], cardiology), "USAM": ([ada], cardiology), "UTEO": ([ada], cardiology), "UUMA": ([ben], nephrology)}
+    answers = {
+        "URIA": ([ada, ben], cardiology),
+        "USAM": ([ada], cardiology),
+        "UTEO": ([ada], cardiology),
+        "UUMA": ([ben], nephrology),
+    }
     for user_id, (ranking, (subspecialties, focus)) in answers.items():
         bot.click(ACTION_OPEN_REQUEST, user_id=user_id)
         view = _opened_view(fake_slack)
@@ -116,7 +123,11 @@ def test_round_from_opening_to_introductions(bot, roster, fake_slack, clock, ses
     # Reopening shows the saved answers.
     bot.click(ACTION_OPEN_REQUEST, user_id="URIA")
     reopened = _opened_view(fake_slack)
-    initial = [b["element"].get("initial_option", {}).get("value") for b in reopened["blocks"] if b.get("block_id", "").startswith("choice_")]
+    initial = [
+        b["element"].get("initial_option", {}).get("value")
+        for b in reopened["blocks"]
+        if b.get("block_id", "").startswith("choice_")
+    ]
     assert initial[:2] == [str(ada), str(ben)]
 
     # July 16, after the deadline: the matcher runs and the coordinator is asked to review.
@@ -142,7 +153,10 @@ def test_round_from_opening_to_introductions(bot, roster, fake_slack, clock, ses
 
     # Introductions, the kind word to the one left out, and the coordinators' summary.
     delivered = deliver_due(session_factory, slack, clock())
-    assert sorted(m.kind for m in delivered) == ["pairing.introduction"] * 3 + ["proposal.approved", "proposal.not_matched"]
+    assert sorted(m.kind for m in delivered) == ["pairing.introduction"] * 3 + [
+        "proposal.approved",
+        "proposal.not_matched",
+    ]
     with session_factory() as session:
         pairings = session.scalars(select(Pairing).order_by(Pairing.id)).all()
         assert len(pairings) == 3
@@ -164,7 +178,10 @@ def test_round_from_opening_to_introductions(bot, roster, fake_slack, clock, ses
         assert session.scalars(select(Round.state)).all() == [RoundState.CLOSED]
         waiting = session.scalars(select(QueueEntry).where(QueueEntry.resolved_at.is_(None))).all()
         assert [(w.person_id, w.reason) for w in waiting] == [(roster[left_out], QueueReason.UNMATCHED)]
-        assert session.scalar(select(ResidentPreference.note).where(ResidentPreference.resident_id == roster["URIA"])) == "nights are hard"
+        assert (
+            session.scalar(select(ResidentPreference.note).where(ResidentPreference.resident_id == roster["URIA"]))
+            == "nights are hard"
+        )
         actions = session.scalars(select(AuditEntry.action)).all()
         assert actions.count("pairing.created") == 3 and "proposal.approved" in actions and "round.opened" in actions
         assert not any("nights are hard" in str(e.details) for e in session.scalars(select(AuditEntry)))

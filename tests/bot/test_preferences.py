@@ -7,9 +7,26 @@ from datetime import date, datetime, timezone
 import pytest
 from sqlalchemy import func, select
 
-from bot.ids import ACTION_OPEN_OFFER, ACTION_OPEN_REQUEST, ACTION_PICK_MENTOR, ACTION_PICK_RESIDENT, VIEW_OFFER, VIEW_REQUEST
+from bot.ids import (
+    ACTION_OPEN_OFFER,
+    ACTION_OPEN_REQUEST,
+    ACTION_PICK_MENTOR,
+    ACTION_PICK_RESIDENT,
+    VIEW_OFFER,
+    VIEW_REQUEST,
+)
 from mentoring.preferences import NOTE_MAX_CHARS, FocusArea
-from storage.models import EndReason, MentorOffer, OutboxMessage, Person, PersonStatus, Program, QueueEntry, ResidentPreference, Role
+from storage.models import (
+    EndReason,
+    MentorOffer,
+    OutboxMessage,
+    Person,
+    PersonStatus,
+    Program,
+    QueueEntry,
+    ResidentPreference,
+    Role,
+)
 from storage.rounds import open_round
 from tests.support import factories
 from tests.support.forms import offer_values, request_values
@@ -21,8 +38,12 @@ def roster(arrange):
         program = factories.program(session)
         people = {
             "UCOORD1": factories.person(session, program, role=Role.COORDINATOR, name="Casey", slack_user_id="UCOORD1"),
-            "UFC": factories.person(session, program, role=Role.FACULTY, name="Dr. Fay Coord", slack_user_id="UFC", is_coordinator=True),
-            "UADA": factories.person(session, program, role=Role.FACULTY, name="Dr. Ada", slack_user_id="UADA", subspecialty="Cardiology"),
+            "UFC": factories.person(
+                session, program, role=Role.FACULTY, name="Dr. Fay Coord", slack_user_id="UFC", is_coordinator=True
+            ),
+            "UADA": factories.person(
+                session, program, role=Role.FACULTY, name="Dr. Ada", slack_user_id="UADA", subspecialty="Cardiology"
+            ),
             "UBEN": factories.person(session, program, role=Role.FACULTY, name="Dr. Ben", slack_user_id="UBEN"),
             "UAWAY": factories.person(session, program, role=Role.FACULTY, name="Dr. Away", slack_user_id="UAWAY"),
             "URES1": factories.person(session, program, name="Ria", slack_user_id="URES1"),
@@ -52,7 +73,13 @@ def test_request_opens_a_modal_with_five_searchable_choices(bot, roster, fake_sl
     view = call.response["view"]
     assert view["callback_id"] == VIEW_REQUEST
     choices = [b for b in view["blocks"] if b.get("block_id", "").startswith("choice_")]
-    assert [b["label"]["text"] for b in choices] == ["1st choice", "2nd choice", "3rd choice", "4th choice", "5th choice"]
+    assert [b["label"]["text"] for b in choices] == [
+        "1st choice",
+        "2nd choice",
+        "3rd choice",
+        "4th choice",
+        "5th choice",
+    ]
     assert {b["element"]["type"] for b in choices} == {"external_select"}
     note = next(b for b in view["blocks"] if b.get("block_id") == "note")
     assert "Only the program coordinators will see this note" in note["hint"]["text"]
@@ -70,7 +97,9 @@ def test_the_pick_list_is_empty_for_anyone_but_a_resident(bot, roster, user_id):
     assert bot.suggest(ACTION_PICK_MENTOR, user_id=user_id) == []
 
 
-def test_a_request_outside_a_round_joins_the_waiting_list_and_tells_the_coordinators(bot, roster, fake_slack, session_factory):
+def test_a_request_outside_a_round_joins_the_waiting_list_and_tells_the_coordinators(
+    bot, roster, fake_slack, session_factory
+):
     bot.command("request", user_id="URES1")
     view = _opened(fake_slack)
     values = request_values([roster["UBEN"], None, roster["UADA"]], subspecialties=["cardiology"],
@@ -98,11 +127,19 @@ def test_a_request_outside_a_round_joins_the_waiting_list_and_tells_the_coordina
 
 def test_reopening_shows_the_saved_answers(bot, roster, fake_slack):
     bot.command("request", user_id="URES1")
-    values = request_values([roster["UADA"], roster["UBEN"]], subspecialties=["cardiology"], focus_areas=[FocusArea.ACADEMIC.value], note="hello")
+    values = request_values(
+        [roster["UADA"], roster["UBEN"]],
+        subspecialties=["cardiology"],
+        focus_areas=[FocusArea.ACADEMIC.value],
+        note="hello",
+    )
     bot.submit_view(_opened(fake_slack), user_id="URES1", values=values)
     bot.command("request", user_id="URES1")
     blocks = {b.get("block_id"): b for b in _opened(fake_slack)["blocks"]}
-    assert blocks["choice_1"]["element"]["initial_option"] == {"text": {"type": "plain_text", "text": "Dr. Ada (Cardiology)", "emoji": True}, "value": str(roster["UADA"])}
+    assert blocks["choice_1"]["element"]["initial_option"] == {
+        "text": {"type": "plain_text", "text": "Dr. Ada (Cardiology)", "emoji": True},
+        "value": str(roster["UADA"]),
+    }
     assert blocks["choice_2"]["element"]["initial_option"]["value"] == str(roster["UBEN"])
     assert "initial_option" not in blocks["choice_3"]["element"]
     assert [o["value"] for o in blocks["subspecialties"]["element"]["initial_options"]] == ["cardiology"]
@@ -136,10 +173,14 @@ def test_during_a_round_the_request_counts_for_the_round(bot, roster, fake_slack
         (["ADA"], "x" * (NOTE_MAX_CHARS + 1), "note", "Please keep the note under"),
     ],
 )
-def test_problems_come_back_in_the_modal_and_nothing_is_saved(bot, roster, fake_slack, session_factory, choices, note, field, message):
+def test_problems_come_back_in_the_modal_and_nothing_is_saved(
+    bot, roster, fake_slack, session_factory, choices, note, field, message
+):
     ids = {"ADA": roster["UADA"], "AWAY": roster["UAWAY"], "COORD_ONLY": roster["UCOORD1"], "RES2": roster["URES2"]}
     bot.command("request", user_id="URES1")
-    reply = bot.submit_view(_opened(fake_slack), user_id="URES1", values=request_values([ids.get(c, c) for c in choices], note=note))
+    reply = bot.submit_view(
+        _opened(fake_slack), user_id="URES1", values=request_values([ids.get(c, c) for c in choices], note=note)
+    )
     assert reply.ack_json["response_action"] == "errors"
     assert message in reply.ack_json["errors"][field]
     assert _count(session_factory, ResidentPreference) == 0
@@ -214,7 +255,9 @@ def test_a_click_on_the_app_home_is_answered_in_a_small_modal(bot, roster, fake_
         ("URES1", VIEW_OFFER, offer_values(), "for faculty"),
     ],
 )
-def test_a_forged_submission_is_refused_and_writes_nothing(bot, roster, session_factory, user_id, callback_id, values, refusal):
+def test_a_forged_submission_is_refused_and_writes_nothing(
+    bot, roster, session_factory, user_id, callback_id, values, refusal
+):
     reply = bot.submit(callback_id, user_id=user_id, values=values)
     assert reply.ack_json["response_action"] == "update"
     assert refusal in str(reply.ack_json["view"])
@@ -229,7 +272,9 @@ def test_offer_saves_availability_and_reopens_with_it(bot, roster, fake_slack, s
     view = _opened(fake_slack)
     blocks = {b.get("block_id"): b for b in view["blocks"]}
     assert [o["value"] for o in blocks["capacity"]["element"]["options"]] == ["1", "2"]
-    assert [o["value"] for o in blocks["subspecialties"]["element"]["initial_options"]] == ["cardiology"]  # from the roster
+    assert [o["value"] for o in blocks["subspecialties"]["element"]["initial_options"]] == [
+        "cardiology"
+    ]  # from the roster
     assert "initial_option" not in blocks["available"]["element"]  # not answered this year yet
 
     values = offer_values(available=True, capacity=2, subspecialties=["cardiology", "research"],
@@ -239,7 +284,12 @@ def test_offer_saves_availability_and_reopens_with_it(bot, roster, fake_slack, s
     assert "available for 2 mentees" in str(fake_slack.view(view["id"]))
     with session_factory() as session:
         offer = session.scalars(select(MentorOffer).where(MentorOffer.mentor_id == roster["UADA"])).one()
-        assert (offer.academic_year, offer.available, offer.capacity, offer.preferred_residents) == (2026, True, 2, [roster["URES2"]])
+        assert (offer.academic_year, offer.available, offer.capacity, offer.preferred_residents) == (
+            2026,
+            True,
+            2,
+            [roster["URES2"]],
+        )
 
     bot.click(ACTION_OPEN_OFFER, user_id="UADA")
     blocks = {b.get("block_id"): b for b in _opened(fake_slack)["blocks"]}
@@ -266,7 +316,10 @@ def test_capacity_never_exceeds_the_program_maximum(bot, roster, arrange, fake_s
     capacity = next(b for b in view["blocks"] if b.get("block_id") == "capacity")
     assert [o["value"] for o in capacity["element"]["options"]] == ["1"]
     reply = bot.submit_view(view, user_id="UBEN", values=offer_values(available=True, capacity=2))  # a forged value
-    assert reply.ack_json == {"response_action": "errors", "errors": {"capacity": "The program allows at most 1 mentee per mentor."}}
+    assert reply.ack_json == {
+        "response_action": "errors",
+        "errors": {"capacity": "The program allows at most 1 mentee per mentor."},
+    }
     with session_factory() as session:
         assert session.scalars(select(MentorOffer).where(MentorOffer.mentor_id == roster["UBEN"])).first() is None
 

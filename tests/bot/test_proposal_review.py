@@ -7,7 +7,13 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from bot.ids import ACTION_PICK_PROPOSAL_MENTOR, ACTION_PICK_PROPOSAL_RESIDENT, ACTION_REASSIGN, ACTION_REVIEW_PROPOSAL, VIEW_PROPOSAL
+from bot.ids import (
+    ACTION_PICK_PROPOSAL_MENTOR,
+    ACTION_PICK_PROPOSAL_RESIDENT,
+    ACTION_REASSIGN,
+    ACTION_REVIEW_PROPOSAL,
+    VIEW_PROPOSAL,
+)
 from bot.views.proposals import LEAVE_UNMATCHED
 from storage.models import Pairing, Person, Program, Proposal, ProposalState, Role
 from storage.proposals import propose
@@ -26,7 +32,10 @@ def proposal(arrange, clock):
             "UBEN": factories.person(session, program, role=Role.FACULTY, name="Dr. Ben", slack_user_id="UBEN"),
             "UCY": factories.person(session, program, role=Role.FACULTY, name="Dr. Cy", slack_user_id="UCY"),
         }
-        residents = [factories.person(session, program, name=n, slack_user_id=f"U{n.upper()}") for n in ("Ria", "Sam", "Teo", "Uma")]
+        residents = [
+            factories.person(session, program, name=n, slack_user_id=f"U{n.upper()}")
+            for n in ("Ria", "Sam", "Teo", "Uma")
+        ]
         factories.offer(session, people["UADA"], capacity=2)
         factories.offer(session, people["UBEN"], capacity=1)
         factories.offer(session, people["UCY"], capacity=1)
@@ -53,7 +62,9 @@ def _input_block_id(view, prefix):
 
 def _reassign(bot, fake_slack, view, resident, mentor, user_id="UCOORD1"):
     state = {
-        _input_block_id(view, "reassign_resident"): {ACTION_PICK_PROPOSAL_RESIDENT: selected(resident, "external_select")},
+        _input_block_id(view, "reassign_resident"): {
+            ACTION_PICK_PROPOSAL_RESIDENT: selected(resident, "external_select")
+        },
         _input_block_id(view, "reassign_mentor"): {ACTION_PICK_PROPOSAL_MENTOR: selected(mentor, "external_select")},
     }
     bot.click(ACTION_REASSIGN, user_id=user_id, response_url=None, view=view | {"state": {"values": state}})
@@ -86,7 +97,7 @@ def test_a_reassignment_that_breaks_a_rule_is_explained_and_changes_nothing(bot,
     ria_with_ben = next(r for r, m in before if m == proposal["UBEN"])
     other = next(r for r, m in before if m != proposal["UBEN"] and r != ria_with_ben)
     updated = _reassign(bot, fake_slack, view, other, proposal["UBEN"])
-    assert ":warning: Dr. Ben would have more mentees than they can take (1)." in str(updated["blocks"])
+    assert ":warning: Dr. Ben already has as many mentees as they can take (1)." in str(updated["blocks"])
     with session_factory() as session:
         assert sorted((p.resident_id, p.mentor_id) for p in session.get(Proposal, proposal["proposal"]).pairs) == before
 
@@ -94,9 +105,13 @@ def test_a_reassignment_that_breaks_a_rule_is_explained_and_changes_nothing(bot,
 def test_pickers_list_the_proposals_residents_and_faculty_for_coordinators_only(bot, proposal, fake_slack):
     view = _open_review(bot, fake_slack, proposal["proposal"])
     metadata = {"private_metadata": view["private_metadata"]}
-    residents = [o["text"]["text"] for o in bot.suggest(ACTION_PICK_PROPOSAL_RESIDENT, user_id="UCOORD1", view=metadata)]
+    residents = [
+        o["text"]["text"] for o in bot.suggest(ACTION_PICK_PROPOSAL_RESIDENT, user_id="UCOORD1", view=metadata)
+    ]
     assert [r.split(" → ")[0] for r in residents] == ["Ria", "Sam", "Teo", "Uma"]
-    mentors = [o["value"] for o in bot.suggest(ACTION_PICK_PROPOSAL_MENTOR, user_id="UCOORD1", value="dr", view=metadata)]
+    mentors = [
+        o["value"] for o in bot.suggest(ACTION_PICK_PROPOSAL_MENTOR, user_id="UCOORD1", value="dr", view=metadata)
+    ]
     assert mentors[0] == LEAVE_UNMATCHED and str(proposal["UADA"]) in mentors
     assert bot.suggest(ACTION_PICK_PROPOSAL_RESIDENT, user_id="URIA", view=metadata) == []
     assert bot.suggest(ACTION_PICK_PROPOSAL_MENTOR, user_id="UADA", view=metadata) == []
@@ -105,8 +120,15 @@ def test_pickers_list_the_proposals_residents_and_faculty_for_coordinators_only(
 def test_approving_with_an_unapplied_reassignment_asks_to_apply_it(bot, proposal, fake_slack, session_factory):
     view = _open_review(bot, fake_slack, proposal["proposal"])
     block = _input_block_id(view, "reassign_resident")
-    reply = bot.submit_view(view, user_id="UCOORD1", values={block: {ACTION_PICK_PROPOSAL_RESIDENT: selected(proposal["Uma"], "external_select")}})
-    assert reply.ack_json == {"response_action": "errors", "errors": {block: "Press Reassign to apply this change first, or clear it to approve the proposal as shown."}}
+    reply = bot.submit_view(
+        view,
+        user_id="UCOORD1",
+        values={block: {ACTION_PICK_PROPOSAL_RESIDENT: selected(proposal["Uma"], "external_select")}},
+    )
+    assert reply.ack_json == {
+        "response_action": "errors",
+        "errors": {block: "Press Reassign to apply this change first, or clear it to approve the proposal as shown."},
+    }
     assert _pairings(session_factory) == 0
 
 
@@ -128,7 +150,9 @@ def test_approving_creates_the_pairings_and_refreshes_their_homes(bot, proposal,
     assert "no proposal waiting for review" in answer["text"]
 
 
-def test_an_approval_racing_a_change_is_refused_with_the_current_proposal(bot, proposal, fake_slack, session_factory, arrange):
+def test_an_approval_racing_a_change_is_refused_with_the_current_proposal(
+    bot, proposal, fake_slack, session_factory, arrange
+):
     view = _open_review(bot, fake_slack, proposal["proposal"])
     _reassign(bot, fake_slack, view, proposal["Uma"], LEAVE_UNMATCHED)  # another tab, another coordinator
     bot.submit_view(view, user_id="UCOORD1", values={})  # the old view, with the old fingerprint
@@ -137,7 +161,9 @@ def test_an_approval_racing_a_change_is_refused_with_the_current_proposal(bot, p
     assert _pairings(session_factory) == 0
 
 
-def test_an_approval_blocked_by_a_rule_shows_why_and_writes_nothing(bot, proposal, fake_slack, session_factory, arrange):
+def test_an_approval_blocked_by_a_rule_shows_why_and_writes_nothing(
+    bot, proposal, fake_slack, session_factory, arrange
+):
     view = _open_review(bot, fake_slack, proposal["proposal"])
     with arrange() as session:  # meanwhile Ben said he can't after all
         from storage.models import MentorOffer
@@ -164,7 +190,9 @@ def test_only_coordinators_can_open_reassign_or_approve(bot, proposal, fake_slac
         assert session.get(Proposal, proposal["proposal"]).unmatched_resident_ids == []
 
 
-@pytest.mark.parametrize("metadata", ["", "not json", json.dumps({"proposal": "1"}), json.dumps({"proposal": 999, "fp": "x"})])
+@pytest.mark.parametrize(
+    "metadata", ["", "not json", json.dumps({"proposal": "1"}), json.dumps({"proposal": 999, "fp": "x"})]
+)
 def test_tampered_private_metadata_approves_nothing(bot, proposal, fake_slack, session_factory, metadata):
     reply = bot.submit(VIEW_PROPOSAL, user_id="UCOORD1", values={}, private_metadata=metadata)
     assert reply.ack_json["response_action"] == "update"
@@ -173,7 +201,9 @@ def test_tampered_private_metadata_approves_nothing(bot, proposal, fake_slack, s
         assert session.get(Proposal, proposal["proposal"]).state is ProposalState.PENDING
 
 
-def test_a_coordinator_of_another_program_cannot_touch_this_proposal(bot, proposal, fake_slack, session_factory, arrange):
+def test_a_coordinator_of_another_program_cannot_touch_this_proposal(
+    bot, proposal, fake_slack, session_factory, arrange
+):
     with arrange() as session:
         other = factories.program(session, team_id="T0002")
         factories.person(session, other, role=Role.COORDINATOR, slack_user_id="UOTHER")

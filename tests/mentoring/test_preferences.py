@@ -31,10 +31,19 @@ ELIGIBLE = [1, 2, 3, 4, 5, 6]
         (RequestAnswers(choices=(None, 2, None, 4, None)), {}),  # gaps close up
         (RequestAnswers(choices=()), {}),  # ranking nobody is fine: matched by interests
         (RequestAnswers(choices=(1, 2, 1)), {"choice_3": "You already picked this person as your 1st choice."}),
-        (RequestAnswers(choices=(9,)), {"choice_1": "This person isn't taking mentees this year. Please pick someone else."}),
+        (
+            RequestAnswers(choices=(9,)),
+            {"choice_1": "This person isn't taking mentees this year. Please pick someone else."},
+        ),
         (RequestAnswers(choices=(None, ME)), {"choice_2": "You can't pick yourself. Please choose a faculty member."}),
-        (RequestAnswers(choices=(-1,)), {"choice_1": "This person isn't taking mentees this year. Please pick someone else."}),
-        (RequestAnswers(choices=(1,), subspecialties=("astrology",)), {"subspecialties": "Please pick subspecialties from the list."}),
+        (
+            RequestAnswers(choices=(-1,)),
+            {"choice_1": "This person isn't taking mentees this year. Please pick someone else."},
+        ),
+        (
+            RequestAnswers(choices=(1,), subspecialties=("astrology",)),
+            {"subspecialties": "Please pick subspecialties from the list."},
+        ),
         (RequestAnswers(choices=(1,), focus_areas=("fun",)), {"focus_areas": "Please pick focus areas from the list."}),
         (RequestAnswers(choices=(1,), note="x" * NOTE_MAX_CHARS), {}),
     ],
@@ -45,13 +54,23 @@ def test_check_request(answers, expected):
 
 def test_an_over_long_note_is_refused_with_its_length():
     problems = check_request(
-        RequestAnswers(choices=(), note="x" * (NOTE_MAX_CHARS + 1)), resident_id=ME, eligible_mentor_ids=[], known_subspecialties=[]
+        RequestAnswers(choices=(), note="x" * (NOTE_MAX_CHARS + 1)),
+        resident_id=ME,
+        eligible_mentor_ids=[],
+        known_subspecialties=[],
     )
-    assert problems == {"note": f"Please keep the note under {NOTE_MAX_CHARS} characters (it has {NOTE_MAX_CHARS + 1})."}
+    assert problems == {
+        "note": f"Please keep the note under {NOTE_MAX_CHARS} characters (it has {NOTE_MAX_CHARS + 1})."
+    }
 
 
 def test_more_than_five_choices_is_refused():
-    problems = check_request(RequestAnswers(choices=(1, 2, 3, 4, 5, 6)), resident_id=ME, eligible_mentor_ids=ELIGIBLE, known_subspecialties=[])
+    problems = check_request(
+        RequestAnswers(choices=(1, 2, 3, 4, 5, 6)),
+        resident_id=ME,
+        eligible_mentor_ids=ELIGIBLE,
+        known_subspecialties=[],
+    )
     assert problems == {"choice_5": "You can rank up to 5 faculty."}
 
 
@@ -69,22 +88,35 @@ def test_ranking_closes_up_gaps():
         (OfferAnswers(available=True, capacity=2), 1, {"capacity": "The program allows at most 1 mentee per mentor."}),
         (OfferAnswers(available=True, capacity=3), 2, {"capacity": "The program allows at most 2 mentees per mentor."}),
         (OfferAnswers(available=True, capacity=0), 2, {"capacity": "The program allows at most 2 mentees per mentor."}),
-        (OfferAnswers(available=True, capacity=1, preferred_residents=(1, 1)), 2, {"preferred_residents": "Please pick each resident only once."}),
-        (OfferAnswers(available=True, capacity=1, preferred_residents=(99,)), 2, {"preferred_residents": "Please pick residents who are in the program."}),
+        (
+            OfferAnswers(available=True, capacity=1, preferred_residents=(1, 1)),
+            2,
+            {"preferred_residents": "Please pick each resident only once."},
+        ),
+        (
+            OfferAnswers(available=True, capacity=1, preferred_residents=(99,)),
+            2,
+            {"preferred_residents": "Please pick residents who are in the program."},
+        ),
         (
             OfferAnswers(available=True, capacity=1, preferred_residents=tuple(range(PREFERRED_RESIDENTS_LIMIT + 1))),
             2,
             {"preferred_residents": f"Please pick at most {PREFERRED_RESIDENTS_LIMIT} residents."},
         ),
         (
-            OfferAnswers(available=True, capacity=1, subspecialties=("cardiology",), focus_areas=(FocusArea.WELLBEING.value,)),
+            OfferAnswers(
+                available=True, capacity=1, subspecialties=("cardiology",), focus_areas=(FocusArea.WELLBEING.value,)
+            ),
             2,
             {},
         ),
     ],
 )
 def test_check_offer(answers, max_capacity, expected):
-    assert check_offer(answers, max_capacity=max_capacity, eligible_resident_ids=range(20), known_subspecialties=KNOWN) == expected
+    assert (
+        check_offer(answers, max_capacity=max_capacity, eligible_resident_ids=range(20), known_subspecialties=KNOWN)
+        == expected
+    )
 
 
 def test_catalogue_merges_roster_spellings_and_stays_within_slacks_limit():
@@ -99,6 +131,19 @@ def test_catalogue_merges_roster_spellings_and_stays_within_slacks_limit():
     assert {subspecialty_key(s) for s in DEFAULT_SUBSPECIALTIES} <= {c.key for c in huge}
 
 
-@pytest.mark.parametrize("n, text", [(1, "1st"), (2, "2nd"), (3, "3rd"), (4, "4th"), (11, "11th"), (12, "12th"), (13, "13th"), (21, "21st"), (102, "102nd")])
+@pytest.mark.parametrize(
+    "n, text",
+    [
+        (1, "1st"),
+        (2, "2nd"),
+        (3, "3rd"),
+        (4, "4th"),
+        (11, "11th"),
+        (12, "12th"),
+        (13, "13th"),
+        (21, "21st"),
+        (102, "102nd"),
+    ],
+)
 def test_ordinal(n, text):
     assert ordinal(n) == text

@@ -21,7 +21,9 @@ JULY_16_MIDNIGHT = datetime(2026, 7, 16, 4, 0, tzinfo=timezone.utc)  # the deadl
 
 @pytest.fixture
 def jobs(session_factory, clock, fake_slack):
-    return JobContext(session_factory=session_factory, clock=clock, slack=WebClient(token="xoxb-t", base_url=fake_slack.url))
+    return JobContext(
+        session_factory=session_factory, clock=clock, slack=WebClient(token="xoxb-t", base_url=fake_slack.url)
+    )
 
 
 @pytest.fixture
@@ -92,7 +94,9 @@ def test_a_round_opened_close_to_its_deadline_gets_no_reminder(jobs, clock, rost
 
     with arrange() as session:
         program = session.get(Program, roster["program"])
-        start_round(session, program=program, deadline_at=JULY_16_MIDNIGHT, now=datetime(2026, 7, 14, 13, tzinfo=timezone.utc))
+        start_round(
+            session, program=program, deadline_at=JULY_16_MIDNIGHT, now=datetime(2026, 7, 14, 13, tzinfo=timezone.utc)
+        )
     clock.set(datetime(2026, 7, 14, 14, tzinfo=timezone.utc))
     assert round_sweep(jobs) == SweepResult()
     with session_factory() as session:

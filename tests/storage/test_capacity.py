@@ -31,7 +31,9 @@ def _pair(session_factory, mentor_id, resident_id, now=NOW):
 
     with session_scope(session_factory) as session:
         mentor, resident = session.get(Person, mentor_id), session.get(Person, resident_id)
-        new = create_pairing(session, program=session.get(Program, mentor.program_id), mentor=mentor, resident=resident, now=now)
+        new = create_pairing(
+            session, program=session.get(Program, mentor.program_id), mentor=mentor, resident=resident, now=now
+        )
         return new.pairing
 
 
@@ -92,7 +94,9 @@ def test_rules_that_refuse_a_pairing(session_factory, arrange, people, arrangeme
         if arrangement == "resident_has_mentor":
             factories.pairing(session, other, resident)
         elif arrangement == "ended_by_request":
-            factories.pairing(session, mentor, resident, ended_on=date(2026, 7, 20), end_reason=EndReason.CHANGE_REQUEST)
+            factories.pairing(
+                session, mentor, resident, ended_on=date(2026, 7, 20), end_reason=EndReason.CHANGE_REQUEST
+            )
         elif arrangement == "ended_by_withdrawal":
             factories.pairing(session, mentor, resident, ended_on=date(2026, 7, 20), end_reason=EndReason.WITHDRAWAL)
         elif arrangement == "mentor_unavailable":
@@ -152,7 +156,10 @@ def test_residents_may_rank_faculty_who_can_still_take_them(session_factory, arr
 
     with session_scope(session_factory) as session:
         program = session.get(Program, people["program"])
-        names = lambda **kw: [p.name for p in mentor_candidates(session, program=program, resident_id=people["residents"][0], year=2026, **kw)]  # noqa: E731
+        names = lambda **kw: [
+            p.name
+            for p in mentor_candidates(session, program=program, resident_id=people["residents"][0], year=2026, **kw)
+        ]  # noqa: E731
         assert names() == ["Dr. Last Year", "Dr. M"]
         assert names(query="last") == ["Dr. Last Year"]
         assert names(query="%") == []  # a search is text, not a pattern
@@ -172,4 +179,9 @@ def test_pick_lists_stop_at_slacks_limit(session_factory, arrange, people):
         program = session.get(Program, people["program"])
         found = mentor_candidates(session, program=program, resident_id=people["residents"][0], year=2026)
         assert len(found) == 100
-        assert [p.name for p in mentor_candidates(session, program=program, resident_id=people["residents"][0], year=2026, query="many 149")] == ["Dr. Many 149"]
+        assert [
+            p.name
+            for p in mentor_candidates(
+                session, program=program, resident_id=people["residents"][0], year=2026, query="many 149"
+            )
+        ] == ["Dr. Many 149"]

@@ -98,7 +98,9 @@ def test_not_answered_leaves_out_those_who_did(session_factory, arrange):
         factories.person(session, program, name="Silent")
         offered = factories.person(session, program, role=Role.FACULTY, name="Offered")
         old_offer = factories.person(session, program, role=Role.FACULTY, name="Offered last year")
-        round_ = open_round(session, program=program, deadline_at=datetime(2026, 7, 16, 4, tzinfo=timezone.utc), now=JULY_1)
+        round_ = open_round(
+            session, program=program, deadline_at=datetime(2026, 7, 16, 4, tzinfo=timezone.utc), now=JULY_1
+        )
         factories.preference(session, answered, round_=round_)
         factories.offer(session, offered, year=2026)
         factories.offer(session, old_offer, year=2025)

@@ -32,7 +32,9 @@ def request_values(
     for position in range(1, 6):
         choice = choices[position - 1] if position <= len(choices) else None
         values[choice_field(position)] = {
-            ACTION_PICK_MENTOR: selected(choice, "external_select") if choice is not None else {"type": "external_select", "selected_option": None}
+            ACTION_PICK_MENTOR: selected(choice, "external_select")
+            if choice is not None
+            else {"type": "external_select", "selected_option": None}
         }
     values["subspecialties"] = {VALUE: multi(subspecialties)}
     values["focus_areas"] = {VALUE: multi(focus_areas, "checkboxes")}
@@ -49,8 +51,14 @@ def offer_values(
     preferred: Sequence[int | str] = (),
 ) -> dict[str, dict[str, Any]]:
     return {
-        "available": {VALUE: selected("yes" if available else "no", "radio_buttons") if available is not None else {"type": "radio_buttons", "selected_option": None}},
-        "capacity": {VALUE: selected(capacity) if capacity is not None else {"type": "static_select", "selected_option": None}},
+        "available": {
+            VALUE: selected("yes" if available else "no", "radio_buttons")
+            if available is not None
+            else {"type": "radio_buttons", "selected_option": None}
+        },
+        "capacity": {
+            VALUE: selected(capacity) if capacity is not None else {"type": "static_select", "selected_option": None}
+        },
         "subspecialties": {VALUE: multi(subspecialties)},
         "focus_areas": {VALUE: multi(focus_areas, "checkboxes")},
         "preferred_residents": {ACTION_PICK_RESIDENT: multi(preferred, "multi_external_select")},
