@@ -11,7 +11,7 @@ from bot.commands import CommandRouter
 from bot.listeners.errors import apologise_on_error
 from bot.runtime import Services
 from bot.views.help import CommandLine
-from bot.views.home import home_view, not_on_roster_home
+from bot.views.home import home_view, matching_buttons, not_on_roster_home
 from storage.models import Role
 
 ROLE_LABELS = {Role.RESIDENT: "a resident", Role.FACULTY: "faculty", Role.COORDINATOR: "a coordinator"}
@@ -38,7 +38,12 @@ class HomePublisher:
                 view = not_on_roster_home(found.coordinator_user_ids)
             else:
                 commands = [CommandLine(c.usage, c.summary) for c in self.router.visible_to(found.actor)]
-                view = home_view(name=found.actor.name, role_label=role_label(found.actor), commands=commands)
+                buttons = matching_buttons(
+                    is_resident=found.actor.role is Role.RESIDENT, is_faculty=found.actor.role is Role.FACULTY
+                )
+                view = home_view(
+                    name=found.actor.name, role_label=role_label(found.actor), commands=commands, buttons=buttons
+                )
             client.views_publish(user_id=user_id, view=view)
 
     def refresh(self, client: WebClient, *, team_id: str, user_ids: Iterable[str]) -> None:
