@@ -261,6 +261,8 @@ class ProposalReview:
     pairs: tuple[ProposedPair, ...]
     unmatched: tuple[PersonRef, ...]
     fingerprint: str
+    # Residents' notes for the coordinators (the review is shown to coordinators only).
+    notes: tuple[tuple[PersonRef, str], ...] = ()
 
     @property
     def first_choice(self) -> int:
@@ -276,14 +278,15 @@ def review_of(session: Session, *, proposal: Proposal) -> ProposalReview:
             *proposal.unmatched_resident_ids,
         ],
     )
-    rankings = {
-        row.resident_id: [int(m) for m in row.ranking]
-        for row in session.scalars(
-            select(ResidentPreference).where(
-                ResidentPreference.resident_id.in_([p.resident_id for p in proposal.pairs])
-            )
-        )
-    }
+    resident_ids = [*(p.resident_id for p in proposal.pairs), *proposal.unmatched_resident_ids]
+    preferences = session.scalars(
+        select(ResidentPreference).where(ResidentPreference.resident_id.in_(resident_ids))
+    ).all()
+    rankings = {row.resident_id: [int(m) for m in row.ranking] for row in preferences}
+    notes = sorted(
+        ((PersonRef.of(people[row.resident_id]), row.note) for row in preferences if row.note),
+        key=lambda item: (item[0].name.lower(), item[0].id),
+    )
     pairs = []
     for pair in proposal.pairs:
         ranking = rankings.get(pair.resident_id, [])
@@ -300,6 +303,7 @@ def review_of(session: Session, *, proposal: Proposal) -> ProposalReview:
         pairs=tuple(pairs),
         unmatched=tuple(unmatched),
         fingerprint=fingerprint(proposal),
+        notes=tuple(notes),
     )
 
 

@@ -60,6 +60,10 @@ class ReviewMetadata:
             return None
 
 
+def _one_line(note: str) -> str:
+    return " ".join(note.split())
+
+
 def versioned(block_id: str, fingerprint: str) -> str:
     return f"{block_id}.{fingerprint}"
 
@@ -90,6 +94,9 @@ def review_blocks(review: ProposalReview, *, notice: str | None = None) -> list[
     body += chunked_sections(
         ["*Not matched*", *unmatched_lines] if unmatched_lines else ["Everyone in this proposal has a mentor."]
     )
+    if review.notes:
+        note_lines = [f"• *{who.name}*: {_one_line(note)}" for who, note in review.notes]
+        body += chunked_sections(["*Notes from residents* (only coordinators see these)", *note_lines])
     if len(body) > VIEW_BLOCKS_BUDGET:
         body = body[: VIEW_BLOCKS_BUDGET - 1] + [
             context("The list is too long to show in full here; the pairs above are the first ones.")

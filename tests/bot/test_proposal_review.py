@@ -39,7 +39,7 @@ def proposal(arrange, clock):
         factories.offer(session, people["UADA"], capacity=2)
         factories.offer(session, people["UBEN"], capacity=1)
         factories.offer(session, people["UCY"], capacity=1)
-        factories.preference(session, residents[0], ranking=[people["UBEN"].id])
+        factories.preference(session, residents[0], ranking=[people["UBEN"].id], note="I work nights\nmostly")
         made = propose(session, program=program, year=2026, round_=None, residents=residents, now=clock())
         return {
             "proposal": made.id, "program": program.id, **{u: p.id for u, p in people.items()},
@@ -77,6 +77,7 @@ def test_the_review_shows_pairs_ranks_and_who_is_left_out(bot, proposal, fake_sl
     assert view["callback_id"] == VIEW_PROPOSAL and view["submit"]["text"] == "Approve all"
     assert "*4* matched · *1* got their first choice · *0* not matched" in text
     assert "• Ria → Dr. Ben (1st choice)" in text and "(by shared interests)" in text
+    assert "*Notes from residents* (only coordinators see these)" in text and "• *Ria*: I work nights mostly" in text
     assert json.loads(view["private_metadata"])["proposal"] == proposal["proposal"]
 
 
