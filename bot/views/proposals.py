@@ -37,6 +37,7 @@ BLOCK_RESIDENT = "reassign_resident"
 BLOCK_MENTOR = "reassign_mentor"
 LEAVE_UNMATCHED = "none"  # the mentor picker's "nobody" option
 VIEW_BLOCKS_BUDGET = 90  # of Slack's 100, leaving room for the fixed blocks
+VIEW_TEXT_BUDGET = 200_000  # characters, of Slack's 250 kB per view
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,18 @@ class ReviewMetadata:
             return cls(int(data["proposal"]), str(data["fp"]))
         except (ValueError, TypeError, KeyError):
             return None
+
+
+def _within_budget(body: list[Block]) -> list[Block]:
+    """As many of the body's sections as a modal can hold, and a word when some are left out."""
+    kept: list[Block] = []
+    size = 0
+    for block in body:
+        size += len(block["text"]["text"])
+        if len(kept) >= VIEW_BLOCKS_BUDGET - 1 or size > VIEW_TEXT_BUDGET:
+            return kept + [context("The list is too long to show in full here; the first part is above.")]
+        kept.append(block)
+    return kept
 
 
 def _one_line(note: str) -> str:
@@ -97,11 +110,7 @@ def review_blocks(review: ProposalReview, *, notice: str | None = None) -> list[
     if review.notes:
         note_lines = [f"• *{who.name}*: {_one_line(note)}" for who, note in review.notes]
         body += chunked_sections(["*Notes from residents* (only coordinators see these)", *note_lines])
-    if len(body) > VIEW_BLOCKS_BUDGET:
-        body = body[: VIEW_BLOCKS_BUDGET - 1] + [
-            context("The list is too long to show in full here; the pairs above are the first ones.")
-        ]
-    blocks += body
+    blocks += _within_budget(body)
     blocks += [
         divider(),
         section(
@@ -186,11 +195,13 @@ def approved_view(*, pairs: int, unmatched_names: list[str]) -> View:
     )
     blocks = [section(text)]
     if unmatched_names:
-        blocks += chunked_sections(
-            [
-                "*Not matched* (told privately, on the waiting list; please follow up):",
-                *(f"• {n}" for n in unmatched_names),
-            ]
-        )[:VIEW_BLOCKS_BUDGET]
+        blocks += _within_budget(
+            chunked_sections(
+                [
+                    "*Not matched* (told privately, on the waiting list; please follow up):",
+                    *(f"• {n}" for n in unmatched_names),
+                ]
+            )
+        )
     blocks.append(context("Only you can see this."))
     return modal(TITLE, blocks, close="Done")
