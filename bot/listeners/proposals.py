@@ -87,7 +87,8 @@ def register(ctx: ListenerContext) -> None:
                 current = pending_proposal(session, program_id=actor.program_id)
                 view = None
                 if current is not None:
-                    replaced = clicked is None or clicked.id != current.id
+                    # A button without a proposal (e.g. on the App Home) just means "the pending one".
+                    replaced = value != "" and (clicked is None or clicked.id != current.id)
                     notice = "The proposal in that message was replaced; this is the current one." if replaced else None
                     view = review_modal(review_of(session, proposal=current), notice=notice)
             if view is None:

@@ -221,3 +221,9 @@ def test_a_replaced_proposal_opens_the_current_one(bot, proposal, fake_slack, ar
     view = _open_review(bot, fake_slack, proposal["proposal"])
     assert "was replaced; this is the current one" in str(view["blocks"])
     assert json.loads(view["private_metadata"])["proposal"] == newer
+
+
+def test_a_review_button_without_a_proposal_opens_the_pending_one(bot, proposal, fake_slack):
+    bot.click(ACTION_REVIEW_PROPOSAL, user_id="UCOORD1", response_url=None, view={"type": "home"})
+    view = _opened(fake_slack)
+    assert view["callback_id"] == VIEW_PROPOSAL and "replaced" not in str(view["blocks"])
