@@ -13,21 +13,14 @@ from datetime import datetime, timedelta
 
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.interval import IntervalTrigger
-from slack_sdk import WebClient
-from sqlalchemy.orm import Session, sessionmaker
 
+from scheduler.context import JobContext
+from scheduler.delivery import deliver_pending
 from scheduler.rounds import round_sweep
 from storage.db import session_scope
 from storage.maintenance import prune_idempotency_keys
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class JobContext:
-    session_factory: sessionmaker[Session]
-    clock: Callable[[], datetime]
-    slack: WebClient
 
 
 @dataclass(frozen=True)
@@ -44,8 +37,23 @@ def prune_idempotency_keys_job(ctx: JobContext) -> int:
         return prune_idempotency_keys(session, older_than=ctx.clock() - timedelta(days=2))
 
 
+def deliver_outbox_job(ctx: JobContext) -> object:
+    return deliver_pending(ctx)
+
+
+# Every 15 s: a reminder decided now reaches Slack within seconds of its working-hours window
+# opening, while an idle run costs two indexed queries.
+OUTBOX_INTERVAL_SECONDS = 15
+
+
 def all_jobs() -> list[JobSpec]:
     return [
+        JobSpec(
+            id="outbox.deliver",
+            description="send due outbox messages to Slack (retries, rate limits, exactly once)",
+            trigger=IntervalTrigger(seconds=OUTBOX_INTERVAL_SECONDS),
+            run=deliver_outbox_job,
+        ),
         JobSpec(
             id="maintenance.prune_idempotency_keys",
             description="forget double-submission guards older than two days",

@@ -22,7 +22,7 @@ from storage.rounds import (
 )
 
 if TYPE_CHECKING:
-    from scheduler.jobs import JobContext
+    from scheduler.context import JobContext
 
 
 @dataclass(frozen=True)

@@ -62,6 +62,8 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
+SQL_TRUE = text("true")  # a server default (class bodies below shadow `text` with a column)
+
 intpk = Annotated[int, mapped_column(Integer, primary_key=True)]
 utc_datetime = Annotated[datetime, mapped_column(UTCDateTime())]
 program_fk = Annotated[int, mapped_column(ForeignKey("programs.id", ondelete="CASCADE"), index=True)]
@@ -400,6 +402,9 @@ class OutboxMessage(Base):
     attachment: Mapped[bytes | None] = mapped_column(LargeBinary)
     attachment_name: Mapped[str | None] = mapped_column(String(200))
     not_before: Mapped[datetime]
+    # DMs wait for the recipients' working hours, at enqueue and again at each delivery attempt
+    # (a retry or a catch-up after downtime must not land at night).
+    quiet_hours: Mapped[bool] = mapped_column(Boolean, default=True, server_default=SQL_TRUE)
     state: Mapped[OutboxState] = mapped_column(_enum(OutboxState), default=OutboxState.PENDING)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(String(500))

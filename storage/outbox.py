@@ -82,6 +82,7 @@ def enqueue(
         attachment=attachment,
         attachment_name=attachment_name,
         not_before=earliest,
+        quiet_hours=respect_working_hours,
         state=OutboxState.PENDING,
         attempts=0,
         created_at=now,

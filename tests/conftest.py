@@ -19,6 +19,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.app import build_app
 from bot.config import Settings
 from bot.runtime import Services
+from bot.slack_client import make_web_client
+from scheduler.context import JobContext
 from storage.db import make_engine, make_session_factory, session_scope
 from tests.support.clock import ManualClock
 from tests.support.database import (
@@ -170,3 +172,9 @@ def bot(services: Services, fake_slack: FakeSlack) -> BotHarness:
     """The real Bolt app, dispatching signed requests in-process (deterministically)."""
     app, router = build_app(services, process_before_response=True)
     return BotHarness(app=app, router=router, fake=fake_slack, signing_secret=SIGNING_SECRET)
+
+
+@pytest.fixture
+def job_context(settings: Settings, session_factory: sessionmaker[Session], clock: ManualClock) -> JobContext:
+    """What the scheduler hands a job: the Web API client has no retry handlers (policy is the job's)."""
+    return JobContext(session_factory=session_factory, clock=clock, slack=make_web_client(settings, retries=False))

@@ -1,8 +1,8 @@
 """From "a new academic year starts" to "every pair has been introduced", through the real Bolt
 app, the scheduler's round sweep and the fake Slack.
 
-Messages are enqueued in the outbox by the bot and sent here by tests/support/outbox_delivery.py
-(a stand-in until the real delivery job lands), so people click the buttons they received.
+Messages go through the outbox and the real delivery job (scheduler/delivery.py), so people
+click the buttons they actually received.
 """
 
 from __future__ import annotations
@@ -15,11 +15,13 @@ from sqlalchemy import select
 
 from bot.ids import ACTION_OPEN_OFFER, ACTION_OPEN_REQUEST, ACTION_PICK_MENTOR, ACTION_REVIEW_PROPOSAL
 from mentoring.preferences import FocusArea
-from scheduler.jobs import JobContext
+from scheduler.context import JobContext
+from scheduler.delivery import deliver_pending
 from scheduler.rounds import round_sweep
 from storage.models import (
     AuditEntry,
     OutboxMessage,
+    OutboxState,
     Pairing,
     Proposal,
     ProposalState,
@@ -32,7 +34,6 @@ from storage.models import (
 )
 from tests.support import factories
 from tests.support.forms import offer_values, request_values
-from tests.support.outbox_delivery import deliver_due
 
 ACADEMIC = FocusArea.ACADEMIC.value
 WELLBEING = FocusArea.WELLBEING.value
@@ -75,15 +76,31 @@ def _button(message: dict, action_id: str) -> dict:
     raise AssertionError(f"no {action_id} button in {message}")
 
 
+def deliver(jobs: JobContext) -> list[OutboxMessage]:
+    """Run the delivery job; the messages it sent this time."""
+
+    def sent_ids() -> set[int]:
+        with jobs.session_factory() as session:
+            return set(session.scalars(select(OutboxMessage.id).where(OutboxMessage.state == OutboxState.SENT)))
+
+    before = sent_ids()
+    report = deliver_pending(jobs)
+    assert report.failed == 0, report
+    with jobs.session_factory() as session:
+        return session.scalars(
+            select(OutboxMessage).where(OutboxMessage.id.in_(sent_ids() - before)).order_by(OutboxMessage.id)
+        ).all()
+
+
 def test_round_from_opening_to_introductions(bot, roster, fake_slack, clock, session_factory, arrange):
-    slack = WebClient(token="xoxb-test-token", base_url=fake_slack.url)
+    slack = WebClient(token="xoxb-test-token", base_url=fake_slack.url, retry_handlers=[])
     jobs = JobContext(session_factory=session_factory, clock=clock, slack=slack)
 
     # July 1, 09:00 in New York: the scheduler opens the round and invites everyone.
     clock.set(datetime(2026, 7, 1, 13, 0, tzinfo=timezone.utc))
     assert round_sweep(jobs).opened == 1
     assert round_sweep(jobs).opened == 0  # once per year
-    invitations = deliver_due(session_factory, slack, clock())
+    invitations = deliver(jobs)
     assert sorted(m.recipient_user_ids[0] for m in invitations) == sorted(u for u in PEOPLE if u != "UCOORD1")
 
     # Faculty answer through the button in their invitation.
@@ -133,7 +150,7 @@ def test_round_from_opening_to_introductions(bot, roster, fake_slack, clock, ses
     # July 16, after the deadline: the matcher runs and the coordinator is asked to review.
     clock.set(datetime(2026, 7, 16, 13, 0, tzinfo=timezone.utc))
     assert round_sweep(jobs).proposed == 1
-    delivered = deliver_due(session_factory, slack, clock())
+    delivered = deliver(jobs)
     assert [m.kind for m in delivered] == ["proposal.ready"]
     review_message = fake_slack.messages("UCOORD1")[-1]
     proposal_id = _button(review_message, ACTION_REVIEW_PROPOSAL)["value"]
@@ -152,7 +169,7 @@ def test_round_from_opening_to_introductions(bot, roster, fake_slack, clock, ses
     assert "Approved" in str(fake_slack.view(review["id"]))
 
     # Introductions, the kind word to the one left out, and the coordinators' summary.
-    delivered = deliver_due(session_factory, slack, clock())
+    delivered = deliver(jobs)
     assert sorted(m.kind for m in delivered) == ["pairing.introduction"] * 3 + [
         "proposal.approved",
         "proposal.not_matched",
@@ -187,4 +204,4 @@ def test_round_from_opening_to_introductions(bot, roster, fake_slack, clock, ses
         assert not any("nights are hard" in str(e.details) for e in session.scalars(select(AuditEntry)))
         # Nothing waits to be sent twice, and nothing went to a channel.
         assert session.scalars(select(OutboxMessage).where(OutboxMessage.channel_id.is_not(None))).all() == []
-    assert deliver_due(session_factory, slack, clock()) == []
+    assert deliver(jobs) == []

@@ -9,7 +9,8 @@ import pytest
 from slack_sdk import WebClient
 from sqlalchemy import select
 
-from scheduler.jobs import JobContext, job_by_id
+from scheduler.context import JobContext
+from scheduler.jobs import job_by_id
 from scheduler.rounds import SweepResult, round_sweep
 from storage.models import OutboxMessage, Program, Proposal, Role, Round, RoundState
 from tests.support import factories

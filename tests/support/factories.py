@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from storage.models import (
     EndReason,
     MentorOffer,
+    OutboxMessage,
     Pairing,
     Person,
     PersonStatus,
@@ -19,6 +20,7 @@ from storage.models import (
     Role,
     Round,
 )
+from storage.outbox import enqueue
 from storage.programs import ProgramSettings, ensure_program
 
 TEAM_ID = "T0001"
@@ -140,3 +142,17 @@ def pairing(
     session.add(row)
     session.flush()
     return row
+
+
+def outbox_dm(
+    session: Session,
+    prog: Program,
+    recipients: list[Person],
+    *,
+    now: datetime,
+    text: str = "Hello from the outbox",
+    kind: str = "test.dm",
+    **kwargs: object,
+) -> OutboxMessage:
+    """A DM (group DM with several recipients) queued through the real enqueue()."""
+    return enqueue(session, program=prog, kind=kind, text=text, now=now, recipients=recipients, **kwargs)  # type: ignore[arg-type]

@@ -291,6 +291,7 @@ def upgrade() -> None:
     sa.Column('attachment', sa.LargeBinary(), nullable=True),
     sa.Column('attachment_name', sa.String(length=200), nullable=True),
     sa.Column('not_before', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('quiet_hours', sa.Boolean(), server_default=sa.text('true'), nullable=False),
     sa.Column('state', sa.Enum('pending', 'sending', 'sent', 'failed', 'cancelled', name='outboxstate', native_enum=False, length=32), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('last_error', sa.String(length=500), nullable=True),

@@ -1,0 +1,21 @@
+"""What every scheduled job is handed (its own module so job modules and jobs.py can both import it)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from slack_sdk import WebClient
+from sqlalchemy.orm import Session, sessionmaker
+
+from scheduler.rate_limits import RateLimitGate
+
+
+@dataclass(frozen=True)
+class JobContext:
+    session_factory: sessionmaker[Session]
+    clock: Callable[[], datetime]
+    slack: WebClient  # built without retry handlers: each job applies its own policy
+    # Per process: a 429 from Slack holds off that method for every job run in this process.
+    rate_limits: RateLimitGate = field(default_factory=RateLimitGate)

@@ -1,0 +1,28 @@
+"""Slack's 429 answers, remembered per Web API method for the life of a scheduler process.
+
+When Slack says "Retry-After: 30" for chat.postMessage, every delivery in this process holds off
+that method for 30 s, not just the message that drew the 429: the limit is Slack's, per method
+and workspace, so hammering it with the next row would only earn another 429.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime
+
+
+class RateLimitGate:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._until: dict[str, datetime] = {}
+
+    def block(self, method: str, until: datetime) -> None:
+        with self._lock:
+            current = self._until.get(method)
+            if current is None or until > current:
+                self._until[method] = until
+
+    def blocked_until(self, method: str, now: datetime) -> datetime | None:
+        with self._lock:
+            until = self._until.get(method)
+            return until if until is not None and until > now else None
