@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from mentoring.preferences import Choice, subspecialty_catalogue
@@ -27,7 +27,7 @@ from storage.models import (
 PICK_LIST_LIMIT = 100  # Slack shows at most 100 options per select
 
 
-def _active_people(program_id: int, role: Role, query: str, ids: Iterable[int] | None):  # type: ignore[no-untyped-def]
+def _active_people(program_id: int, role: Role, query: str, ids: Iterable[int] | None) -> Select[tuple[Person]]:
     statement = select(Person).where(
         Person.program_id == program_id, Person.role == role, Person.status == PersonStatus.ACTIVE
     )

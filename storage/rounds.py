@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta, timezone
 
-from sqlalchemy import exists, select
+from sqlalchemy import ColumnElement, exists, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from storage import audit
 from storage.capacity import academic_calendar, academic_year, program_today, program_zone
@@ -129,7 +129,7 @@ def should_auto_open(program: Program, existing: Round | None, now: datetime) ->
     return first_day <= today < first_day + timedelta(days=AUTO_OPEN_WINDOW_DAYS)
 
 
-def _without_active_pairing(person_column):  # type: ignore[no-untyped-def]
+def _without_active_pairing(person_column: InstrumentedAttribute[int]) -> ColumnElement[bool]:
     return ~exists().where(
         (Pairing.ended_on.is_(None)) & ((Pairing.mentor_id == person_column) | (Pairing.resident_id == person_column))
     )

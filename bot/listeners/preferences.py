@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
@@ -59,6 +59,9 @@ log = logging.getLogger(__name__)
 
 # Checks a form for its author: a refusal for the whole form, problems per field, or nothing.
 Check = Callable[[Session, Person, Program], Problems | str | None]
+# Builds a modal for someone, or says why they cannot have it now.
+BuildModal = Callable[[Actor], tuple[View | None, str | None]]
+Answers = TypeVar("Answers", RequestAnswers, OfferAnswers)
 
 REQUEST_TITLE = "Mentor preferences"
 OFFER_TITLE = "Mentoring this year"
@@ -122,7 +125,7 @@ def register(ctx: ListenerContext) -> None:
             )
             return view, None
 
-    def open_from_command(build):  # type: ignore[no-untyped-def]
+    def open_from_command(build: BuildModal) -> Callable[[CommandRequest], None]:
         def handler(request: CommandRequest) -> None:
             view, refused = build(request.actor)
             if refused:
@@ -147,7 +150,7 @@ def register(ctx: ListenerContext) -> None:
 
     # --- buttons (invitations, reminders, App Home) ---------------------------------------------
 
-    def open_from_click(action_id: str, audience: Audience, build):  # type: ignore[no-untyped-def]
+    def open_from_click(action_id: str, audience: Audience, build: BuildModal) -> None:
         @app.action(action_id)
         def clicked(ack: Ack, body: dict, client: WebClient, context: BoltContext, respond: Any) -> None:
             ack()
@@ -171,7 +174,13 @@ def register(ctx: ListenerContext) -> None:
     # the modal), show "Saving…", then save after ack in a transaction that checks again (a
     # mentor may have filled up meanwhile) and replace the modal with the outcome.
 
-    def on_submit(title: str, audience: Audience, read, check_for, save):  # type: ignore[no-untyped-def]
+    def on_submit(
+        title: str,
+        audience: Audience,
+        read: Callable[[dict[str, Any]], Answers],
+        check_for: Callable[[Answers], Check],
+        save: Callable[[Session, Person, Program, Answers], View],
+    ) -> Callable[..., None]:
         def submitted(ack: Ack, view: dict, client: WebClient, context: BoltContext) -> None:
             answers = read(view["state"]["values"])
             check: Check = check_for(answers)

@@ -210,7 +210,7 @@ def register(ctx: ListenerContext) -> None:
 
     # --- pick lists inside the review -----------------------------------------------------------
 
-    def coordinator_and_proposal(body: dict, context: BoltContext):  # type: ignore[no-untyped-def]
+    def coordinator_and_proposal(body: dict, context: BoltContext) -> tuple[Actor, ReviewMetadata] | tuple[None, None]:
         found = who(services, context)
         metadata = ReviewMetadata.loads((body.get("view") or {}).get("private_metadata"))
         if refusal(found, Audience.COORDINATORS) or found.actor is None or metadata is None:

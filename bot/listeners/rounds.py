@@ -16,7 +16,7 @@ from bot.access import Audience
 from bot.commands import CommandRequest, parse_user_reference
 from bot.listeners.context import ListenerContext
 from bot.listeners.interactions import rows
-from bot.matching import make_proposal, pair_and_introduce, start_round, unpair_and_notify
+from bot.matching import ProposalMade, make_proposal, pair_and_introduce, start_round, unpair_and_notify
 from bot.views import rounds as replies
 from bot.views.common import Message, long_date, mention, private_message
 from storage.capacity import PairingRuleError
@@ -60,7 +60,7 @@ def parse_people(args: tuple[str, ...], count: int, usage: str) -> list[str]:
     return [u for u in user_ids if u is not None]
 
 
-def proposal_reply(made) -> Message:  # type: ignore[no-untyped-def]
+def proposal_reply(made: ProposalMade) -> Message:
     review = made.review
     return replies.proposal_made_reply(
         proposal_id=review.proposal_id,
