@@ -278,32 +278,29 @@ def register(ctx: ListenerContext) -> None:
 
     # --- pick lists --------------------------------------------------------------------------------
 
-    @app.options(ACTION_PICK_MENTOR)
-    def mentor_options(ack: Ack, body: dict, context: BoltContext) -> None:
-        with services.unit_of_work() as session:
-            found = lookup_actor(session, team_id=context["team_id"], user_id=context["user_id"])
-            if refusal(found, Audience.RESIDENTS) or found.actor is None:
-                ack(options=[])
-                return
-            resident, program = rows(session, found.actor)
-            people = mentor_candidates(
-                session,
-                program=program,
-                resident_id=resident.id,
-                year=academic_year(program, services.clock()),
-                query=str(body.get("value") or ""),
-            )
-            options = [option(person_label(p.name, p.subspecialty), str(p.id)) for p in people]
-        ack(options=options)
+    def pick_list(
+        action_id: str, audience: Audience, find: Callable[[Session, Person, Program, str], list[Person]]
+    ) -> None:
+        """Options for an external select, searched as the person types; empty for anyone else."""
 
-    @app.options(ACTION_PICK_RESIDENT)
-    def resident_options(ack: Ack, body: dict, context: BoltContext) -> None:
-        with services.unit_of_work() as session:
-            found = lookup_actor(session, team_id=context["team_id"], user_id=context["user_id"])
-            if refusal(found, Audience.FACULTY) or found.actor is None:
-                ack(options=[])
-                return
-            program = session.get(Program, found.actor.program_id)
-            people = resident_candidates(session, program=program, query=str(body.get("value") or ""))
-            options = [option(p.name, str(p.id)) for p in people]
-        ack(options=options)
+        @app.options(action_id)
+        def options(ack: Ack, body: dict, context: BoltContext) -> None:
+            with services.unit_of_work() as session:
+                found = lookup_actor(session, team_id=context["team_id"], user_id=context["user_id"])
+                people = []
+                if refusal(found, audience) is None and found.actor is not None:
+                    people = find(session, *rows(session, found.actor), str(body.get("value") or ""))
+                choices = [
+                    option(person_label(p.name, p.subspecialty if p.is_faculty else None), str(p.id)) for p in people
+                ]
+            ack(options=choices)
+
+    def faculty_for(session: Session, resident: Person, program: Program, query: str) -> list[Person]:
+        year = academic_year(program, services.clock())
+        return mentor_candidates(session, program=program, resident_id=resident.id, year=year, query=query)
+
+    def residents_for(session: Session, mentor: Person, program: Program, query: str) -> list[Person]:
+        return resident_candidates(session, program=program, query=query)
+
+    pick_list(ACTION_PICK_MENTOR, Audience.RESIDENTS, faculty_for)
+    pick_list(ACTION_PICK_RESIDENT, Audience.FACULTY, residents_for)
