@@ -23,8 +23,9 @@ from bot.roster_csv import RosterFileError, RosterRow, parse_roster_csv
 from bot.runtime import system_clock
 from bot.serve import StartupError, prepare, run_scheduler_only, serve_http, serve_socket_mode
 from bot.slack_client import make_web_client
-from storage import migrate
+from storage import audit, migrate
 from storage.db import make_engine, make_session_factory, session_scope
+from storage.models import AuditEntry
 from storage.programs import program_for_team
 from storage.roster import RosterEntry, RosterError, add_coordinator, upsert_people
 
@@ -149,6 +150,38 @@ def cmd_add_coordinator(args: argparse.Namespace) -> None:
         engine.dispose()
 
 
+def format_audit_entry(entry: AuditEntry, subjects: dict[int, str]) -> str:
+    """One line: when, who, what, to whom, and the ids involved (never a note: none is stored)."""
+    line = f"{entry.at:%Y-%m-%d %H:%M} UTC  {entry.actor_label}  {entry.action}"
+    if entry.subject_id is not None:
+        line += f"  -> {subjects.get(entry.subject_id, f'person {entry.subject_id}')}"
+    if entry.details:
+        line += "  " + " ".join(f"{key}={json.dumps(value)}" for key, value in sorted(entry.details.items()))
+    return line
+
+
+def cmd_audit(args: argparse.Namespace) -> None:
+    """Reads the database directly: whoever can run this holds its credentials (see bot/access.py)."""
+    engine = make_engine(load_database_url())
+    try:
+        if not migrate.is_up_to_date(engine):
+            raise UsageProblem("the database schema is not up to date; run `mentorbot db upgrade` first")
+        with session_scope(make_session_factory(engine)) as session:
+            found = audit.entries(session, limit=args.limit)
+            subjects = audit.subject_labels(session, found)
+            lines = [format_audit_entry(entry, subjects) for entry in found]
+    finally:
+        engine.dispose()
+    print("\n".join(lines) if lines else "the audit log is empty")
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
+
+
 def cmd_match(args: argparse.Namespace) -> None:
     from mentoring.matching_io import MatchInputError, solve_json
 
@@ -195,6 +228,10 @@ def build_parser() -> argparse.ArgumentParser:
     add_coord = admin_commands.add_parser("add-coordinator", help="make a Slack member a coordinator")
     add_coord.add_argument("user_id", metavar="USER_ID", help="Slack member ID (U…)")
     add_coord.set_defaults(func=cmd_add_coordinator)
+
+    audit_log = commands.add_parser("audit", help="print the audit log, newest first: who did what to whom, and when")
+    audit_log.add_argument("--limit", type=_positive, default=50, metavar="N", help="how many entries (default 50)")
+    audit_log.set_defaults(func=cmd_audit)
 
     match = commands.add_parser("match", help="dry-run the matcher on a JSON file and print the result")
     match.add_argument("file", metavar="FILE.json")

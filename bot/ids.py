@@ -29,13 +29,13 @@ ACTION_REASSIGN = "proposal.reassign"  # review: apply the reassignment
 ACTION_WE_MET = "meeting.open"  # button on reminders and the App Home: log a meeting
 VIEW_MEETING = "meeting.submit"
 
-# Confidential change and withdrawal.
-ACTION_CHANGE = "change.open"
+# Confidential change and withdrawal (bot/listeners/changes.py; buttons from bot/views/changes.py).
+ACTION_CHANGE = "change.open"  # value: a pairing id (skips "which pairing"), or none
 ACTION_WITHDRAW = "withdraw.open"
 ACTION_REJOIN = "rejoin.open"
 VIEW_CHANGE = "change.submit"
 VIEW_WITHDRAW = "withdraw.submit"
-ACTION_RESOLVE_REMATCH = "change_request.rematch"  # coordinator DM buttons
+ACTION_RESOLVE_REMATCH = "change_request.rematch"  # coordinator DM buttons; value: the request id
 ACTION_RESOLVE_CLOSE = "change_request.close"
 
 # Coordinator dashboard.

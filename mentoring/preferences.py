@@ -216,7 +216,7 @@ def check_offer(
     elif len(set(answers.preferred_residents)) != len(answers.preferred_residents):
         problems[FIELD_PREFERRED] = "Please pick each resident only once."
     elif any(resident not in eligible for resident in answers.preferred_residents):
-        problems[FIELD_PREFERRED] = "Please pick residents who are in the program."
+        problems[FIELD_PREFERRED] = "Please pick residents from the list."
     problems.update(_check_common(answers.subspecialties, answers.focus_areas, known_subspecialties))
     return problems
 

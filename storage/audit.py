@@ -41,12 +41,17 @@ def record(
     return entry
 
 
-def entries(session: Session, *, program_id: int, limit: int = 200) -> list[AuditEntry]:
-    """Newest first."""
-    query = (
-        select(AuditEntry)
-        .where(AuditEntry.program_id == program_id)
-        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
-        .limit(limit)
-    )
+def entries(session: Session, *, program_id: int | None = None, limit: int = 200) -> list[AuditEntry]:
+    """Newest first; every program's when `program_id` is None."""
+    query = select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(limit)
+    if program_id is not None:
+        query = query.where(AuditEntry.program_id == program_id)
     return list(session.scalars(query))
+
+
+def subject_labels(session: Session, found: list[AuditEntry]) -> dict[int, str]:
+    """"Name (U…)" for every subject of `found`, by person id."""
+    ids = {e.subject_id for e in found if e.subject_id is not None}
+    if not ids:
+        return {}
+    return {p.id: actor_label(p, "") for p in session.scalars(select(Person).where(Person.id.in_(ids)))}

@@ -426,6 +426,8 @@ class ChangeRequest(Base):
     requester_id: Mapped[person_fk]
     kind: Mapped[RequestKind] = mapped_column(_enum(RequestKind))
     pairing_id: Mapped[int | None] = mapped_column(ForeignKey("pairings.id", ondelete="SET NULL"))
+    # The other people in the pairings this request ended (a withdrawing mentor's two mentees).
+    counterpart_ids: Mapped[list[Any]] = mapped_column(JSON, default=list)
     note: Mapped[str | None] = mapped_column(Text)
     state: Mapped[RequestState] = mapped_column(_enum(RequestState), default=RequestState.OPEN)
     resolution: Mapped[str | None] = mapped_column(String(40))

@@ -16,7 +16,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from mentoring.working_hours import is_working_time, next_delivery_time, resolve_zone
-from storage.models import OutboxMessage, OutboxState, Person, Program
+from storage.models import OutboxMessage, OutboxState, Person, PersonStatus, Program
 
 MAX_ALIGNMENT_ROUNDS = 8
 
@@ -41,6 +41,10 @@ def working_hours_for_all(people: Sequence[Person], program: Program, now: datet
     return moment
 
 
+def _has_left(person: Person) -> bool:
+    return person.status is PersonStatus.WITHDRAWN and not person.is_coordinator
+
+
 def enqueue(
     session: Session,
     *,
@@ -57,6 +61,7 @@ def enqueue(
     respect_working_hours: bool = True,
     attachment: bytes | None = None,
     attachment_name: str | None = None,
+    to_withdrawn: bool = False,
 ) -> OutboxMessage:
     """Queue a message to a DM (one recipient), a group DM (several) or a channel.
 
@@ -64,9 +69,14 @@ def enqueue(
     zone; channel posts use the program's). A `dedupe_key` makes a message exist at most once:
     callers that may run twice (sweeps, retries) check `exists(dedupe_key)` or rely on the unique
     constraint.
+
+    Someone who withdrew from the program gets no more DMs: a message to them is stored already
+    cancelled, unless `to_withdrawn` (their withdrawal's own confirmation). Coordinators are
+    exempt, since a coordinator who stops mentoring still runs the program.
     """
     if bool(recipients) == bool(channel_id):
         raise ValueError("a message goes either to people or to a channel")
+    left = [] if to_withdrawn else [p.slack_user_id for p in recipients if _has_left(p)]
     earliest = not_before or now
     if respect_working_hours:
         earliest = working_hours_for_all(list(recipients), program, earliest)
@@ -83,7 +93,8 @@ def enqueue(
         attachment_name=attachment_name,
         not_before=earliest,
         quiet_hours=respect_working_hours,
-        state=OutboxState.PENDING,
+        state=OutboxState.CANCELLED if left else OutboxState.PENDING,
+        last_error=f"recipient left the program: {', '.join(left)}" if left else None,
         attempts=0,
         created_at=now,
     )

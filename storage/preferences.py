@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from mentoring.preferences import Choice, subspecialty_catalogue
 from storage import audit
+from storage.idempotency import insert_or_skip
 from storage.capacity import active_mentee_counts, mentee_limit, never_again_pairs, offers_for_year
 from storage.models import (
     MentorOffer,
@@ -80,7 +81,11 @@ def resident_candidates(
     ids: Iterable[int] | None = None,
     limit: int | None = PICK_LIST_LIMIT,
 ) -> list[Person]:
-    """Residents a faculty member may name as preferred: everyone active on the roster."""
+    """Residents a faculty member may name as preferred: every active resident on the roster.
+
+    Deliberately not filtered by who has a mentor: the roster is no secret, but a list that
+    left out the paired would tell faculty whose pairing has ended.
+    """
     statement = _active_people(program.id, Role.RESIDENT, query, ids)
     if limit is not None:
         statement = statement.limit(limit)
@@ -181,22 +186,24 @@ def waiting_entry(session: Session, *, person_id: int) -> QueueEntry | None:
 
 
 def queue_person(session: Session, *, person: Person, reason: QueueReason, now: datetime) -> tuple[QueueEntry, bool]:
-    """Put someone in the queue unless they are already waiting; (entry, newly queued)."""
+    """Put someone in the queue unless they are already waiting; (entry, newly queued).
+
+    Two transactions queueing the same person at once (a double submit) both succeed: the
+    partial unique index keeps one waiting row and the other insert quietly does nothing.
+    """
+    inserted = session.execute(
+        insert_or_skip(session, QueueEntry)
+        .values(program_id=person.program_id, person_id=person.id, reason=reason, queued_at=now)
+        .on_conflict_do_nothing(index_elements=["person_id"], index_where=QueueEntry.resolved_at.is_(None))
+        .returning(QueueEntry.id)
+    ).scalar()
     entry = waiting_entry(session, person_id=person.id)
-    if entry is not None:
-        return entry, False
-    entry = QueueEntry(program_id=person.program_id, person_id=person.id, reason=reason, queued_at=now)
-    session.add(entry)
-    session.flush()
-    audit.record(
-        session,
-        program_id=person.program_id,
-        at=now,
-        action="queue.joined",
-        subject=person,
-        details={"reason": reason.value},
-    )
-    return entry, True
+    assert entry is not None
+    if inserted is not None:
+        audit.record(
+            session, program_id=person.program_id, at=now, action="queue.joined", subject=person, details={"reason": reason.value}
+        )
+    return entry, inserted is not None
 
 
 def resolve_waiting(session: Session, *, person_ids: Iterable[int], now: datetime) -> int:

@@ -1,5 +1,6 @@
-"""What button, modal and option listeners share: who is asking (never taken from the payload's
-other fields), and how to answer them privately wherever they clicked."""
+"""What the matching path's buttons, modals and pick lists share: who is asking (never taken from
+the payload's other fields), whether they may (bot/access.py POLICY, then the role a form is
+for), and how to answer them privately wherever they clicked."""
 
 from __future__ import annotations
 
@@ -9,17 +10,25 @@ from slack_bolt import BoltContext
 from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
-from bot.access import Actor, Audience, Lookup, allows, lookup_actor
+from bot import ids
+from bot.access import Actor, Audience, Lookup, Refusal, allows, authorize, lookup_actor
 from bot.runtime import Services
-from bot.views.common import private_message
-from bot.views.help import not_on_roster_message
-from bot.views.preferences import notice_view
+from bot.views.access import refusal_text
+from bot.views.common import notice_modal, private_message
 from storage.models import Person, Program
 
-REFUSALS = {
+# Surfaces meant for one role, beyond what POLICY says about whose data they reach.
+AUDIENCE = {
+    ids.ACTION_OPEN_REQUEST: Audience.RESIDENTS,
+    ids.VIEW_REQUEST: Audience.RESIDENTS,
+    ids.ACTION_PICK_MENTOR: Audience.RESIDENTS,
+    ids.ACTION_OPEN_OFFER: Audience.FACULTY,
+    ids.VIEW_OFFER: Audience.FACULTY,
+    ids.ACTION_PICK_RESIDENT: Audience.FACULTY,
+}
+ROLE_REFUSALS = {
     Audience.RESIDENTS: "This is for residents, so nothing was done.",
     Audience.FACULTY: "This is for faculty, so nothing was done.",
-    Audience.COORDINATORS: "Only program coordinators can do this, so nothing was done.",
 }
 
 
@@ -29,19 +38,23 @@ def who(services: Services, context: BoltContext) -> Lookup:
         return lookup_actor(session, team_id=context["team_id"], user_id=context["user_id"])
 
 
-def refusal(found: Lookup, audience: Audience) -> str | None:
-    """Why this caller may not do something meant for `audience`; None if they may."""
-    if found.actor is None:
-        return not_on_roster_message(found.coordinator_user_ids)["text"]
-    if not allows(audience, found.actor):
-        return REFUSALS[audience]
+def refusal(found: Lookup, surface: str) -> str | None:
+    """Why this caller may not use `surface` (on their own answers, or as a coordinator on the
+    program); None if they may."""
+    actor = found.actor
+    refused = authorize(surface, actor, subject_ids=(actor.person_id,) if actor else ())
+    if refused is not None or actor is None:
+        return refusal_text(refused or Refusal.NOT_ON_ROSTER, found.coordinator_user_ids)
+    audience = AUDIENCE.get(surface)
+    if audience is not None and not allows(audience, actor):
+        return ROLE_REFUSALS[audience]
     return None
 
 
-def permitted(services: Services, context: BoltContext, audience: Audience) -> tuple[Actor | None, str | None]:
+def permitted(services: Services, context: BoltContext, surface: str) -> tuple[Actor | None, str | None]:
     """(actor, None) when allowed, else (None, a private explanation)."""
     found = who(services, context)
-    problem = refusal(found, audience)
+    problem = refusal(found, surface)
     return (None, problem) if problem else (found.actor, None)
 
 
@@ -58,4 +71,4 @@ def tell(client: WebClient, body: dict[str, Any], respond: Any, text: str, *, ti
     if respond is not None and body.get("response_url"):
         respond(**private_message(text))
     elif body.get("trigger_id"):
-        client.views_open(trigger_id=body["trigger_id"], view=notice_view(title, text))
+        client.views_open(trigger_id=body["trigger_id"], view=notice_modal(title, text))

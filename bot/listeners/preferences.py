@@ -29,10 +29,9 @@ from bot.listeners.context import ListenerContext
 from bot.listeners.errors import apologise_on_error
 from bot.listeners.interactions import permitted, refusal, rows, tell
 from bot.matching import request_problems, request_refusal, submit_request
-from bot.views.common import View, option, private_message
+from bot.views.common import View, notice_modal, option, private_message
 from bot.views.preferences import (
     Picked,
-    notice_view,
     offer_modal,
     offer_saved_view,
     person_label,
@@ -150,7 +149,7 @@ def register(ctx: ListenerContext) -> None:
 
     # --- buttons (invitations, reminders, App Home) ---------------------------------------------
 
-    def open_from_click(action_id: str, audience: Audience, build: BuildModal) -> None:
+    def open_from_click(action_id: str, build: BuildModal) -> None:
         @app.action(action_id)
         def clicked(ack: Ack, body: dict, client: WebClient, context: BoltContext, respond: Any) -> None:
             ack()
@@ -158,15 +157,15 @@ def register(ctx: ListenerContext) -> None:
 
         def answer(body: dict, client: WebClient, context: BoltContext, respond: Any) -> None:
             with apologise_on_error(respond if body.get("response_url") else None, action_id):
-                actor, problem = permitted(services, context, audience)
+                actor, problem = permitted(services, context, action_id)
                 view, refused = (None, problem) if actor is None else build(actor)
                 if refused:
                     tell(client, body, respond, refused)
                 else:
                     client.views_open(trigger_id=body["trigger_id"], view=view)
 
-    open_from_click(ACTION_OPEN_REQUEST, Audience.RESIDENTS, request_view)
-    open_from_click(ACTION_OPEN_OFFER, Audience.FACULTY, offer_view)
+    open_from_click(ACTION_OPEN_REQUEST, request_view)
+    open_from_click(ACTION_OPEN_OFFER, offer_view)
 
     # --- submissions -----------------------------------------------------------------------------
     #
@@ -176,7 +175,7 @@ def register(ctx: ListenerContext) -> None:
 
     def on_submit(
         title: str,
-        audience: Audience,
+        surface: str,
         read: Callable[[dict[str, Any]], Answers],
         check_for: Callable[[Answers], Check],
         save: Callable[[Session, Person, Program, Answers], View],
@@ -184,14 +183,14 @@ def register(ctx: ListenerContext) -> None:
         def submitted(ack: Ack, view: dict, client: WebClient, context: BoltContext) -> None:
             answers = read(view["state"]["values"])
             check: Check = check_for(answers)
-            actor, problem, problems = validate(context, audience, check)
+            actor, problem, problems = validate(context, surface, check)
             if problem or actor is None:
-                ack(response_action="update", view=notice_view(title, problem or NOT_SAVED))
+                ack(response_action="update", view=notice_modal(title, problem or NOT_SAVED))
                 return
             if problems:
                 ack(response_action="errors", errors=problems)
                 return
-            ack(response_action="update", view=notice_view(title, SAVING))
+            ack(response_action="update", view=notice_modal(title, SAVING))
 
             def work() -> View:
                 with services.unit_of_work() as session:
@@ -203,18 +202,18 @@ def register(ctx: ListenerContext) -> None:
                             if isinstance(outcome, str)
                             else "Something changed while you were answering: " + " ".join(outcome.values())
                         )
-                        return notice_view(title, f"{text} Nothing was saved.")
+                        return notice_modal(title, f"{text} Nothing was saved.")
                     return save(session, person, program, answers)
 
             services.after_ack(lambda: finish(client, view["id"], title, work), title)
 
         return submitted
 
-    def validate(context: BoltContext, audience: Audience, check: Check) -> tuple[Actor | None, str | None, Problems]:
+    def validate(context: BoltContext, surface: str, check: Check) -> tuple[Actor | None, str | None, Problems]:
         """A quick read before ack: (actor, refusal, field problems)."""
         with services.unit_of_work() as session:
             found = lookup_actor(session, team_id=context["team_id"], user_id=context["user_id"])
-            problem = refusal(found, audience)
+            problem = refusal(found, surface)
             if problem or found.actor is None:
                 return None, problem, {}
             outcome = check(session, *rows(session, found.actor))
@@ -227,7 +226,7 @@ def register(ctx: ListenerContext) -> None:
             outcome_view = work()
         except Exception:
             log.exception("failed while saving the %s form", title)
-            outcome_view = notice_view(title, NOT_SAVED)
+            outcome_view = notice_modal(title, NOT_SAVED)
         try:
             client.views_update(view_id=view_id, view=outcome_view)
         except Exception:
@@ -272,14 +271,14 @@ def register(ctx: ListenerContext) -> None:
         return offer_saved_view(available=row.available, capacity=row.capacity)
 
     app.view(VIEW_REQUEST)(
-        on_submit(REQUEST_TITLE, Audience.RESIDENTS, read_request, check_request_form, save_request_form)
+        on_submit(REQUEST_TITLE, VIEW_REQUEST, read_request, check_request_form, save_request_form)
     )
-    app.view(VIEW_OFFER)(on_submit(OFFER_TITLE, Audience.FACULTY, read_offer, check_offer_form, save_offer_form))
+    app.view(VIEW_OFFER)(on_submit(OFFER_TITLE, VIEW_OFFER, read_offer, check_offer_form, save_offer_form))
 
     # --- pick lists --------------------------------------------------------------------------------
 
     def pick_list(
-        action_id: str, audience: Audience, find: Callable[[Session, Person, Program, str], list[Person]]
+        action_id: str, find: Callable[[Session, Person, Program, str], list[Person]]
     ) -> None:
         """Options for an external select, searched as the person types; empty for anyone else."""
 
@@ -288,7 +287,7 @@ def register(ctx: ListenerContext) -> None:
             with services.unit_of_work() as session:
                 found = lookup_actor(session, team_id=context["team_id"], user_id=context["user_id"])
                 people = []
-                if refusal(found, audience) is None and found.actor is not None:
+                if refusal(found, action_id) is None and found.actor is not None:
                     people = find(session, *rows(session, found.actor), str(body.get("value") or ""))
                 choices = [
                     option(person_label(p.name, p.subspecialty if p.is_faculty else None), str(p.id)) for p in people
@@ -296,11 +295,13 @@ def register(ctx: ListenerContext) -> None:
             ack(options=choices)
 
     def faculty_for(session: Session, resident: Person, program: Program, query: str) -> list[Person]:
+        if request_refusal(session, resident=resident):
+            return []  # a resident with a mentor (or who left) has nobody to rank
         year = academic_year(program, services.clock())
         return mentor_candidates(session, program=program, resident_id=resident.id, year=year, query=query)
 
     def residents_for(session: Session, mentor: Person, program: Program, query: str) -> list[Person]:
         return resident_candidates(session, program=program, query=query)
 
-    pick_list(ACTION_PICK_MENTOR, Audience.RESIDENTS, faculty_for)
-    pick_list(ACTION_PICK_RESIDENT, Audience.FACULTY, residents_for)
+    pick_list(ACTION_PICK_MENTOR, faculty_for)
+    pick_list(ACTION_PICK_RESIDENT, residents_for)

@@ -1,9 +1,10 @@
 """The coordinator's review of a proposal: open it, reassign residents, approve it.
 
 Nothing in the payload is trusted: every click, pick list and submission checks on the roster
-that the caller is a coordinator, re-reads the proposal named in private_metadata from the
-database (it must belong to the caller's program and still be pending), and refuses an
-approval when the proposal is not the version the coordinator was looking at.
+that the caller is a coordinator (bot/access.py POLICY), refuses private_metadata it did not seal,
+re-reads the proposal named there from the database (it must belong to the caller's program and
+still be pending), and refuses an approval when the proposal is not the version the coordinator
+was looking at.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
-from bot.access import Actor, Audience
+from bot.access import Actor, Refusal, metadata_key
 from bot.ids import (
     ACTION_PICK_PROPOSAL_MENTOR,
     ACTION_PICK_PROPOSAL_RESIDENT,
@@ -26,8 +27,9 @@ from bot.listeners.context import ListenerContext
 from bot.listeners.errors import apologise_on_error
 from bot.listeners.interactions import permitted, refusal, rows, tell, who
 from bot.matching import approve_and_introduce
-from bot.views.common import View, option
-from bot.views.preferences import notice_view, person_label
+from bot.views.access import refusal_text
+from bot.views.common import View, notice_modal, option
+from bot.views.preferences import person_label
 from bot.views.proposals import (
     LEAVE_UNMATCHED,
     TITLE,
@@ -44,11 +46,10 @@ from storage.proposals import pending_proposal, proposal_of_program, reassign, r
 log = logging.getLogger(__name__)
 
 ALREADY_DONE = "There's no proposal waiting for review: it has been approved or replaced. `/mentor admin match` runs the matcher again."
-OUT_OF_DATE = "This review form is out of date. Please open the proposal again from the latest message."
 APPROVING = "Approving the pairs… this takes a moment."
 
 
-def _fresh_review_view(ctx: ListenerContext, actor: Actor, proposal_id: int | None, notice: str) -> View:
+def _fresh_review_view(ctx: ListenerContext, key: bytes, actor: Actor, proposal_id: int | None, notice: str) -> View:
     """The proposal as it is now (or the program's pending one), with a notice on top."""
     with ctx.services.unit_of_work() as session:
         proposal = (
@@ -57,12 +58,13 @@ def _fresh_review_view(ctx: ListenerContext, actor: Actor, proposal_id: int | No
         if proposal is None or proposal.state is not ProposalState.PENDING:
             proposal = pending_proposal(session, program_id=actor.program_id)
         if proposal is None:
-            return notice_view(TITLE, f"{notice}\n{ALREADY_DONE}")
-        return review_modal(review_of(session, proposal=proposal), notice=notice)
+            return notice_modal(TITLE, f"{notice}\n{ALREADY_DONE}")
+        return review_modal(review_of(session, proposal=proposal), key=key, notice=notice)
 
 
 def register(ctx: ListenerContext) -> None:
     app, services = ctx.app, ctx.services
+    key = metadata_key(services.settings.signing_secret or services.settings.bot_token)
 
     # --- opening the review -------------------------------------------------------------------
 
@@ -73,7 +75,7 @@ def register(ctx: ListenerContext) -> None:
 
     def open_review(body: dict, client: WebClient, context: BoltContext, respond: Any) -> None:
         with apologise_on_error(respond if body.get("response_url") else None, ACTION_REVIEW_PROPOSAL):
-            actor, problem = permitted(services, context, Audience.COORDINATORS)
+            actor, problem = permitted(services, context, ACTION_REVIEW_PROPOSAL)
             if actor is None:
                 tell(client, body, respond, problem or "")
                 return
@@ -90,7 +92,7 @@ def register(ctx: ListenerContext) -> None:
                     # A button without a proposal (e.g. on the App Home) just means "the pending one".
                     replaced = value != "" and (clicked is None or clicked.id != current.id)
                     notice = "The proposal in that message was replaced; this is the current one." if replaced else None
-                    view = review_modal(review_of(session, proposal=current), notice=notice)
+                    view = review_modal(review_of(session, proposal=current), key=key, notice=notice)
             if view is None:
                 tell(client, body, respond, ALREADY_DONE)
             else:
@@ -105,11 +107,11 @@ def register(ctx: ListenerContext) -> None:
 
     def apply_reassign(body: dict, client: WebClient, context: BoltContext) -> None:
         view = body.get("view") or {}
-        metadata = ReviewMetadata.loads(view.get("private_metadata"))
-        actor, problem = permitted(services, context, Audience.COORDINATORS)
+        metadata = ReviewMetadata.unseal(view.get("private_metadata"), key)
+        actor, problem = permitted(services, context, ACTION_REASSIGN)
         try:
             if actor is None or metadata is None:
-                updated = notice_view(TITLE, problem or OUT_OF_DATE)
+                updated = notice_modal(TITLE, problem or refusal_text(Refusal.TAMPERED))
             else:
                 updated = reassigned_view(actor, metadata, view)
             client.views_update(view_id=view["id"], view=updated)
@@ -121,6 +123,7 @@ def register(ctx: ListenerContext) -> None:
         if choice.resident_id is None or (choice.mentor_id is None and not choice.leave_unmatched):
             return _fresh_review_view(
                 ctx,
+                key,
                 actor,
                 metadata.proposal_id,
                 ":point_right: Pick a resident and their new mentor (or “Leave unmatched”), then press Reassign.",
@@ -147,20 +150,20 @@ def register(ctx: ListenerContext) -> None:
                     else f":white_check_mark: {resident} is now left unmatched."
                 )
                 return review_modal(
-                    review_of(session, proposal=proposal), notice=done + " Nothing is final until you approve."
+                    review_of(session, proposal=proposal), key=key, notice=done + " Nothing is final until you approve."
                 )
         except PairingRuleError as error:
-            return _fresh_review_view(ctx, actor, metadata.proposal_id, f":warning: {error}")
+            return _fresh_review_view(ctx, key, actor, metadata.proposal_id, f":warning: {error}")
 
     # --- approving -----------------------------------------------------------------------------
 
     @app.view(VIEW_PROPOSAL)
     def approve_submitted(ack: Ack, view: dict, client: WebClient, context: BoltContext) -> None:
-        metadata = ReviewMetadata.loads(view.get("private_metadata"))
+        metadata = ReviewMetadata.unseal(view.get("private_metadata"), key)
         found = who(services, context)
-        problem = refusal(found, Audience.COORDINATORS)
+        problem = refusal(found, VIEW_PROPOSAL)
         if problem or metadata is None or found.actor is None:
-            ack(response_action="update", view=notice_view(TITLE, problem or OUT_OF_DATE))
+            ack(response_action="update", view=notice_modal(TITLE, problem or refusal_text(Refusal.TAMPERED)))
             return
         unapplied = read_reassign(view["state"]["values"])
         if not unapplied.empty and unapplied.resident_block_id:
@@ -171,7 +174,7 @@ def register(ctx: ListenerContext) -> None:
                 },
             )
             return
-        ack(response_action="update", view=notice_view(TITLE, APPROVING))
+        ack(response_action="update", view=notice_modal(TITLE, APPROVING))
         actor = found.actor
         services.after_ack(lambda: approve_now(actor, metadata, view["id"], client), VIEW_PROPOSAL)
 
@@ -195,10 +198,10 @@ def register(ctx: ListenerContext) -> None:
                     u for n in approval.pairings for u in (n.mentor.slack_user_id, n.resident.slack_user_id)
                 ]
         except PairingRuleError as error:
-            outcome = _fresh_review_view(ctx, actor, metadata.proposal_id, f":warning: {error}")
+            outcome = _fresh_review_view(ctx, key, actor, metadata.proposal_id, f":warning: {error}")
         except Exception:
             log.exception("failed while approving proposal %s", metadata.proposal_id)
-            outcome = notice_view(
+            outcome = notice_modal(
                 TITLE, "Sorry, something went wrong on my side and nothing was approved. Please try again in a minute."
             )
         try:
@@ -210,16 +213,18 @@ def register(ctx: ListenerContext) -> None:
 
     # --- pick lists inside the review -----------------------------------------------------------
 
-    def coordinator_and_proposal(body: dict, context: BoltContext) -> tuple[Actor, ReviewMetadata] | tuple[None, None]:
+    def coordinator_and_proposal(
+        surface: str, body: dict, context: BoltContext
+    ) -> tuple[Actor, ReviewMetadata] | tuple[None, None]:
         found = who(services, context)
-        metadata = ReviewMetadata.loads((body.get("view") or {}).get("private_metadata"))
-        if refusal(found, Audience.COORDINATORS) or found.actor is None or metadata is None:
+        metadata = ReviewMetadata.unseal((body.get("view") or {}).get("private_metadata"), key)
+        if refusal(found, surface) or found.actor is None or metadata is None:
             return None, None
         return found.actor, metadata
 
     @app.options(ACTION_PICK_PROPOSAL_RESIDENT)
     def proposal_resident_options(ack: Ack, body: dict, context: BoltContext) -> None:
-        actor, metadata = coordinator_and_proposal(body, context)
+        actor, metadata = coordinator_and_proposal(ACTION_PICK_PROPOSAL_RESIDENT, body, context)
         options: list[dict[str, Any]] = []
         if actor is not None:
             query = str(body.get("value") or "").strip().lower()
@@ -236,7 +241,7 @@ def register(ctx: ListenerContext) -> None:
 
     @app.options(ACTION_PICK_PROPOSAL_MENTOR)
     def proposal_mentor_options(ack: Ack, body: dict, context: BoltContext) -> None:
-        actor, _ = coordinator_and_proposal(body, context)
+        actor, _ = coordinator_and_proposal(ACTION_PICK_PROPOSAL_MENTOR, body, context)
         options: list[dict[str, Any]] = []
         if actor is not None:
             query = str(body.get("value") or "")

@@ -62,8 +62,17 @@ MODAL_TEXT_LIMIT = 24  # modal title, submit and close
 OPTION_TEXT_LIMIT = 75
 
 
+def escape(text: str) -> str:
+    """Text typed by a person, shown in mrkdwn: no mentions, links or markup smuggled in."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def quote(text: str) -> str:
+    return "\n".join("> " + line for line in escape(text).splitlines() or [""])
+
+
 def button(text: str, action_id: str, *, value: str | None = None, style: str | None = None) -> dict[str, Any]:
-    element: dict[str, Any] = {"type": "button", "text": plain(text[:75]), "action_id": action_id}
+    element: dict[str, Any] = {"type": "button", "text": plain(text), "action_id": action_id}
     if value is not None:
         element["value"] = value
     if style is not None:
@@ -73,9 +82,17 @@ def button(text: str, action_id: str, *, value: str | None = None, style: str | 
 
 def actions(*elements: dict[str, Any], block_id: str | None = None) -> Block:
     block: Block = {"type": "actions", "elements": list(elements)}
-    if block_id is not None:
+    if block_id:
         block["block_id"] = block_id
     return block
+
+
+def notice_modal(title: str, text: str, *, footer: str | None = None) -> dict[str, Any]:
+    """A modal that only tells (no inputs): private answers to a click that has no response_url."""
+    blocks = [section(text)]
+    if footer:
+        blocks.append(context(footer))
+    return {"type": "modal", "title": plain(title[:24]), "close": plain("Close"), "blocks": blocks}
 
 
 def option(text: str, value: str) -> dict[str, Any]:

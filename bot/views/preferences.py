@@ -308,11 +308,3 @@ def offer_saved_view(*, available: bool, capacity: int) -> View:
         ],
         close="Done",
     )
-
-
-# --- shared -----------------------------------------------------------------------------------
-
-
-def notice_view(title: str, text: str) -> View:
-    """A modal with one message and no submit button (working, done, or refused)."""
-    return modal(title, [section(text)], close="Close")

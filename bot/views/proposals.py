@@ -3,11 +3,11 @@ left out; reassign, then approve. Pure functions."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from bot.access import seal, unseal
 from bot.ids import (
     ACTION_PICK_PROPOSAL_MENTOR,
     ACTION_PICK_PROPOSAL_RESIDENT,
@@ -42,21 +42,24 @@ VIEW_TEXT_BUDGET = 200_000  # characters, of Slack's 250 kB per view
 
 @dataclass(frozen=True)
 class ReviewMetadata:
-    """What the modal carries: which proposal, and the version the coordinator saw. Never trusted
-    alone: the listener re-reads the proposal, checks it belongs to the coordinator's program,
-    and refuses if its fingerprint changed."""
+    """What the modal carries: which proposal, and the version the coordinator saw; sealed with
+    an HMAC (bot/access.py), so a payload we did not write is refused. Even sealed it is not
+    trusted alone: the listener re-reads the proposal, checks it belongs to the coordinator's
+    program, and refuses if its fingerprint changed."""
 
     proposal_id: int
     fingerprint: str
 
-    def dumps(self) -> str:
-        return json.dumps({"proposal": self.proposal_id, "fp": self.fingerprint})
+    def seal(self, key: bytes) -> str:
+        return seal({"k": "proposal", "p": self.proposal_id, "fp": self.fingerprint}, key=key)
 
     @classmethod
-    def loads(cls, text: str | None) -> ReviewMetadata | None:
+    def unseal(cls, text: str | None, key: bytes) -> ReviewMetadata | None:
+        payload = unseal(text, key=key)
+        if payload is None or payload.get("k") != "proposal":
+            return None
         try:
-            data = json.loads(text or "")
-            return cls(int(data["proposal"]), str(data["fp"]))
+            return cls(int(payload["p"]), str(payload["fp"]))
         except (ValueError, TypeError, KeyError):
             return None
 
@@ -147,8 +150,8 @@ def review_blocks(review: ProposalReview, *, notice: str | None = None) -> list[
     return blocks
 
 
-def review_modal(review: ProposalReview, *, notice: str | None = None) -> View:
-    metadata = ReviewMetadata(review.proposal_id, review.fingerprint).dumps()
+def review_modal(review: ProposalReview, *, key: bytes, notice: str | None = None) -> View:
+    metadata = ReviewMetadata(review.proposal_id, review.fingerprint).seal(key)
     return modal(
         TITLE,
         review_blocks(review, notice=notice),

@@ -40,8 +40,8 @@ def roster(arrange, clock):
             "URES2": factories.person(session, program, name="Sam", slack_user_id="URES2"),
             "URES3": factories.person(session, program, name="Teo", slack_user_id="URES3"),
         }
-        factories.offer(session, people["UADA"], capacity=2)
-        factories.offer(session, people["UBEN"], capacity=1)
+        factories.offer(session, program, mentor=people["UADA"], capacity=2)
+        factories.offer(session, program, mentor=people["UBEN"], capacity=1)
         return {"program": program.id, **{u: p.id for u, p in people.items()}}
 
 
@@ -126,7 +126,12 @@ def test_round_close_runs_the_matcher_and_offers_the_review(bot, roster, session
     with arrange() as session:
         round_ = session.scalars(select(Round)).one()
         for user_id in ("URES1", "URES2"):
-            factories.preference(session, session.get(Person, roster[user_id]), round_=round_)
+            factories.preference(
+                session,
+                factories.program_of(session, session.get(Person, roster[user_id])),
+                resident=session.get(Person, roster[user_id]),
+                round_=round_,
+            )
     answer = bot.command("admin round close", user_id="UCOORD1").only_response()
     assert "*2* matched" in answer["text"]
     review_button = answer["blocks"][1]["elements"][0]
@@ -190,12 +195,21 @@ def test_pair_refuses_what_the_rules_forbid_and_writes_nothing(
     with arrange() as session:
         get = lambda u: session.get(Person, roster[u])  # noqa: E731
         if setup == "full":
-            factories.pairing(session, get("UBEN"), get("URES3"))
+            factories.pairing(
+                session, factories.program_of(session, get("UBEN")), mentor=get("UBEN"), resident=get("URES3")
+            )
         elif setup == "has_mentor":
-            factories.pairing(session, get("UADA"), get("URES1"))
+            factories.pairing(
+                session, factories.program_of(session, get("UADA")), mentor=get("UADA"), resident=get("URES1")
+            )
         elif setup == "ended_by_request":
             factories.pairing(
-                session, get("UADA"), get("URES2"), ended_on=date(2026, 10, 1), end_reason=EndReason.CHANGE_REQUEST
+                session,
+                factories.program_of(session, get("UADA")),
+                mentor=get("UADA"),
+                resident=get("URES2"),
+                ended_on=date(2026, 10, 1),
+                end_reason=EndReason.CHANGE_REQUEST,
             )
     before = _count(session_factory, Pairing)
     answer = bot.command(text, user_id="UCOORD1").only_response()

@@ -46,4 +46,5 @@ def test_the_home_tab_opens_the_matching_forms(bot, arrange, fake_slack):
         buttons = [
             e["action_id"] for b in fake_slack.home_view(user_id)["blocks"] if b["type"] == "actions" for e in b["elements"]
         ]
-        assert buttons == ([action_id] if action_id else [])
+        matching = [b for b in buttons if b in (ACTION_OPEN_REQUEST, ACTION_OPEN_OFFER)]
+        assert matching == ([action_id] if action_id else [])

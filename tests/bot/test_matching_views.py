@@ -80,7 +80,7 @@ def test_a_huge_proposal_still_fits_in_a_modal():
         fingerprint="f" * 16,
         notes=tuple((person(i), "note " * 200) for i in range(300)),
     )
-    view = review_modal(review, notice="A notice")
+    view = review_modal(review, key=b"k" * 32, notice="A notice")
     assert view_problems(view, expected_type="modal") == []
     assert "too long to show in full" in str(view["blocks"])
 

@@ -49,7 +49,7 @@ def roster(arrange):
             "URES1": factories.person(session, program, name="Ria", slack_user_id="URES1"),
             "URES2": factories.person(session, program, name="Sam", slack_user_id="URES2"),
         }
-        factories.offer(session, people["UAWAY"], available=False)
+        factories.offer(session, program, mentor=people["UAWAY"], available=False)
         return {"program": program.id, **{u: p.id for u, p in people.items()}}
 
 
@@ -189,8 +189,11 @@ def test_problems_come_back_in_the_modal_and_nothing_is_saved(
 
 def test_a_resident_cannot_pick_a_mentor_whose_pairing_with_them_ended_by_request(bot, roster, arrange, fake_slack):
     with arrange() as session:
-        factories.pairing(session, session.get(Person, roster["UADA"]), session.get(Person, roster["URES1"]),
-                          ended_on=date(2026, 9, 1), end_reason=EndReason.CHANGE_REQUEST)  # fmt: skip
+        ada = session.get(Person, roster["UADA"])
+        factories.pairing(
+            session, factories.program_of(session, ada), mentor=ada, resident=session.get(Person, roster["URES1"]),
+            ended_on=date(2026, 9, 1), end_reason=EndReason.CHANGE_REQUEST,
+        )  # fmt: skip
     assert str(roster["UADA"]) not in [o["value"] for o in bot.suggest(ACTION_PICK_MENTOR, user_id="URES1")]
     bot.command("request", user_id="URES1")
     reply = bot.submit_view(_opened(fake_slack), user_id="URES1", values=request_values([roster["UADA"]]))
@@ -199,7 +202,12 @@ def test_a_resident_cannot_pick_a_mentor_whose_pairing_with_them_ended_by_reques
 
 def test_a_resident_with_a_mentor_is_pointed_to_change(bot, roster, arrange, fake_slack):
     with arrange() as session:
-        factories.pairing(session, session.get(Person, roster["UADA"]), session.get(Person, roster["URES1"]))
+        factories.pairing(
+            session,
+            factories.program_of(session, session.get(Person, roster["UADA"])),
+            mentor=session.get(Person, roster["UADA"]),
+            resident=session.get(Person, roster["URES1"]),
+        )
     answer = bot.command("request", user_id="URES1").only_response()
     assert "You already have a mentor, Dr. Ada" in answer["text"] and "/mentor change" in answer["text"]
     assert fake_slack.calls_to("views.open") == []

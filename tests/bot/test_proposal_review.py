@@ -7,6 +7,7 @@ import json
 import pytest
 from sqlalchemy import func, select
 
+from bot.access import metadata_key, unseal
 from bot.ids import (
     ACTION_PICK_PROPOSAL_MENTOR,
     ACTION_PICK_PROPOSAL_RESIDENT,
@@ -18,7 +19,10 @@ from bot.views.proposals import LEAVE_UNMATCHED
 from storage.models import Pairing, Person, Program, Proposal, ProposalState, Role
 from storage.proposals import propose
 from tests.support import factories
+from tests.support.changes import SIGNING_SECRET
 from tests.support.forms import selected
+
+KEY = metadata_key(SIGNING_SECRET)
 
 
 @pytest.fixture
@@ -36,10 +40,12 @@ def proposal(arrange, clock):
             factories.person(session, program, name=n, slack_user_id=f"U{n.upper()}")
             for n in ("Ria", "Sam", "Teo", "Uma")
         ]
-        factories.offer(session, people["UADA"], capacity=2)
-        factories.offer(session, people["UBEN"], capacity=1)
-        factories.offer(session, people["UCY"], capacity=1)
-        factories.preference(session, residents[0], ranking=[people["UBEN"].id], note="I work nights\nmostly")
+        factories.offer(session, program, mentor=people["UADA"], capacity=2)
+        factories.offer(session, program, mentor=people["UBEN"], capacity=1)
+        factories.offer(session, program, mentor=people["UCY"], capacity=1)
+        factories.preference(
+            session, program, resident=residents[0], ranking=[people["UBEN"].id], note="I work nights\nmostly"
+        )
         made = propose(session, program=program, year=2026, round_=None, residents=residents, now=clock())
         return {
             "proposal": made.id, "program": program.id, **{u: p.id for u, p in people.items()},
@@ -78,7 +84,7 @@ def test_the_review_shows_pairs_ranks_and_who_is_left_out(bot, proposal, fake_sl
     assert "*4* matched · *1* got their first choice · *0* not matched" in text
     assert "• Ria → Dr. Ben (1st choice)" in text and "(by shared interests)" in text
     assert "*Notes from residents* (only coordinators see these)" in text and "• *Ria*: I work nights mostly" in text
-    assert json.loads(view["private_metadata"])["proposal"] == proposal["proposal"]
+    assert unseal(view["private_metadata"], key=KEY)["p"] == proposal["proposal"]
 
 
 def test_reassigning_updates_the_proposal_and_clears_the_pickers(bot, proposal, fake_slack, session_factory):
@@ -220,7 +226,7 @@ def test_a_replaced_proposal_opens_the_current_one(bot, proposal, fake_slack, ar
         newer = propose(session, program=program, year=2026, round_=None, residents=residents, now=clock()).id
     view = _open_review(bot, fake_slack, proposal["proposal"])
     assert "was replaced; this is the current one" in str(view["blocks"])
-    assert json.loads(view["private_metadata"])["proposal"] == newer
+    assert unseal(view["private_metadata"], key=KEY)["p"] == newer
 
 
 def test_a_review_button_without_a_proposal_opens_the_pending_one(bot, proposal, fake_slack):

@@ -96,7 +96,7 @@ def test_ranking_closes_up_gaps():
         (
             OfferAnswers(available=True, capacity=1, preferred_residents=(99,)),
             2,
-            {"preferred_residents": "Please pick residents who are in the program."},
+            {"preferred_residents": "Please pick residents from the list."},
         ),
         (
             OfferAnswers(available=True, capacity=1, preferred_residents=tuple(range(PREFERRED_RESIDENTS_LIMIT + 1))),

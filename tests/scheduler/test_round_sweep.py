@@ -66,8 +66,18 @@ def test_a_year_of_sweeps_opens_reminds_and_matches_once_each(jobs, clock, roste
         from storage.models import Person
 
         round_ = session.scalars(select(Round)).one()
-        factories.preference(session, session.get(Person, roster["resident"]), round_=round_)
-        factories.offer(session, session.get(Person, roster["faculty"]), capacity=1)
+        factories.preference(
+            session,
+            factories.program_of(session, session.get(Person, roster["resident"])),
+            resident=session.get(Person, roster["resident"]),
+            round_=round_,
+        )
+        factories.offer(
+            session,
+            factories.program_of(session, session.get(Person, roster["faculty"])),
+            mentor=session.get(Person, roster["faculty"]),
+            capacity=1,
+        )
 
     clock.set(JULY_13_MIDNIGHT.replace(hour=3))
     assert round_sweep(jobs) == SweepResult()

@@ -80,9 +80,9 @@ def test_two_approvals_cannot_give_a_mentor_a_third_mentee(pg_session_factory):
         program = factories.program(session)
         coordinator = factories.person(session, program, role=Role.COORDINATOR)
         mentor = factories.person(session, program, role=Role.FACULTY)
-        factories.offer(session, mentor, capacity=2)
+        factories.offer(session, program, mentor=mentor, capacity=2)
         first, second, third = (factories.person(session, program) for _ in range(3))
-        factories.pairing(session, mentor, first, slot=1)  # one place left
+        factories.pairing(session, program, mentor=mentor, resident=first, slot=1)  # one place left
         proposals = [_proposal(session, program, [(mentor, second)]), _proposal(session, program, [(mentor, third)])]
         ids = (program.id, coordinator.id, mentor.id)
 
@@ -109,7 +109,7 @@ def test_two_approvals_cannot_give_a_resident_two_mentors(pg_session_factory):
         coordinator = factories.person(session, program, role=Role.COORDINATOR)
         mentors = [factories.person(session, program, role=Role.FACULTY) for _ in range(2)]
         for mentor in mentors:
-            factories.offer(session, mentor, capacity=2)
+            factories.offer(session, program, mentor=mentor, capacity=2)
         resident = factories.person(session, program)
         proposals = [
             _proposal(session, program, [(mentors[0], resident)]),
@@ -130,7 +130,7 @@ def test_the_same_proposal_approved_twice_at_once_is_approved_once(pg_session_fa
         program = factories.program(session)
         coordinator = factories.person(session, program, role=Role.COORDINATOR)
         mentor = factories.person(session, program, role=Role.FACULTY)
-        factories.offer(session, mentor, capacity=2)
+        factories.offer(session, program, mentor=mentor, capacity=2)
         residents = [factories.person(session, program) for _ in range(2)]
         proposal = _proposal(session, program, [(mentor, r) for r in residents])
         ids = (program.id, coordinator.id)

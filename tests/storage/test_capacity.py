@@ -69,7 +69,13 @@ def test_the_database_refuses_a_third_active_mentee_even_past_the_checks(arrange
 
             mentor = session.get(Person, people["mentor"])
             for index, resident_id in enumerate(people["residents"][:3]):
-                factories.pairing(session, mentor, session.get(Person, resident_id), slot=min(index + 1, 2))
+                factories.pairing(
+                    session,
+                    factories.program_of(session, mentor),
+                    mentor=mentor,
+                    resident=session.get(Person, resident_id),
+                    slot=min(index + 1, 2),
+                )
 
 
 @pytest.mark.parametrize(
@@ -92,18 +98,35 @@ def test_rules_that_refuse_a_pairing(session_factory, arrange, people, arrangeme
         mentor, resident = session.get(Person, mentor_id), session.get(Person, resident_id)
         other = session.get(Person, people["other"])
         if arrangement == "resident_has_mentor":
-            factories.pairing(session, other, resident)
+            factories.pairing(session, factories.program_of(session, other), mentor=other, resident=resident)
         elif arrangement == "ended_by_request":
             factories.pairing(
-                session, mentor, resident, ended_on=date(2026, 7, 20), end_reason=EndReason.CHANGE_REQUEST
+                session,
+                factories.program_of(session, mentor),
+                mentor=mentor,
+                resident=resident,
+                ended_on=date(2026, 7, 20),
+                end_reason=EndReason.CHANGE_REQUEST,
             )
         elif arrangement == "ended_by_withdrawal":
-            factories.pairing(session, mentor, resident, ended_on=date(2026, 7, 20), end_reason=EndReason.WITHDRAWAL)
+            factories.pairing(
+                session,
+                factories.program_of(session, mentor),
+                mentor=mentor,
+                resident=resident,
+                ended_on=date(2026, 7, 20),
+                end_reason=EndReason.WITHDRAWAL,
+            )
         elif arrangement == "mentor_unavailable":
-            factories.offer(session, mentor, available=False)
+            factories.offer(session, factories.program_of(session, mentor), mentor=mentor, available=False)
         elif arrangement == "mentor_offered_one":
-            factories.offer(session, mentor, capacity=1)
-            factories.pairing(session, mentor, session.get(Person, people["residents"][1]))
+            factories.offer(session, factories.program_of(session, mentor), mentor=mentor, capacity=1)
+            factories.pairing(
+                session,
+                factories.program_of(session, mentor),
+                mentor=mentor,
+                resident=session.get(Person, people["residents"][1]),
+            )
         elif arrangement == "resident_withdrawn":
             resident.status = PersonStatus.WITHDRAWN
         elif arrangement == "mentor_is_resident":
@@ -116,8 +139,9 @@ def test_a_coordinator_ending_does_not_forbid_pairing_again(session_factory, arr
     from storage.models import Person
 
     with arrange() as session:
+        mentor, resident = session.get(Person, people["mentor"]), session.get(Person, people["residents"][0])
         factories.pairing(
-            session, session.get(Person, people["mentor"]), session.get(Person, people["residents"][0]),
+            session, factories.program_of(session, mentor), mentor=mentor, resident=resident,
             ended_on=date(2026, 7, 20), end_reason=EndReason.COORDINATOR,
         )  # fmt: skip
     assert _pair(session_factory, people["mentor"], people["residents"][0]).ended_on is None
@@ -143,15 +167,24 @@ def test_residents_may_rank_faculty_who_can_still_take_them(session_factory, arr
         other = session.get(Person, people["other"])
         resident = session.get(Person, people["residents"][0])
         full = factories.person(session, program, role=Role.FACULTY, name="Dr. Full")
-        factories.offer(session, full, capacity=1)
-        factories.pairing(session, full, session.get(Person, people["residents"][1]))
+        factories.offer(session, program, mentor=full, capacity=1)
+        factories.pairing(session, program, mentor=full, resident=session.get(Person, people["residents"][1]))
         unavailable = factories.person(session, program, role=Role.FACULTY, name="Dr. Away")
-        factories.offer(session, unavailable, available=False)
+        factories.offer(session, program, mentor=unavailable, available=False)
         last_year = factories.person(session, program, role=Role.FACULTY, name="Dr. Last Year")
-        factories.offer(session, last_year, available=False, year=2025)  # a no for last year is not a no now
+        factories.offer(
+            session, program, mentor=last_year, available=False, academic_year=2025
+        )  # a no for last year is not a no now
         gone = factories.person(session, program, role=Role.FACULTY, name="Dr. Gone")
         gone.status = PersonStatus.WITHDRAWN
-        factories.pairing(session, other, resident, ended_on=date(2026, 7, 20), end_reason=EndReason.CHANGE_REQUEST)
+        factories.pairing(
+            session,
+            program,
+            mentor=other,
+            resident=resident,
+            ended_on=date(2026, 7, 20),
+            end_reason=EndReason.CHANGE_REQUEST,
+        )
         factories.person(session, program, role=Role.COORDINATOR, name="Dr. Admin Only")
 
     with session_scope(session_factory) as session:

@@ -66,16 +66,34 @@ def test_the_problem_counts_active_pairings_and_excludes_pairs_ended_by_request(
     ria, sam, teo = ids["residents"]
     with arrange() as session:
         ada, ben, cy = (session.get(Person, ids[k]) for k in ("ada", "ben", "cy"))
-        factories.offer(session, ada, capacity=2, subspecialties=["cardiology"], preferred_residents=[sam])
-        factories.offer(session, ben, capacity=1)
-        factories.offer(session, cy, available=False)
+        factories.offer(
+            session,
+            factories.program_of(session, ada),
+            mentor=ada,
+            capacity=2,
+            subspecialties=["cardiology"],
+            preferred_residents=[sam],
+        )
+        factories.offer(session, factories.program_of(session, ben), mentor=ben, capacity=1)
+        factories.offer(session, factories.program_of(session, cy), mentor=cy, available=False)
         someone = factories.person(session, session.get(Program, ids["program"]), name="Zed")
-        factories.pairing(session, ada, someone)  # one of Ada's two places is taken
         factories.pairing(
-            session, ben, session.get(Person, ria), ended_on=date(2026, 7, 1), end_reason=EndReason.CHANGE_REQUEST
+            session, factories.program_of(session, ada), mentor=ada, resident=someone
+        )  # one of Ada's two places is taken
+        factories.pairing(
+            session,
+            factories.program_of(session, ben),
+            mentor=ben,
+            resident=session.get(Person, ria),
+            ended_on=date(2026, 7, 1),
+            end_reason=EndReason.CHANGE_REQUEST,
         )
         factories.preference(
-            session, session.get(Person, ria), ranking=[ids["ben"], ids["ada"]], subspecialties=["cardiology"]
+            session,
+            factories.program_of(session, session.get(Person, ria)),
+            resident=session.get(Person, ria),
+            ranking=[ids["ben"], ids["ada"]],
+            subspecialties=["cardiology"],
         )
         session.get(Person, teo).subspecialty = "Cardiology"
 
@@ -107,10 +125,20 @@ def _proposal_for_all(session_factory, ids):
 def offers(arrange, program_with_people):
     ids = program_with_people
     with arrange() as session:
-        factories.offer(session, session.get(Person, ids["ada"]), capacity=2)
-        factories.offer(session, session.get(Person, ids["ben"]), capacity=1)
+        factories.offer(
+            session,
+            factories.program_of(session, session.get(Person, ids["ada"])),
+            mentor=session.get(Person, ids["ada"]),
+            capacity=2,
+        )
+        factories.offer(
+            session,
+            factories.program_of(session, session.get(Person, ids["ben"])),
+            mentor=session.get(Person, ids["ben"]),
+            capacity=1,
+        )
         ria = session.get(Person, ids["residents"][0])
-        factories.preference(session, ria, ranking=[ids["ben"]])
+        factories.preference(session, factories.program_of(session, ria), resident=ria, ranking=[ids["ben"]])
     return ids
 
 
@@ -225,7 +253,12 @@ def test_reassign_moves_a_resident_and_respects_capacity(session_factory, offers
 
 def test_reassign_refuses_faculty_who_said_no(session_factory, arrange, offers):
     with arrange() as session:
-        factories.offer(session, session.get(Person, offers["cy"]), available=False)
+        factories.offer(
+            session,
+            factories.program_of(session, session.get(Person, offers["cy"])),
+            mentor=session.get(Person, offers["cy"]),
+            available=False,
+        )
     proposal_id, _ = _proposal_for_all(session_factory, offers)
     with session_scope(session_factory) as session:
         program, coordinator = _get(session, offers)
@@ -237,8 +270,11 @@ def test_reassign_refuses_faculty_who_said_no(session_factory, arrange, offers):
 def test_reassign_never_re_pairs_a_pair_that_ended_by_request(session_factory, arrange, offers):
     ria = offers["residents"][0]
     with arrange() as session:
-        factories.pairing(session, session.get(Person, offers["ada"]), session.get(Person, ria),
-                          ended_on=date(2026, 7, 1), end_reason=EndReason.WITHDRAWAL)  # fmt: skip
+        ada = session.get(Person, offers["ada"])
+        factories.pairing(
+            session, factories.program_of(session, ada), mentor=ada, resident=session.get(Person, ria),
+            ended_on=date(2026, 7, 1), end_reason=EndReason.WITHDRAWAL,
+        )  # fmt: skip
     proposal_id, _ = _proposal_for_all(session_factory, offers)
     with session_scope(session_factory) as session:
         program, coordinator = _get(session, offers)
@@ -253,8 +289,8 @@ def test_who_a_round_and_the_waiting_list_match(session_factory, arrange, progra
     with arrange() as session:
         program = session.get(Program, ids["program"])
         round_ = open_round(session, program=program, deadline_at=datetime(2026, 7, 30, tzinfo=timezone.utc), now=NOW)
-        factories.preference(session, session.get(Person, ria), round_=round_)
-        factories.preference(session, session.get(Person, sam))  # answered outside this round
+        factories.preference(session, program, resident=session.get(Person, ria), round_=round_)
+        factories.preference(session, program, resident=session.get(Person, sam))  # answered outside this round
         queue_person(session, person=session.get(Person, teo), reason=QueueReason.REMATCH, now=NOW)
         round_id = round_.id
     with session_scope(session_factory) as session:

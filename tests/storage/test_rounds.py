@@ -82,7 +82,7 @@ def test_invitees_are_everyone_without_a_pairing_who_has_not_withdrawn(session_f
         busy_mentor = factories.person(session, program, role=Role.FACULTY, name="Busy mentor")
         factories.person(session, program, role=Role.FACULTY, name="Free mentor", is_coordinator=True)
         paired = factories.person(session, program, name="Paired resident")
-        factories.pairing(session, busy_mentor, paired)
+        factories.pairing(session, program, mentor=busy_mentor, resident=paired)
         factories.person(session, program, name="Waiting resident")
         gone = factories.person(session, program, name="Withdrawn resident")
         gone.status = PersonStatus.WITHDRAWN
@@ -101,9 +101,9 @@ def test_not_answered_leaves_out_those_who_did(session_factory, arrange):
         round_ = open_round(
             session, program=program, deadline_at=datetime(2026, 7, 16, 4, tzinfo=timezone.utc), now=JULY_1
         )
-        factories.preference(session, answered, round_=round_)
-        factories.offer(session, offered, year=2026)
-        factories.offer(session, old_offer, year=2025)
+        factories.preference(session, program, resident=answered, round_=round_)
+        factories.offer(session, program, mentor=offered, academic_year=2026)
+        factories.offer(session, program, mentor=old_offer, academic_year=2025)
         round_id = round_.id
     with session_scope(session_factory) as session:
         round_ = session.get(Round, round_id)

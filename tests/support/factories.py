@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from storage.models import (
@@ -16,9 +17,13 @@ from storage.models import (
     Person,
     PersonStatus,
     Program,
+    Proposal,
+    ProposalPair,
+    ProposalState,
     ResidentPreference,
     Role,
     Round,
+    RoundState,
 )
 from storage.outbox import enqueue
 from storage.programs import ProgramSettings, ensure_program
@@ -67,83 +72,6 @@ def person(
     return row
 
 
-def offer(
-    session: Session,
-    mentor: Person,
-    *,
-    year: int = 2026,
-    capacity: int = 2,
-    available: bool = True,
-    subspecialties: Sequence[str] = (),
-    focus_areas: Sequence[str] = (),
-    preferred_residents: Sequence[int] = (),
-) -> MentorOffer:
-    row = MentorOffer(
-        program_id=mentor.program_id,
-        mentor_id=mentor.id,
-        academic_year=year,
-        available=available,
-        capacity=capacity if available else 0,
-        subspecialties=list(subspecialties),
-        focus_areas=list(focus_areas),
-        preferred_residents=list(preferred_residents),
-        updated_at=EPOCH,
-    )
-    session.add(row)
-    session.flush()
-    return row
-
-
-def preference(
-    session: Session,
-    resident: Person,
-    *,
-    ranking: Sequence[int] = (),
-    round_: Round | None = None,
-    subspecialties: Sequence[str] = (),
-    focus_areas: Sequence[str] = (),
-    note: str | None = None,
-) -> ResidentPreference:
-    row = ResidentPreference(
-        program_id=resident.program_id,
-        resident_id=resident.id,
-        round_id=round_.id if round_ else None,
-        ranking=list(ranking),
-        subspecialties=list(subspecialties),
-        focus_areas=list(focus_areas),
-        note=note,
-        updated_at=EPOCH,
-    )
-    session.add(row)
-    session.flush()
-    return row
-
-
-def pairing(
-    session: Session,
-    mentor: Person,
-    resident: Person,
-    *,
-    slot: int = 1,
-    started_on: date = date(2026, 7, 1),
-    ended_on: date | None = None,
-    end_reason: EndReason | None = None,
-) -> Pairing:
-    row = Pairing(
-        program_id=mentor.program_id,
-        mentor_id=mentor.id,
-        resident_id=resident.id,
-        mentor_slot=slot,
-        started_on=started_on,
-        ended_on=ended_on,
-        end_reason=end_reason,
-        created_at=EPOCH,
-    )
-    session.add(row)
-    session.flush()
-    return row
-
-
 def outbox_dm(
     session: Session,
     prog: Program,
@@ -156,3 +84,142 @@ def outbox_dm(
 ) -> OutboxMessage:
     """A DM (group DM with several recipients) queued through the real enqueue()."""
     return enqueue(session, program=prog, kind=kind, text=text, now=now, recipients=recipients, **kwargs)  # type: ignore[arg-type]
+
+
+def pairing(
+    session: Session,
+    prog: Program,
+    *,
+    mentor: Person,
+    resident: Person,
+    started_on: date = date(2026, 7, 15),
+    next_due_on: date | None = None,
+    slot: int | None = None,
+    ended_on: date | None = None,
+    end_reason: EndReason | None = None,
+) -> Pairing:
+    """A pairing in the mentor's next free slot; active unless `ended_on` is given."""
+    taken = session.scalar(
+        select(func.count(Pairing.id)).where(Pairing.mentor_id == mentor.id, Pairing.ended_on.is_(None))
+    )
+    row = Pairing(
+        program_id=prog.id,
+        mentor_id=mentor.id,
+        resident_id=resident.id,
+        mentor_slot=slot if slot is not None else (taken or 0) + 1,
+        started_on=started_on,
+        ended_on=ended_on,
+        end_reason=end_reason,
+        next_due_on=next_due_on or started_on + timedelta(days=92),
+        next_check_on=None if ended_on else started_on + timedelta(days=78),
+        created_at=EPOCH,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def matching_round(session: Session, prog: Program, *, academic_year: int = 2026, state: RoundState = RoundState.OPEN) -> Round:
+    row = Round(
+        program_id=prog.id,
+        academic_year=academic_year,
+        state=state,
+        opened_at=EPOCH,
+        deadline_at=EPOCH + timedelta(days=21),
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def preference(
+    session: Session,
+    prog: Program,
+    *,
+    resident: Person,
+    ranking: Sequence[Person | int] = (),
+    round_: Round | None = None,
+    subspecialties: Sequence[str] = (),
+    focus_areas: Sequence[str] = ("academic",),
+    note: str | None = None,
+) -> ResidentPreference:
+    row = ResidentPreference(
+        program_id=prog.id,
+        resident_id=resident.id,
+        round_id=round_.id if round_ else None,
+        ranking=[m.id if isinstance(m, Person) else m for m in ranking],
+        subspecialties=list(subspecialties),
+        focus_areas=list(focus_areas),
+        note=note,
+        updated_at=EPOCH,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def offer(
+    session: Session,
+    prog: Program,
+    *,
+    mentor: Person,
+    capacity: int = 2,
+    academic_year: int = 2026,
+    available: bool = True,
+    subspecialties: Sequence[str] = (),
+    focus_areas: Sequence[str] = ("academic",),
+    preferred_residents: Sequence[int] = (),
+) -> MentorOffer:
+    row = MentorOffer(
+        program_id=prog.id,
+        mentor_id=mentor.id,
+        academic_year=academic_year,
+        available=available,
+        capacity=capacity if available else 0,
+        subspecialties=list(subspecialties),
+        focus_areas=list(focus_areas),
+        preferred_residents=list(preferred_residents),
+        updated_at=EPOCH,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def proposal(
+    session: Session,
+    prog: Program,
+    *,
+    pairs: Sequence[tuple[Person, Person, int]],
+    unmatched: Sequence[Person] = (),
+    round_: Round | None = None,
+) -> Proposal:
+    """A pending proposal: pairs are (mentor, resident, resident_rank)."""
+    ranks = [rank for _, _, rank in pairs]
+    row = Proposal(
+        program_id=prog.id,
+        round_id=round_.id if round_ else None,
+        state=ProposalState.PENDING,
+        unmatched_resident_ids=[r.id for r in unmatched],
+        stats={
+            "residents": len(pairs) + len(unmatched),
+            "mentors_available": len({m.id for m, _, _ in pairs}),
+            "capacity_total": 2 * len({m.id for m, _, _ in pairs}),
+            "matched": len(pairs),
+            "unmatched": len(unmatched),
+            "first_choice": sum(1 for r in ranks if r == 1),
+            "within_own_ranking": len(pairs),
+            "mean_rank": sum(ranks) / len(ranks) if ranks else None,
+        },
+        created_at=EPOCH,
+        pairs=[ProposalPair(mentor_id=m.id, resident_id=r.id, resident_rank=rank) for m, r, rank in pairs],
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def program_of(session: Session, person: Person) -> Program:
+    program = session.get(Program, person.program_id)
+    assert program is not None
+    return program

@@ -52,8 +52,9 @@ class BotHarness:
     signing_secret: str
     dispatched: list[BoltResponse] = field(default_factory=list)
 
-    def _dispatch(self, built: slack.Built, response_name: str | None = None) -> Reply:
+    def _dispatch(self, built: slack.Built, response_name: str | None = None, headers: dict[str, str] | None = None) -> Reply:
         request = slack.signed(self.signing_secret, built)
+        request.headers.update(headers or {})  # e.g. X-Slack-Retry-Num: Slack resending the same request
         response = self.app.dispatch(request.to_bolt_request())
         self.dispatched.append(response)
         self._check_ack(response.body)
@@ -92,23 +93,36 @@ class BotHarness:
         kwargs.setdefault("response_url", self.fake.response_url(name))
         return self._dispatch(slack.block_actions(action_id, user_id=user_id, value=value, **kwargs), name)
 
-    def submit(self, callback_id: str, *, user_id: str, values: dict[str, dict[str, Any]], **kwargs: Any) -> Reply:
-        return self._dispatch(slack.view_submission(callback_id, user_id=user_id, values=values, **kwargs))
+    def submit(
+        self,
+        callback_id: str,
+        *,
+        user_id: str,
+        values: dict[str, dict[str, Any]],
+        headers: dict[str, str] | None = None,
+        **kwargs: Any,
+    ) -> Reply:
+        return self._dispatch(slack.view_submission(callback_id, user_id=user_id, values=values, **kwargs), headers=headers)
+
+    def opened_view(self) -> dict[str, Any]:
+        """The modal the bot opened last (as Slack stored it, with its id and hash)."""
+        calls = [c for c in self.fake.calls_to("views.open") if c.ok]
+        assert calls, "the bot opened no modal"
+        return calls[-1].response["view"]
 
     def submit_view(self, view: dict[str, Any], *, user_id: str, values: dict[str, dict[str, Any]], **kwargs: Any) -> Reply:
-        """Submit a modal the bot opened (as stored by the fake), keeping its id and metadata."""
-        return self.submit(
-            view["callback_id"],
-            user_id=user_id,
-            values=values,
-            view_id=view["id"],
-            private_metadata=view.get("private_metadata", ""),
-            **kwargs,
-        )
+        """Submit a modal the bot opened, as Slack would: same callback, metadata and view id."""
+        kwargs.setdefault("private_metadata", view.get("private_metadata", ""))
+        kwargs.setdefault("view_id", view["id"])
+        kwargs.setdefault("hash", view["hash"])
+        return self.submit(view["callback_id"], user_id=user_id, values=values, **kwargs)
+
+    def suggest_reply(self, action_id: str, *, user_id: str, value: str = "", **kwargs: Any) -> Reply:
+        return self._dispatch(slack.block_suggestion(action_id, user_id=user_id, value=value, **kwargs))
 
     def suggest(self, action_id: str, *, user_id: str, value: str = "", **kwargs: Any) -> list[dict[str, Any]]:
         """The options the bot offers in an external select while someone types `value`."""
-        reply = self._dispatch(slack.block_suggestion(action_id, user_id=user_id, value=value, **kwargs))
+        reply = self.suggest_reply(action_id, user_id=user_id, value=value, **kwargs)
         assert reply.status == 200, reply
         return reply.ack_json.get("options", [])
 

@@ -234,6 +234,7 @@ def upgrade() -> None:
     sa.Column('requester_id', sa.Integer(), nullable=False),
     sa.Column('kind', sa.Enum('change', 'withdraw', name='requestkind', native_enum=False, length=32), nullable=False),
     sa.Column('pairing_id', sa.Integer(), nullable=True),
+    sa.Column('counterpart_ids', sa.JSON(), nullable=False),
     sa.Column('note', sa.Text(), nullable=True),
     sa.Column('state', sa.Enum('open', 'resolved', name='requeststate', native_enum=False, length=32), nullable=False),
     sa.Column('resolution', sa.String(length=40), nullable=True),

@@ -1,0 +1,404 @@
+"""Change, withdraw and rejoin: the modals, the messages and the coordinators' alert. Pure.
+
+The voice matters most here: say plainly that no reason is needed, what will happen and who will
+see what; never name the person who asked to anyone but coordinators.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from bot.ids import (
+    ACTION_CHANGE,
+    ACTION_REJOIN,
+    ACTION_RESOLVE_CLOSE,
+    ACTION_RESOLVE_REMATCH,
+    ACTION_WITHDRAW,
+    VIEW_CHANGE,
+    VIEW_WITHDRAW,
+)
+from bot.views.common import (
+    Block,
+    Message,
+    actions,
+    button,
+    context,
+    mention,
+    notice_modal,
+    plain,
+    private_message,
+    quote,
+    section,
+)
+from storage.models import RequestKind, Role
+from storage.requests import NOTE_MAX_CHARS, PersonRef, Rendered, RequestSummary, Resolution
+
+View = dict[str, Any]
+
+# Input blocks of the two modals: block_id and action_id are the same string.
+PAIRING_INPUT = "pairing"
+REMATCH_INPUT = "rematch"
+NOTE_INPUT = "note"
+REMATCH_YES = "yes"
+REMATCH_NO = "no"
+
+NEUTRAL_NOTICE = "Your mentoring pairing has ended. The program coordinator will help with next steps."
+WHO_SEES_WHAT = (
+    "*Who sees what:* only the program coordinators see that you asked, and your note if you write one. "
+    "Nothing is posted in any channel."
+)
+NOTE_HINT = "Only the program coordinators can read this. It's deleted once they've handled your request."
+
+
+def and_list(names: Sequence[str]) -> str:
+    if len(names) <= 2:
+        return " and ".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _bold_names(people: Sequence[PersonRef]) -> str:
+    return and_list([f"*{p.name}*" for p in people])
+
+
+def _ended_phrase(names: Sequence[str]) -> str:
+    """"Your pairing with *A* has ended; they get" / "Your pairings with *A* and *B* have ended; each gets"."""
+    bold = and_list([f"*{n}*" for n in names])
+    if len(names) == 1:
+        return f"Your pairing with {bold} has ended; they get"
+    return f"Your pairings with {bold} have ended; each gets"
+
+
+@dataclass(frozen=True)
+class PairingChoice:
+    pairing_id: int
+    counterpart_name: str
+
+
+@dataclass(frozen=True)
+class ChangeForm:
+    pairing_id: int | None  # from the choice, when a mentor picked one of two
+    rematch: bool
+    note: str | None
+
+
+@dataclass(frozen=True)
+class WithdrawForm:
+    note: str | None
+
+
+# --- modals ----------------------------------------------------------------------------------
+
+
+def _note_input() -> Block:
+    return {
+        "type": "input",
+        "block_id": NOTE_INPUT,
+        "optional": True,
+        "label": plain("A note for the coordinators (optional)"),
+        "hint": plain(NOTE_HINT),
+        "element": {
+            "type": "plain_text_input",
+            "action_id": NOTE_INPUT,
+            "multiline": True,
+            "max_length": NOTE_MAX_CHARS,
+        },
+    }
+
+
+def _radio(block_id: str, label: str, options: Sequence[tuple[str, str]], *, initial: str | None = None) -> Block:
+    rendered = [{"text": plain(text), "value": value} for value, text in options]
+    element: dict[str, Any] = {"type": "radio_buttons", "action_id": block_id, "options": rendered}
+    if initial is not None:
+        element["initial_option"] = next(o for o in rendered if o["value"] == initial)
+    return {"type": "input", "block_id": block_id, "label": plain(label), "element": element}
+
+
+def change_modal(choices: Sequence[PairingChoice], *, role: Role, private_metadata: str) -> View:
+    """The change modal; a mentor with two mentees first picks which pairing."""
+    if len(choices) == 1:
+        other = choices[0].counterpart_name
+        intro = [section(f"You can end your pairing with *{other}* at any time. *You don't need to give a reason.*")]
+        they = other
+    else:
+        intro = [
+            section("You can end a pairing at any time. *You don't need to give a reason.*"),
+            _radio(PAIRING_INPUT, "Which pairing?", [(str(c.pairing_id), c.counterpart_name) for c in choices]),
+        ]
+        they = "The other person"
+    happens = (
+        "*What happens*\n"
+        "• The pairing ends now, and its reminders stop.\n"
+        f"• {they} gets a short, neutral message: “{NEUTRAL_NOTICE}” It doesn't say who asked.\n"
+        "• You two won't be matched with each other again."
+    )
+    new_match = "Find me a new mentor" if role is Role.RESIDENT else "I'm open to a new mentee"
+    rematch = _radio(
+        REMATCH_INPUT,
+        "Would you like a new match?",
+        [(REMATCH_YES, new_match), (REMATCH_NO, "Not for now")],
+        initial=REMATCH_YES,
+    )
+    return {
+        "type": "modal",
+        "callback_id": VIEW_CHANGE,
+        "private_metadata": private_metadata,
+        "title": plain("Change your pairing"),
+        "submit": plain("End the pairing"),
+        "close": plain("Cancel"),
+        "blocks": [*intro, section(happens), rematch, _note_input(), context(WHO_SEES_WHAT)],
+    }
+
+
+def withdraw_modal(counterpart_names: Sequence[str], *, private_metadata: str) -> View:
+    if counterpart_names:
+        names = and_list([f"*{n}*" for n in counterpart_names])
+        plural = len(counterpart_names) > 1
+        pairings = (
+            f"• Your {'pairings' if plural else 'pairing'} with {names} {'end' if plural else 'ends'} now. "
+            f"{'Each gets' if plural else 'They get'} a short, neutral message that doesn't say who asked, "
+            "and the coordinator will help with a new match.\n"
+        )
+    else:
+        pairings = "• You don't have a pairing right now, so nobody else is affected.\n"
+    happens = (
+        "*What happens*\n"
+        + pairings
+        + "• You won't get any more messages from me, and you'll be left out of matching rounds.\n"
+        "• You can come back whenever you like with `/mentor rejoin`."
+    )
+    return {
+        "type": "modal",
+        "callback_id": VIEW_WITHDRAW,
+        "private_metadata": private_metadata,
+        "title": plain("Leave the program"),
+        "submit": plain("Leave the program"),
+        "close": plain("Cancel"),
+        "blocks": [
+            section("You can leave the mentorship program at any time. *You don't need to give a reason.*"),
+            section(happens),
+            _note_input(),
+            context(WHO_SEES_WHAT),
+        ],
+    }
+
+
+def _state_value(values: dict[str, Any], block_id: str) -> dict[str, Any]:
+    return values.get(block_id, {}).get(block_id, {}) or {}
+
+
+def read_change_form(values: dict[str, Any]) -> ChangeForm:
+    """From Slack's view.state.values. Values are only parsed here; they are checked by the caller."""
+    chosen = (_state_value(values, PAIRING_INPUT).get("selected_option") or {}).get("value")
+    rematch = (_state_value(values, REMATCH_INPUT).get("selected_option") or {}).get("value", REMATCH_YES)
+    return ChangeForm(
+        pairing_id=int(chosen) if chosen and str(chosen).isdigit() else None,
+        rematch=rematch != REMATCH_NO,
+        note=_state_value(values, NOTE_INPUT).get("value"),
+    )
+
+
+def read_withdraw_form(values: dict[str, Any]) -> WithdrawForm:
+    return WithdrawForm(note=_state_value(values, NOTE_INPUT).get("value"))
+
+
+def change_received_view(counterpart_name: str, *, rematch: bool) -> View:
+    next_step = (
+        "The coordinator will help you find a new match."
+        if rematch
+        else "You won't be matched again for now; if you change your mind, just tell the program coordinator."
+    )
+    text = (
+        f"Done. Your pairing with *{counterpart_name}* has ended, and its reminders have stopped. "
+        f"{counterpart_name} gets a short, neutral message that doesn't say who asked.\n\n{next_step}"
+    )
+    return notice_modal("Pairing changed", text, footer=WHO_SEES_WHAT)
+
+
+def withdraw_received_view(counterpart_names: Sequence[str]) -> View:
+    ended = (
+        f"{_ended_phrase(counterpart_names)} a short, neutral message that doesn't say who asked. "
+        if counterpart_names
+        else ""
+    )
+    text = (
+        f"You've left the mentorship program. {ended}"
+        "You won't get any more messages from me, apart from one confirming this.\n\n"
+        "Whenever you'd like to come back, type `/mentor rejoin`."
+    )
+    return notice_modal("You've left", text, footer=WHO_SEES_WHAT)
+
+
+# --- kind answers ----------------------------------------------------------------------------
+
+NO_PAIRING = (
+    "You don't have a mentoring pairing right now, so there's nothing to change. "
+    "If you'd like to be matched, the program coordinator can help."
+)
+ALREADY_WITHDRAWN = (
+    "You've already left the mentorship program, so there's nothing more to do. "
+    "Whenever you'd like to come back, type `/mentor rejoin`."
+)
+PAIRING_ALREADY_ENDED = "That pairing has already ended, so there's nothing more to do. The program coordinator will help with next steps."
+NOTHING_TO_LEAVE = (
+    "You're in the program as a coordinator, without a mentoring pairing, so there's nothing to withdraw from."
+)
+REJOINED = (
+    "Welcome back! You're in the mentorship program again, and you'll be included in the next matching round. "
+    "The coordinators know you're back."
+)
+NOT_WITHDRAWN = "You're already in the mentorship program, so there's nothing to rejoin."
+ONLY_YOU = "Only you can see this message."
+
+
+def already_resolved_text(summary: RequestSummary) -> str:
+    by = f" by {summary.resolved_by}" if summary.resolved_by else ""
+    return f"This request was already resolved{by}, so nothing more was done."
+
+
+def request_gone_text() -> str:
+    return "I couldn't find that request any more, so nothing was done."
+
+
+def private_answer(text: str) -> Message:
+    return private_message(text, [section(text), context(ONLY_YOU)])
+
+
+def answer_modal(text: str) -> View:
+    return notice_modal("Mentorbot", text, footer=ONLY_YOU)
+
+
+# --- the App Home ----------------------------------------------------------------------------
+
+
+def change_button(pairing_id: int | None = None) -> dict[str, Any]:
+    """For reminders and the App Home; a pairing id skips the "which pairing" question."""
+    return button("Change pairing", ACTION_CHANGE, value=str(pairing_id) if pairing_id else None)
+
+
+def personal_actions(*, has_pairing: bool, withdrawn: bool, can_leave: bool) -> list[Block]:
+    if withdrawn:
+        return [
+            section("You've left the mentorship program. You can come back whenever you like."),
+            actions(button("Rejoin the program", ACTION_REJOIN, style="primary")),
+        ]
+    if not can_leave:
+        return []
+    elements = ([change_button()] if has_pairing else []) + [button("Leave the program", ACTION_WITHDRAW)]
+    return [
+        actions(*elements),
+        context("Changing or leaving needs no reason. The other person only gets a neutral notice."),
+    ]
+
+
+# --- the messages storage sends --------------------------------------------------------------
+
+
+def _role(person: PersonRef) -> str:
+    return {Role.RESIDENT: "resident", Role.FACULTY: "faculty", Role.COORDINATOR: "coordinator"}[person.role]
+
+
+def _who(person: PersonRef) -> str:
+    return f"*{person.name}* ({mention(person.slack_user_id)}, {_role(person)})"
+
+
+def _resolve_buttons(request_id: int) -> Block:
+    value = str(request_id)
+    return actions(
+        button("Rematch now", ACTION_RESOLVE_REMATCH, value=value, style="primary"),
+        button("Close", ACTION_RESOLVE_CLOSE, value=value),
+        block_id=f"resolve-{request_id}",
+    )
+
+
+class RequestMessageTexts:
+    """The words of every message a change, withdrawal or rejoin sends (storage.requests.RequestMessages)."""
+
+    def pairing_ended_notice(self) -> Rendered:
+        return Rendered(NEUTRAL_NOTICE, [section(NEUTRAL_NOTICE)])
+
+    def requester_confirmation(self, summary: RequestSummary) -> Rendered:
+        names = _bold_names(summary.counterparts)
+        if summary.kind is RequestKind.CHANGE:
+            next_step = (
+                "The coordinator will help you find a new match."
+                if summary.requester_rematch
+                else "You won't be matched again for now; if you change your mind, just tell the program coordinator."
+            )
+            text = (
+                f"As you asked, your mentoring pairing with {names} has ended. "
+                f"{names} gets a short, neutral message that doesn't say who asked. {next_step}"
+            )
+        else:
+            ended = (
+                f"{_ended_phrase([c.name for c in summary.counterparts])} a short, neutral message "
+                "that doesn't say who asked. "
+                if summary.counterparts
+                else ""
+            )
+            text = (
+                f"You've left the mentorship program. {ended}This is the last message you'll get from me. "
+                "Whenever you'd like to come back, type `/mentor rejoin`."
+            )
+        footer = "Only you can see this message. The program coordinators can see that you asked, and your note if you wrote one."
+        return Rendered(text, [section(text), context(footer)])
+
+    def coordinator_alert(self, summary: RequestSummary) -> Rendered:
+        text = self._alert_text(summary)
+        note = f"*Their note:*\n{quote(summary.note)}" if summary.note else "_No note._"
+        blocks = [
+            section(text),
+            section(note),
+            _resolve_buttons(summary.request_id),
+            context(
+                "Confidential: only program coordinators get this message. The note is deleted when you resolve "
+                "the request. *Rematch now* queues everyone involved for a mid-year match; *Close* ends it here."
+            ),
+        ]
+        return Rendered(f"Confidential: {text}", blocks)
+
+    def coordinator_alert_resolved(self, summary: RequestSummary) -> Rendered:
+        what = "change request" if summary.kind is RequestKind.CHANGE else "withdrawal"
+        how = "queued for a new match" if summary.resolution is Resolution.REMATCH else "closed"
+        when = f" on {summary.resolved_on:%B} {summary.resolved_on.day}" if summary.resolved_on else ""
+        text = (
+            f"The {what} from {_who(summary.requester)} was resolved by {summary.resolved_by}{when}: {how}. "
+            "The note, if there was one, has been deleted."
+        )
+        return Rendered(text, [section(text), context("Only program coordinators get this message.")])
+
+    def rejoined_notice(self, person: PersonRef) -> Rendered:
+        text = (
+            f"{_who(person)} is back in the mentorship program (they used `/mentor rejoin`). "
+            "They'll be included in the next matching round."
+        )
+        return Rendered(text, [section(text), context("Only program coordinators get this message.")])
+
+    def _alert_text(self, summary: RequestSummary) -> str:
+        names = _bold_names(summary.counterparts)
+        if summary.kind is RequestKind.CHANGE:
+            text = (
+                f"{_who(summary.requester)} asked to end their pairing with {names}. The pairing has ended; "
+                f"{names} gets a neutral notice that doesn't say who asked."
+            )
+        elif summary.counterparts:
+            several = len(summary.counterparts) > 1
+            text = (
+                f"{_who(summary.requester)} left the program. Their {'pairings' if several else 'pairing'} "
+                f"with {names} ended; {'each gets' if several else 'they get'} a neutral notice that doesn't say who asked."
+            )
+        else:
+            text = f"{_who(summary.requester)} left the program. They had no pairing."
+        if summary.queued:
+            text += f"\nWaiting for a new match: {_bold_names(summary.queued)}."
+        if summary.kind is RequestKind.CHANGE and not summary.requester_rematch:
+            text += f"\n{summary.requester.name} doesn't want a new match for now."
+        if summary.removed_from_proposal:
+            text += "\nThey were taken out of the proposal awaiting approval"
+            text += (
+                f"; now unmatched there: {_bold_names(summary.unmatched_in_proposal)}."
+                if summary.unmatched_in_proposal
+                else "."
+            )
+        return text

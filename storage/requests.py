@@ -1,0 +1,673 @@
+"""Confidential change requests, withdrawal and rejoining: one transaction each.
+
+The program's promise (DESIGN.md, "Confidential change and withdrawal"):
+- anyone may end their pairing, or leave the program, at any time and without a reason;
+- the other person gets a neutral notice that never says who asked;
+- the optional note is for coordinators only, and is deleted when the request is resolved;
+- a pairing ended this way carries end_reason change_request or withdrawal, which is what keeps
+  the matcher from ever proposing the two again.
+
+The words of every message come from the bot (a `RequestMessages`): this module decides who is
+told what and when, the bot decides how it reads.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from typing import Any, Protocol
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from mentoring.working_hours import local_date, resolve_zone
+from storage import audit
+from storage.idempotency import claim, insert_or_skip, was_claimed
+from storage.models import (
+    ChangeRequest,
+    EndReason,
+    OutboxMessage,
+    OutboxState,
+    Pairing,
+    Person,
+    PersonStatus,
+    Program,
+    Proposal,
+    ProposalState,
+    QueueEntry,
+    QueueReason,
+    RequestKind,
+    RequestState,
+    ResidentPreference,
+    Role,
+)
+from storage.outbox import cancel_for_pairing, cancel_to_person, enqueue
+from storage.roster import coordinators
+
+NOTE_MAX_CHARS = 2000
+
+# Outbox kinds this module writes.
+KIND_PAIRING_ENDED = "pairing_ended_notice"
+KIND_CONFIRMATION = "request_confirmation"
+KIND_COORDINATOR_ALERT = "change_request_alert"
+KIND_REJOINED = "rejoined_notice"
+
+
+# --- what the bot renders --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rendered:
+    text: str
+    blocks: list[dict[str, Any]] | None = None
+
+
+@dataclass(frozen=True)
+class PersonRef:
+    person_id: int
+    name: str
+    slack_user_id: str
+    role: Role
+
+    @classmethod
+    def of(cls, person: Person) -> PersonRef:
+        return cls(person.id, person.name, person.slack_user_id, person.role)
+
+
+class Resolution(str, enum.Enum):
+    REMATCH = "rematch"
+    CLOSE = "closed"
+
+
+@dataclass(frozen=True)
+class RequestSummary:
+    """What happened, for the requester's confirmation and the coordinators' alert."""
+
+    request_id: int
+    kind: RequestKind
+    requester: PersonRef
+    counterparts: tuple[PersonRef, ...]
+    note: str | None
+    # Change only: whether the requester asked to be matched again.
+    requester_rematch: bool
+    # Who is now waiting for a new match because of this request.
+    queued: tuple[PersonRef, ...]
+    # Withdrawal only: residents left without a mentor in a proposal awaiting approval.
+    unmatched_in_proposal: tuple[PersonRef, ...] = ()
+    removed_from_proposal: bool = False
+    # Set once resolved.
+    resolution: Resolution | None = None
+    resolved_by: str | None = None
+    resolved_on: date | None = None
+
+
+class RequestMessages(Protocol):
+    def pairing_ended_notice(self) -> Rendered:
+        """To each counterpart. Must name nobody: it is the same for every pairing that ends."""
+        ...
+
+    def requester_confirmation(self, summary: RequestSummary) -> Rendered: ...
+
+    def coordinator_alert(self, summary: RequestSummary) -> Rendered: ...
+
+    def coordinator_alert_resolved(self, summary: RequestSummary) -> Rendered:
+        """Replaces the alert once resolved; `summary.note` is None by then."""
+        ...
+
+    def rejoined_notice(self, person: PersonRef) -> Rendered: ...
+
+
+# --- results ---------------------------------------------------------------------------------
+
+
+class Outcome(str, enum.Enum):
+    DONE = "done"
+    DUPLICATE = "duplicate"  # the same submission again (double click, Slack retry): nothing more done
+    PAIRING_ENDED = "pairing_ended"  # it had already ended (the other person asked at the same moment)
+    ALREADY_WITHDRAWN = "already_withdrawn"
+    NOT_WITHDRAWN = "not_withdrawn"
+    ALREADY_RESOLVED = "already_resolved"
+    NOT_FOUND = "not_found"
+
+
+@dataclass(frozen=True)
+class RequestResult:
+    outcome: Outcome
+    summary: RequestSummary | None = None
+    # Whose App Home changed.
+    affected_user_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SlackCopy:
+    """A coordinator alert already delivered: the bot edits it in Slack so the note goes there too."""
+
+    channel: str
+    ts: str
+
+
+@dataclass(frozen=True)
+class ResolveResult:
+    outcome: Outcome
+    summary: RequestSummary | None = None
+    resolved_message: Rendered | None = None
+    delivered_copies: tuple[SlackCopy, ...] = ()
+
+
+class NotAPartyError(ValueError):
+    """The caller skipped the access check: only the pairing's own people may ask to change it."""
+
+
+@dataclass(frozen=True)
+class Parties:
+    """Who a request is about: the access policy keeps coordinators who are parties out of it."""
+
+    program_id: int
+    person_ids: frozenset[int]
+
+
+# --- reads -----------------------------------------------------------------------------------
+
+
+def active_pairings_of(session: Session, *, person_id: int, lock: bool = False) -> list[Pairing]:
+    """A resident's one pairing or a mentor's (up to) two, mentor slot order."""
+    query = (
+        select(Pairing)
+        .where(Pairing.ended_on.is_(None), or_(Pairing.mentor_id == person_id, Pairing.resident_id == person_id))
+        .order_by(Pairing.mentor_slot, Pairing.id)
+    )
+    if lock:
+        query = query.with_for_update()
+    return list(session.scalars(query))
+
+
+def counterpart_of(pairing: Pairing, person_id: int) -> Person:
+    return pairing.resident if pairing.mentor_id == person_id else pairing.mentor
+
+
+def request_parties(session: Session, *, request_id: int) -> Parties | None:
+    request = session.get(ChangeRequest, request_id)
+    if request is None:
+        return None
+    return Parties(request.program_id, frozenset([request.requester_id, *request.counterpart_ids]))
+
+
+def open_request_count(session: Session, *, program_id: int) -> int:
+    """For the channel summary: how many requests await a coordinator (counts only)."""
+    query = select(func.count(ChangeRequest.id)).where(
+        ChangeRequest.program_id == program_id, ChangeRequest.state == RequestState.OPEN
+    )
+    return session.scalar(query) or 0
+
+
+def people_waiting_for_match(session: Session, *, program_id: int) -> list[Person]:
+    """For the channel summary: who is waiting for a (new) match, longest-waiting first.
+
+    Deliberately says nothing about why (a change request, a withdrawal, a mid-year request).
+    """
+    query = (
+        select(Person)
+        .join(QueueEntry, QueueEntry.person_id == Person.id)
+        .where(
+            QueueEntry.program_id == program_id,
+            QueueEntry.resolved_at.is_(None),
+            Person.status == PersonStatus.ACTIVE,
+        )
+        .order_by(QueueEntry.queued_at, QueueEntry.id)
+    )
+    return list(session.scalars(query))
+
+
+def open_requests_for(session: Session, *, coordinator: Person) -> list[ChangeRequest]:
+    """Open requests a coordinator may handle: never one about a pairing they are in."""
+    query = (
+        select(ChangeRequest)
+        .where(ChangeRequest.program_id == coordinator.program_id, ChangeRequest.state == RequestState.OPEN)
+        .order_by(ChangeRequest.created_at, ChangeRequest.id)
+    )
+    return [
+        r for r in session.scalars(query) if coordinator.id != r.requester_id and coordinator.id not in r.counterpart_ids
+    ]
+
+
+# --- operations ------------------------------------------------------------------------------
+
+
+def request_change(
+    session: Session,
+    *,
+    requester_id: int,
+    pairing_id: int,
+    note: str | None,
+    requester_rematch: bool,
+    now: datetime,
+    messages: RequestMessages,
+    idempotency_key: str | None = None,
+) -> RequestResult:
+    """End a pairing at the request of one of its two people, at once and without a reason."""
+    if idempotency_key and was_claimed(session, idempotency_key):
+        return RequestResult(Outcome.DUPLICATE)
+    pairing = session.get(Pairing, pairing_id, with_for_update=True, populate_existing=True)
+    if pairing is None or requester_id not in (pairing.mentor_id, pairing.resident_id):
+        raise NotAPartyError(f"person {requester_id} is not in pairing {pairing_id}")
+    if not pairing.active:
+        return RequestResult(Outcome.PAIRING_ENDED)
+    if idempotency_key and not claim(session, idempotency_key, now=now):
+        return RequestResult(Outcome.DUPLICATE)
+
+    program = _program(session, pairing.program_id)
+    requester = _person(session, requester_id)
+    counterpart = counterpart_of(pairing, requester_id)
+    _end_pairing(session, pairing, EndReason.CHANGE_REQUEST, program=program, actor=requester, now=now)
+    wanting = [counterpart, requester] if requester_rematch else [counterpart]
+    queued = [p for p in wanting if _queue_for_rematch(session, program, p, now=now)]
+
+    request = _new_request(
+        session, program, requester, RequestKind.CHANGE, [counterpart], note, now=now, pairing_id=pairing.id
+    )
+    summary = RequestSummary(
+        request_id=request.id,
+        kind=RequestKind.CHANGE,
+        requester=PersonRef.of(requester),
+        counterparts=(PersonRef.of(counterpart),),
+        note=request.note,
+        requester_rematch=requester_rematch,
+        queued=tuple(PersonRef.of(p) for p in queued),
+    )
+    _send_request_messages(session, program, summary, requester=requester, counterparts=[counterpart], messages=messages, now=now)
+    audit.record(
+        session,
+        program_id=program.id,
+        at=now,
+        action="change_request.made",
+        actor=requester,
+        subject=counterpart,
+        details={"request_id": request.id, "pairing_id": pairing.id, "queued": [p.id for p in queued]},
+    )
+    return RequestResult(Outcome.DONE, summary, (requester.slack_user_id, counterpart.slack_user_id))
+
+
+def withdraw(
+    session: Session,
+    *,
+    person_id: int,
+    note: str | None,
+    now: datetime,
+    messages: RequestMessages,
+    idempotency_key: str | None = None,
+) -> RequestResult:
+    """Leave the program: every pairing ends, and the person sits out rounds until they rejoin."""
+    if idempotency_key and was_claimed(session, idempotency_key):
+        return RequestResult(Outcome.DUPLICATE)
+    person = session.get(Person, person_id, with_for_update=True, populate_existing=True)
+    if person is None:
+        raise NotAPartyError(f"no person {person_id}")
+    if person.status is PersonStatus.WITHDRAWN:
+        return RequestResult(Outcome.ALREADY_WITHDRAWN)
+    if idempotency_key and not claim(session, idempotency_key, now=now):
+        return RequestResult(Outcome.DUPLICATE)
+
+    program = _program(session, person.program_id)
+    pairings = active_pairings_of(session, person_id=person.id, lock=True)
+    counterparts = [counterpart_of(p, person.id) for p in pairings]
+    for pairing in pairings:
+        _end_pairing(session, pairing, EndReason.WITHDRAWAL, program=program, actor=person, now=now)
+    queued = [p for p in counterparts if _queue_for_rematch(session, program, p, now=now)]
+    removed, unmatched = _leave_pending_proposals(session, person)
+    _leave_queue(session, person, now=now)
+
+    person.status = PersonStatus.WITHDRAWN
+    person.withdrawn_at = now
+    person.updated_at = now
+    if not person.is_coordinator:  # a coordinator who stops mentoring still coordinates
+        cancel_to_person(session, slack_user_id=person.slack_user_id, reason="recipient left the program")
+
+    request = _new_request(
+        session,
+        program,
+        person,
+        RequestKind.WITHDRAW,
+        counterparts,
+        note,
+        now=now,
+        pairing_id=pairings[0].id if len(pairings) == 1 else None,
+    )
+    summary = RequestSummary(
+        request_id=request.id,
+        kind=RequestKind.WITHDRAW,
+        requester=PersonRef.of(person),
+        counterparts=tuple(PersonRef.of(c) for c in counterparts),
+        note=request.note,
+        requester_rematch=False,
+        queued=tuple(PersonRef.of(p) for p in queued),
+        unmatched_in_proposal=tuple(PersonRef.of(p) for p in unmatched),
+        removed_from_proposal=removed,
+    )
+    _send_request_messages(session, program, summary, requester=person, counterparts=counterparts, messages=messages, now=now)
+    audit.record(
+        session,
+        program_id=program.id,
+        at=now,
+        action="person.withdrew",
+        actor=person,
+        subject=person,
+        details={
+            "request_id": request.id,
+            "pairing_ids": [p.id for p in pairings],
+            "queued": [p.id for p in queued],
+            "removed_from_proposal": removed,
+        },
+    )
+    return RequestResult(
+        Outcome.DONE, summary, (person.slack_user_id, *(c.slack_user_id for c in counterparts))
+    )
+
+
+def rejoin(session: Session, *, person_id: int, now: datetime, messages: RequestMessages) -> RequestResult:
+    """Come back after withdrawing: included in rounds again, and in the bot's messages."""
+    person = session.get(Person, person_id, with_for_update=True, populate_existing=True)
+    if person is None:
+        raise NotAPartyError(f"no person {person_id}")
+    if person.status is not PersonStatus.WITHDRAWN:
+        return RequestResult(Outcome.NOT_WITHDRAWN)
+    program = _program(session, person.program_id)
+    person.status = PersonStatus.ACTIVE
+    person.withdrawn_at = None
+    person.updated_at = now
+    notice = messages.rejoined_notice(PersonRef.of(person))
+    for coordinator in coordinators(session, program_id=program.id):
+        if coordinator.id != person.id:
+            enqueue(session, program=program, kind=KIND_REJOINED, text=notice.text, blocks=notice.blocks, now=now, recipients=[coordinator])
+    audit.record(session, program_id=program.id, at=now, action="person.rejoined", actor=person, subject=person)
+    return RequestResult(Outcome.DONE, affected_user_ids=(person.slack_user_id,))
+
+
+def resolve_request(
+    session: Session,
+    *,
+    request_id: int,
+    coordinator_id: int,
+    resolution: Resolution,
+    now: datetime,
+    messages: RequestMessages,
+) -> ResolveResult:
+    """A coordinator closes a request, or queues its people for a match now. The note is deleted."""
+    request = session.get(ChangeRequest, request_id, with_for_update=True, populate_existing=True)
+    if request is None:
+        return ResolveResult(Outcome.NOT_FOUND)
+    program = _program(session, request.program_id)
+    if request.state is RequestState.RESOLVED:
+        return ResolveResult(Outcome.ALREADY_RESOLVED, _summary_of(session, request, program))
+    coordinator = _person(session, coordinator_id)
+
+    queued: list[Person] = []
+    if resolution is Resolution.REMATCH:
+        wanting = [_person(session, i) for i in request.counterpart_ids]
+        if request.kind is RequestKind.CHANGE:
+            wanting.append(_person(session, request.requester_id))
+        queued = [p for p in wanting if _queue_for_rematch(session, program, p, now=now)]
+
+    request.state = RequestState.RESOLVED
+    request.resolution = resolution.value
+    request.resolved_at = now
+    request.resolved_by_id = coordinator.id
+    request.note = None  # the promise: coordinators' eyes only, and only until it is handled
+    session.flush()
+
+    summary = _summary_of(session, request, program)
+    resolved = messages.coordinator_alert_resolved(summary)
+    copies = _replace_coordinator_alerts(session, request.id, resolved)
+    audit.record(
+        session,
+        program_id=program.id,
+        at=now,
+        action="change_request.resolved",
+        actor=coordinator,
+        subject=_person(session, request.requester_id),
+        details={"request_id": request.id, "resolution": resolution.value, "queued": [p.id for p in queued]},
+    )
+    return ResolveResult(Outcome.DONE, summary, resolved, tuple(copies))
+
+
+# --- steps -----------------------------------------------------------------------------------
+
+
+def _program(session: Session, program_id: int) -> Program:
+    program = session.get(Program, program_id)
+    assert program is not None
+    return program
+
+
+def _person(session: Session, person_id: int) -> Person:
+    person = session.get(Person, person_id)
+    assert person is not None
+    return person
+
+
+def program_today(program: Program, now: datetime) -> date:
+    return local_date(now, resolve_zone(None, program.time_zone))
+
+
+def clean_note(note: str | None) -> str | None:
+    text = (note or "").strip()
+    return text[:NOTE_MAX_CHARS] or None
+
+
+def _end_pairing(session: Session, pairing: Pairing, reason: EndReason, *, program: Program, actor: Person, now: datetime) -> None:
+    pairing.ended_on = program_today(program, now)
+    pairing.end_reason = reason
+    pairing.next_check_on = None  # the reminder sweep never looks at it again
+    cancel_for_pairing(session, pairing_id=pairing.id, reason=f"pairing ended ({reason.value})")
+    audit.record(
+        session,
+        program_id=program.id,
+        at=now,
+        action="pairing.ended",
+        actor=actor,
+        subject=counterpart_of(pairing, actor.id),
+        details={"pairing_id": pairing.id, "reason": reason.value},
+    )
+
+
+def _has_room(session: Session, program: Program, person: Person) -> bool:
+    """Whether a new match is possible: a resident without a mentor, a mentor below the maximum."""
+    if person.status is not PersonStatus.ACTIVE:
+        return False
+    active = len(active_pairings_of(session, person_id=person.id))
+    if person.role is Role.RESIDENT:
+        return active == 0
+    if person.role is Role.FACULTY:
+        return active < program.max_mentees_per_mentor
+    return False
+
+
+def _queue_for_rematch(session: Session, program: Program, person: Person, *, now: datetime) -> bool:
+    """Put someone in the match queue (once); True if they are waiting now."""
+    if not _has_room(session, program, person):
+        return False
+    # Two requests touching one mentor at the same moment both queue them: one row wins, quietly.
+    session.execute(
+        insert_or_skip(session, QueueEntry)
+        .values(program_id=program.id, person_id=person.id, reason=QueueReason.REMATCH, queued_at=now)
+        .on_conflict_do_nothing(index_elements=["person_id"], index_where=QueueEntry.resolved_at.is_(None))
+    )
+    return True
+
+
+def _leave_queue(session: Session, person: Person, *, now: datetime) -> None:
+    for entry in session.scalars(
+        select(QueueEntry).where(QueueEntry.person_id == person.id, QueueEntry.resolved_at.is_(None))
+    ):
+        entry.resolved_at = now
+
+
+def _leave_pending_proposals(session: Session, person: Person) -> tuple[bool, list[Person]]:
+    """Take someone out of proposals awaiting approval.
+
+    A withdrawing mentor's proposed residents become unmatched in the proposal; a withdrawing
+    resident simply disappears from it. Returns (anything removed, residents now unmatched).
+    """
+    proposals = session.scalars(
+        select(Proposal).where(Proposal.program_id == person.program_id, Proposal.state == ProposalState.PENDING)
+    )
+    removed_any = False
+    newly_unmatched: list[Person] = []
+    for proposal in proposals:
+        mine = [p for p in proposal.pairs if person.id in (p.mentor_id, p.resident_id)]
+        was_unmatched = person.id in (proposal.unmatched_resident_ids or [])
+        if not mine and not was_unmatched:
+            continue
+        removed_any = True
+        orphans = [p.resident_id for p in mine if p.mentor_id == person.id]
+        for pair in mine:
+            proposal.pairs.remove(pair)  # delete-orphan removes the row
+        unmatched = [i for i in (proposal.unmatched_resident_ids or []) if i != person.id]
+        unmatched += [i for i in orphans if i not in unmatched]
+        proposal.unmatched_resident_ids = unmatched  # a new list: JSON columns track reassignment only
+        proposal.stats = _restated_stats(session, proposal, withdrawn_mentor=person.role is Role.FACULTY)
+        newly_unmatched += [_person(session, i) for i in orphans]
+    session.flush()
+    return removed_any, newly_unmatched
+
+
+def _restated_stats(session: Session, proposal: Proposal, *, withdrawn_mentor: bool) -> dict[str, Any]:
+    """The proposal's figures after someone left it (same keys as the matcher's MatchStats)."""
+    stats = dict(proposal.stats or {})
+    pairs = list(proposal.pairs)
+    ranks = [p.resident_rank for p in pairs if p.resident_rank is not None]
+    rankings = {
+        pref.resident_id: pref.ranking or []
+        for pref in session.scalars(
+            select(ResidentPreference).where(ResidentPreference.resident_id.in_([p.resident_id for p in pairs]))
+        )
+    }
+    stats.update(
+        residents=len(pairs) + len(proposal.unmatched_resident_ids or []),
+        matched=len(pairs),
+        unmatched=len(proposal.unmatched_resident_ids or []),
+        first_choice=sum(1 for r in ranks if r == 1),
+        within_own_ranking=sum(1 for p in pairs if p.mentor_id in rankings.get(p.resident_id, [])),
+        mean_rank=sum(ranks) / len(ranks) if ranks else None,
+    )
+    if withdrawn_mentor and "mentors_available" in stats:
+        stats["mentors_available"] = max(0, int(stats["mentors_available"]) - 1)
+    stats["withdrawn_after_proposal"] = int(stats.get("withdrawn_after_proposal", 0)) + 1
+    return stats
+
+
+def _new_request(
+    session: Session,
+    program: Program,
+    requester: Person,
+    kind: RequestKind,
+    counterparts: Sequence[Person],
+    note: str | None,
+    *,
+    now: datetime,
+    pairing_id: int | None,
+) -> ChangeRequest:
+    request = ChangeRequest(
+        program_id=program.id,
+        requester_id=requester.id,
+        kind=kind,
+        pairing_id=pairing_id,
+        counterpart_ids=[c.id for c in counterparts],
+        note=clean_note(note),
+        state=RequestState.OPEN,
+        created_at=now,
+    )
+    session.add(request)
+    session.flush()
+    return request
+
+
+def alert_dedupe_prefix(request_id: int) -> str:
+    return f"change_request:{request_id}:coordinator:"
+
+
+def _send_request_messages(
+    session: Session,
+    program: Program,
+    summary: RequestSummary,
+    *,
+    requester: Person,
+    counterparts: Sequence[Person],
+    messages: RequestMessages,
+    now: datetime,
+) -> None:
+    notice = messages.pairing_ended_notice()
+    for counterpart in counterparts:
+        # No pairing_id: the notice is not "about" the pairing any more, so nothing cancels it.
+        enqueue(session, program=program, kind=KIND_PAIRING_ENDED, text=notice.text, blocks=notice.blocks, now=now, recipients=[counterpart])
+    confirmation = messages.requester_confirmation(summary)
+    enqueue(
+        session,
+        program=program,
+        kind=KIND_CONFIRMATION,
+        text=confirmation.text,
+        blocks=confirmation.blocks,
+        now=now,
+        recipients=[requester],
+        respect_working_hours=False,  # they just asked: the answer should not wait for Monday
+        to_withdrawn=True,  # the one message someone who leaves still gets
+    )
+    # Coordinators who are in one of the pairings are left out: the alert says who asked.
+    parties = {requester.id, *(c.id for c in counterparts)}
+    alert = messages.coordinator_alert(summary)
+    for coordinator in coordinators(session, program_id=program.id):
+        if coordinator.id in parties:
+            continue
+        enqueue(
+            session,
+            program=program,
+            kind=KIND_COORDINATOR_ALERT,
+            text=alert.text,
+            blocks=alert.blocks,
+            now=now,
+            recipients=[coordinator],
+            dedupe_key=f"{alert_dedupe_prefix(summary.request_id)}{coordinator.id}",
+        )
+
+
+def _summary_of(session: Session, request: ChangeRequest, program: Program) -> RequestSummary:
+    """A request as coordinators see it; for a resolved one, without the (deleted) note."""
+    requester = _person(session, request.requester_id)
+    counterparts = tuple(PersonRef.of(_person(session, i)) for i in request.counterpart_ids)
+    resolved_by = session.get(Person, request.resolved_by_id) if request.resolved_by_id else None
+    summary = RequestSummary(
+        request_id=request.id,
+        kind=request.kind,
+        requester=PersonRef.of(requester),
+        counterparts=counterparts,
+        note=request.note,
+        requester_rematch=False,
+        queued=(),
+    )
+    if request.state is RequestState.RESOLVED:
+        summary = replace(
+            summary,
+            note=None,
+            resolution=Resolution(request.resolution) if request.resolution else None,
+            resolved_by=resolved_by.name if resolved_by else "a coordinator",
+            resolved_on=program_today(program, request.resolved_at) if request.resolved_at else None,
+        )
+    return summary
+
+
+def _replace_coordinator_alerts(session: Session, request_id: int, resolved: Rendered) -> list[SlackCopy]:
+    """Overwrite every stored copy of the alert (it holds the note); list those already in Slack."""
+    copies: list[SlackCopy] = []
+    alerts = session.scalars(
+        select(OutboxMessage).where(OutboxMessage.dedupe_key.startswith(alert_dedupe_prefix(request_id), autoescape=True))
+    )
+    for message in alerts:
+        message.text = resolved.text
+        message.blocks = resolved.blocks
+        if message.state is OutboxState.PENDING:
+            message.state = OutboxState.CANCELLED
+            message.last_error = "request resolved before delivery"
+        elif message.slack_channel and message.slack_ts:
+            copies.append(SlackCopy(message.slack_channel, message.slack_ts))
+    return copies

@@ -1,0 +1,401 @@
+"""Every surface, called as every role: what each may see and do.
+
+The table is `SURFACES`, a list of cases. A feature adds its own surfaces (slash commands,
+buttons, modal submissions, App Home, exports) by appending cases; every surface listed in
+bot/access.py POLICY must appear here (`test_every_policy_surface_is_in_the_table`).
+
+Each case says, per role, a phrase the person must be shown and whether the database may change.
+Refusals are private and write nothing; nobody but a coordinator ever sees a pairing they are not in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from sqlalchemy import select
+
+from bot.access import POLICY
+from bot.ids import (
+    ACTION_CHANGE,
+    ACTION_OPEN_OFFER,
+    ACTION_OPEN_REQUEST,
+    ACTION_PICK_MENTOR,
+    ACTION_PICK_PROPOSAL_MENTOR,
+    ACTION_PICK_PROPOSAL_RESIDENT,
+    ACTION_PICK_RESIDENT,
+    ACTION_REASSIGN,
+    ACTION_REJOIN,
+    ACTION_RESOLVE_CLOSE,
+    ACTION_RESOLVE_REMATCH,
+    ACTION_REVIEW_PROPOSAL,
+    ACTION_WITHDRAW,
+    EVENT_APP_HOME_OPENED,
+    VIEW_CHANGE,
+    VIEW_OFFER,
+    VIEW_PROPOSAL,
+    VIEW_REQUEST,
+    VIEW_WITHDRAW,
+)
+from bot.views.changes import RequestMessageTexts
+from storage import requests
+from storage.db import session_scope
+from storage.models import Person, Role
+from tests.support import factories
+from tests.support.changes import HOME_VIEW, change_values, observe, sealed, snapshot, withdraw_values
+from tests.support.forms import offer_values, request_values
+from tests.support.harness import BotHarness, Reply
+
+ROLES = ("resident", "faculty", "coordinator", "not_on_roster")
+USERS = {"resident": "URILEY", "faculty": "UFRAN", "coordinator": "UCASEY", "not_on_roster": "USTRANGER"}
+# Names each role must never see: people in pairings they are not part of.
+NOT_THEIRS = ("Dr. Gil", "Tess Resident", "Sam Resident", "Dr. Hal")
+HIDDEN_FROM = {
+    "resident": NOT_THEIRS,
+    "faculty": NOT_THEIRS,
+    "coordinator": (),  # coordinators see the program
+    "not_on_roster": (*NOT_THEIRS, "Riley Resident", "Dr. Fran"),
+}
+
+
+@dataclass(frozen=True)
+class TableWorld:
+    """Riley and Dr. Fran are paired; Tess and Dr. Gil too; Sam asked to leave Dr. Hal (open request)."""
+
+    own_pairing: int  # Riley and Dr. Fran
+    other_pairing: int  # Tess and Dr. Gil
+    open_request: int  # Sam's, about Dr. Hal
+
+
+@dataclass(frozen=True)
+class Expect:
+    shows: str
+    writes: bool = False
+
+
+ROSTER = Expect("not on the mentorship program's roster")
+COORDINATORS_ONLY = Expect("for the program coordinators")
+NOT_YOURS = Expect("isn't one of your own pairings")
+TAMPERED = Expect("didn't check out")
+HELP = Expect("Here is what you can do")
+NO_REASON = Expect("You don't need to give a reason")
+NO_PAIRING = Expect("don't have a mentoring pairing right now")
+NOTHING_TO_LEAVE = Expect("nothing to withdraw from")
+ALREADY_IN = Expect("already in the mentorship program")
+
+
+@dataclass(frozen=True)
+class SurfaceCase:
+    name: str
+    surface: str  # the command, or the POLICY key of the action/view/event
+    run: Callable[[BotHarness, str, TableWorld], Reply]
+    expect: dict[str, Expect]
+    # A pick list of the roster shows names (the roster is no secret), never who is paired with whom.
+    shows_roster: bool = False
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def _same_for_roster(expect: Expect) -> dict[str, Expect]:
+    return {"resident": expect, "faculty": expect, "coordinator": expect, "not_on_roster": ROSTER}
+
+
+def _home_click(action_id: str, value: str | None = None) -> Callable[[BotHarness, str, TableWorld], Reply]:
+    return lambda bot, user, w: bot.click(action_id, user_id=user, value=value, view=HOME_VIEW, response_url=None)
+
+
+def _dm_click(action_id: str) -> Callable[[BotHarness, str, TableWorld], Reply]:
+    return lambda bot, user, w: bot.click(action_id, user_id=user, value=str(w.open_request))
+
+
+SURFACES: list[SurfaceCase] = [
+    SurfaceCase("/mentor help", "/mentor help", lambda bot, user, w: bot.command("help", user_id=user), _same_for_roster(HELP)),
+    SurfaceCase(
+        "App Home",
+        EVENT_APP_HOME_OPENED,
+        lambda bot, user, w: bot.open_home(user),
+        {
+            "resident": Expect("Leave the program"),
+            "faculty": Expect("Leave the program"),
+            "coordinator": Expect("Hi Casey Coordinator"),
+            "not_on_roster": ROSTER,
+        },
+    ),
+    SurfaceCase(
+        "/mentor change",
+        "/mentor change",
+        lambda bot, user, w: bot.command("change", user_id=user),
+        {"resident": Expect("Dr. Fran"), "faculty": Expect("Riley Resident"), "coordinator": NO_PAIRING, "not_on_roster": ROSTER},
+    ),
+    SurfaceCase(
+        "/mentor withdraw",
+        "/mentor withdraw",
+        lambda bot, user, w: bot.command("withdraw", user_id=user),
+        {"resident": NO_REASON, "faculty": NO_REASON, "coordinator": NOTHING_TO_LEAVE, "not_on_roster": ROSTER},
+    ),
+    SurfaceCase("/mentor rejoin", "/mentor rejoin", lambda bot, user, w: bot.command("rejoin", user_id=user), _same_for_roster(ALREADY_IN)),
+    SurfaceCase(
+        "change button on the App Home",
+        ACTION_CHANGE,
+        _home_click(ACTION_CHANGE),
+        {"resident": Expect("Dr. Fran"), "faculty": Expect("Riley Resident"), "coordinator": NO_PAIRING, "not_on_roster": ROSTER},
+    ),
+    SurfaceCase(
+        "change button naming someone else's pairing",
+        ACTION_CHANGE,
+        lambda bot, user, w: bot.click(ACTION_CHANGE, user_id=user, value=str(w.other_pairing)),
+        _same_for_roster(NOT_YOURS),
+    ),
+    SurfaceCase(
+        "withdraw button on the App Home",
+        ACTION_WITHDRAW,
+        _home_click(ACTION_WITHDRAW),
+        {"resident": NO_REASON, "faculty": NO_REASON, "coordinator": NOTHING_TO_LEAVE, "not_on_roster": ROSTER},
+    ),
+    SurfaceCase("rejoin button on the App Home", ACTION_REJOIN, _home_click(ACTION_REJOIN), _same_for_roster(ALREADY_IN)),
+    SurfaceCase(
+        "change submitted for one's own pairing",
+        VIEW_CHANGE,
+        lambda bot, user, w: bot.submit(
+            VIEW_CHANGE, user_id=user, values=change_values(), private_metadata=sealed({"k": "change", "u": user, "p": [w.own_pairing]})
+        ),
+        {
+            "resident": Expect("Your pairing with *Dr. Fran* has ended", writes=True),
+            "faculty": Expect("Your pairing with *Riley Resident* has ended", writes=True),
+            "coordinator": NOT_YOURS,
+            "not_on_roster": ROSTER,
+        },
+    ),
+    SurfaceCase(
+        "change submitted naming someone else's pairing",
+        VIEW_CHANGE,
+        lambda bot, user, w: bot.submit(
+            VIEW_CHANGE, user_id=user, values=change_values(), private_metadata=sealed({"k": "change", "u": user, "p": [w.other_pairing]})
+        ),
+        _same_for_roster(NOT_YOURS),
+    ),
+    SurfaceCase(
+        "change submitted with tampered private_metadata",
+        VIEW_CHANGE,
+        lambda bot, user, w: bot.submit(
+            VIEW_CHANGE, user_id=user, values=change_values(), private_metadata=f'0000.{{"k":"change","p":[{w.other_pairing}],"u":"{user}"}}'
+        ),
+        {role: TAMPERED for role in ROLES},
+    ),
+    SurfaceCase(
+        "withdrawal submitted",
+        VIEW_WITHDRAW,
+        lambda bot, user, w: bot.submit(
+            VIEW_WITHDRAW, user_id=user, values=withdraw_values(note="private"), private_metadata=sealed({"k": "withdraw", "u": user})
+        ),
+        {
+            "resident": Expect("You've left the mentorship program", writes=True),
+            "faculty": Expect("You've left the mentorship program", writes=True),
+            "coordinator": NOTHING_TO_LEAVE,
+            "not_on_roster": ROSTER,
+        },
+    ),
+    SurfaceCase(
+        "rematch now, on a coordinator alert",
+        ACTION_RESOLVE_REMATCH,
+        _dm_click(ACTION_RESOLVE_REMATCH),
+        {
+            "resident": COORDINATORS_ONLY,
+            "faculty": COORDINATORS_ONLY,
+            "coordinator": Expect("resolved by Casey Coordinator", writes=True),
+            "not_on_roster": ROSTER,
+        },
+    ),
+    SurfaceCase(
+        "close, on a coordinator alert",
+        ACTION_RESOLVE_CLOSE,
+        _dm_click(ACTION_RESOLVE_CLOSE),
+        {
+            "resident": COORDINATORS_ONLY,
+            "faculty": COORDINATORS_ONLY,
+            "coordinator": Expect("resolved by Casey Coordinator", writes=True),
+            "not_on_roster": ROSTER,
+        },
+    ),
+]
+
+
+# --- matching (bot/listeners/preferences.py, proposals.py, rounds.py) ------------------------------
+# Riley is paired, so has nobody to rank; faculty see the roster of residents. The proposal named in the
+# review surfaces (999) does not exist, so a coordinator is told there is nothing to review.
+
+FOR_RESIDENTS = Expect("This is for residents")
+FOR_FACULTY = Expect("This is for faculty")
+ADMIN_ONLY = Expect("is for program coordinators")
+NO_OPTIONS = Expect('"options": []')
+NOTHING_TO_REVIEW = Expect("no proposal waiting for review")
+REVIEW_VIEW = {"type": "modal", "id": "VREVIEW", "callback_id": VIEW_PROPOSAL}
+
+
+def _review_metadata(proposal_id: int = 999) -> str:
+    return sealed({"k": "proposal", "p": proposal_id, "fp": "0" * 16})
+
+
+def _by_role(resident: Expect, faculty: Expect, coordinator: Expect) -> dict[str, Expect]:
+    return {"resident": resident, "faculty": faculty, "coordinator": coordinator, "not_on_roster": ROSTER}
+
+
+def _suggest(action_id: str, metadata: str = "") -> Callable[[BotHarness, str, TableWorld], Reply]:
+    view = {"private_metadata": metadata}
+    return lambda bot, user, w: bot.suggest_reply(action_id, user_id=user, view=view)
+
+
+HAS_MENTOR = Expect("You already have a mentor, Dr. Fran")
+OFFER_FORM = Expect("Can you mentor a resident in")
+
+SURFACES += [
+    SurfaceCase(
+        "/mentor request",
+        "/mentor request",
+        lambda bot, user, w: bot.command("request", user_id=user),
+        _by_role(HAS_MENTOR, Expect("`/mentor request` is for residents"), Expect("`/mentor request` is for residents")),
+    ),
+    SurfaceCase(
+        "/mentor offer",
+        "/mentor offer",
+        lambda bot, user, w: bot.command("offer", user_id=user),
+        _by_role(Expect("`/mentor offer` is for faculty"), OFFER_FORM, Expect("`/mentor offer` is for faculty")),
+    ),
+    SurfaceCase(
+        "preferences button on the App Home",
+        ACTION_OPEN_REQUEST,
+        _home_click(ACTION_OPEN_REQUEST),
+        _by_role(HAS_MENTOR, FOR_RESIDENTS, FOR_RESIDENTS),
+    ),
+    SurfaceCase(
+        "availability button on the App Home", ACTION_OPEN_OFFER, _home_click(ACTION_OPEN_OFFER), _by_role(FOR_FACULTY, OFFER_FORM, FOR_FACULTY)
+    ),
+    SurfaceCase(
+        "preferences submitted",
+        VIEW_REQUEST,
+        lambda bot, user, w: bot.submit(VIEW_REQUEST, user_id=user, values=request_values([])),
+        _by_role(HAS_MENTOR, FOR_RESIDENTS, FOR_RESIDENTS),
+    ),
+    SurfaceCase(
+        "availability submitted",
+        VIEW_OFFER,
+        lambda bot, user, w: bot.submit(VIEW_OFFER, user_id=user, values=offer_values(available=True, capacity=1)),
+        _by_role(FOR_FACULTY, Expect("Saving your answers", writes=True), FOR_FACULTY),
+    ),
+    SurfaceCase("faculty pick list", ACTION_PICK_MENTOR, _suggest(ACTION_PICK_MENTOR), {role: NO_OPTIONS for role in ROLES}),
+    SurfaceCase(
+        "resident pick list",
+        ACTION_PICK_RESIDENT,
+        _suggest(ACTION_PICK_RESIDENT),
+        _by_role(NO_OPTIONS, Expect("Tess Resident"), NO_OPTIONS) | {"not_on_roster": NO_OPTIONS},
+        shows_roster=True,
+    ),
+    SurfaceCase(
+        "/mentor admin round open",
+        "/mentor admin",
+        lambda bot, user, w: bot.command("admin round open", user_id=user),
+        _by_role(ADMIN_ONLY, ADMIN_ONLY, Expect("matching round is open", writes=True)),
+    ),
+    SurfaceCase(
+        "/mentor admin unpair",
+        "/mentor admin",
+        lambda bot, user, w: bot.command("admin unpair <@UTESS|tess>", user_id=user),
+        _by_role(ADMIN_ONLY, ADMIN_ONLY, Expect("pairing with <@UGIL> has ended", writes=True)),
+    ),
+    SurfaceCase(
+        "review button on a coordinator DM",
+        ACTION_REVIEW_PROPOSAL,
+        lambda bot, user, w: bot.click(ACTION_REVIEW_PROPOSAL, user_id=user, value="999"),
+        _by_role(COORDINATORS_ONLY, COORDINATORS_ONLY, NOTHING_TO_REVIEW),
+    ),
+    SurfaceCase(
+        "reassign in the review",
+        ACTION_REASSIGN,
+        lambda bot, user, w: bot.click(
+            ACTION_REASSIGN, user_id=user, response_url=None, view=REVIEW_VIEW | {"private_metadata": _review_metadata()}
+        ),
+        _by_role(COORDINATORS_ONLY, COORDINATORS_ONLY, NOTHING_TO_REVIEW),
+    ),
+    SurfaceCase(
+        "proposal approved",
+        VIEW_PROPOSAL,
+        lambda bot, user, w: bot.submit(VIEW_PROPOSAL, user_id=user, values={}, private_metadata=_review_metadata()),
+        _by_role(COORDINATORS_ONLY, COORDINATORS_ONLY, Expect("Approving the pairs")),
+    ),
+    SurfaceCase(
+        "proposal approved with tampered private_metadata",
+        VIEW_PROPOSAL,
+        lambda bot, user, w: bot.submit(VIEW_PROPOSAL, user_id=user, values={}, private_metadata='0000.{"fp":"x","k":"proposal","p":1}'),
+        _by_role(COORDINATORS_ONLY, COORDINATORS_ONLY, TAMPERED),
+    ),
+    SurfaceCase(
+        "review's resident pick list",
+        ACTION_PICK_PROPOSAL_RESIDENT,
+        _suggest(ACTION_PICK_PROPOSAL_RESIDENT, _review_metadata()),
+        {role: NO_OPTIONS for role in ROLES},
+    ),
+    SurfaceCase(
+        "review's mentor pick list",
+        ACTION_PICK_PROPOSAL_MENTOR,
+        _suggest(ACTION_PICK_PROPOSAL_MENTOR, _review_metadata()),
+        _by_role(NO_OPTIONS, NO_OPTIONS, Expect("Leave unmatched")) | {"not_on_roster": NO_OPTIONS},
+    ),
+]
+
+@pytest.fixture
+def table_world(arrange, fake_slack, clock) -> TableWorld:
+    with arrange() as session:
+        program = factories.program(session)
+        add = lambda role, name, uid: factories.person(session, program, role=role, name=name, slack_user_id=uid)  # noqa: E731
+        add(Role.COORDINATOR, "Casey Coordinator", "UCASEY")
+        fran, riley = add(Role.FACULTY, "Dr. Fran", "UFRAN"), add(Role.RESIDENT, "Riley Resident", "URILEY")
+        gil, tess = add(Role.FACULTY, "Dr. Gil", "UGIL"), add(Role.RESIDENT, "Tess Resident", "UTESS")
+        hal, sam = add(Role.FACULTY, "Dr. Hal", "UHAL"), add(Role.RESIDENT, "Sam Resident", "USAM")
+        own = factories.pairing(session, program, mentor=fran, resident=riley).id
+        other = factories.pairing(session, program, mentor=gil, resident=tess).id
+        sams = factories.pairing(session, program, mentor=hal, resident=sam).id
+        request = requests.request_change(
+            session, requester_id=sam.id, pairing_id=sams, note="only coordinators", requester_rematch=True,
+            now=clock(), messages=RequestMessageTexts(),
+        )  # fmt: skip
+        world = TableWorld(own, other, request.summary.request_id)
+    for uid in USERS.values():
+        fake_slack.add_user(uid, name=uid.lower())
+    return world
+
+
+# Access decisions do not depend on the database engine (storage tests cover both): SQLite only.
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("case", SURFACES, ids=str)
+def test_surface_as_role(case: SurfaceCase, role: str, bot, table_world, fake_slack, session_factory):
+    user = USERS[role]
+    expected = case.expect[role]
+    before = snapshot(session_factory)
+
+    seen = observe(fake_slack, lambda: case.run(bot, user, table_world))
+
+    assert seen.reply.status == 200
+    assert expected.shows in seen.text, f"{case.name} as {role} showed:\n{seen.text}"
+    changed = snapshot(session_factory) != before
+    assert changed == expected.writes, f"{case.name} as {role}: database {'changed' if changed else 'unchanged'}"
+    for hidden in () if case.shows_roster else HIDDEN_FROM[role]:
+        assert hidden not in seen.text, f"{case.name} showed {hidden!r} to a {role}"
+    posted = [c for c in seen.calls if c.method in ("chat.postMessage", "chat.postEphemeral")]
+    assert posted == [], "a direct answer is ephemeral or a modal; everything else goes through the outbox"
+    for call in seen.calls:
+        if call.method == "response_url":
+            assert call.args.get("response_type") == "ephemeral" or call.args.get("replace_original"), call.args
+
+
+def test_every_policy_surface_is_in_the_table():
+    assert set(POLICY) <= {case.surface for case in SURFACES}
+
+
+def test_every_roster_role_is_a_person_in_the_table(table_world, session_factory):
+    with session_scope(session_factory) as session:
+        roles = {p.slack_user_id: p.role for p in session.scalars(select(Person))}
+    assert (roles["URILEY"], roles["UFRAN"], roles["UCASEY"]) == (Role.RESIDENT, Role.FACULTY, Role.COORDINATOR)
+    assert "USTRANGER" not in roles
