@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 
 from mentoring.preferences import Choice, subspecialty_catalogue
 from storage import audit
-from storage.idempotency import insert_or_skip
 from storage.capacity import active_mentee_counts, mentee_limit, never_again_pairs, offers_for_year
+from storage.idempotency import insert_or_skip
 from storage.models import (
     MentorOffer,
     Person,
@@ -24,6 +24,7 @@ from storage.models import (
     Role,
     Round,
 )
+from storage.requests import people_waiting_for_match
 
 PICK_LIST_LIMIT = 100  # Slack shows at most 100 options per select
 
@@ -219,16 +220,5 @@ def resolve_waiting(session: Session, *, person_ids: Iterable[int], now: datetim
 
 
 def waiting_residents(session: Session, *, program_id: int) -> list[Person]:
-    """Active residents in the queue, oldest first."""
-    query = (
-        select(Person)
-        .join(QueueEntry, QueueEntry.person_id == Person.id)
-        .where(
-            QueueEntry.program_id == program_id,
-            QueueEntry.resolved_at.is_(None),
-            Person.role == Role.RESIDENT,
-            Person.status == PersonStatus.ACTIVE,
-        )
-        .order_by(QueueEntry.queued_at, Person.id)
-    )
-    return list(session.scalars(query))
+    """Active residents in the queue, longest-waiting first."""
+    return [p for p in people_waiting_for_match(session, program_id=program_id) if p.role is Role.RESIDENT]

@@ -47,6 +47,7 @@ from storage.models import (
     RoundState,
 )
 from storage.preferences import queue_person, resolve_waiting, waiting_residents
+from storage.requests import PersonRef
 from storage.rounds import close_round, lock_round
 
 
@@ -232,17 +233,6 @@ def fingerprint(proposal: Proposal) -> str:
 
 
 @dataclass(frozen=True)
-class PersonRef:
-    id: int
-    name: str
-    slack_user_id: str
-
-    @classmethod
-    def of(cls, person: Person) -> PersonRef:
-        return cls(person.id, person.name, person.slack_user_id)
-
-
-@dataclass(frozen=True)
 class ProposedPair:
     resident: PersonRef
     mentor: PersonRef
@@ -285,16 +275,16 @@ def review_of(session: Session, *, proposal: Proposal) -> ProposalReview:
     rankings = {row.resident_id: [int(m) for m in row.ranking] for row in preferences}
     notes = sorted(
         ((PersonRef.of(people[row.resident_id]), row.note) for row in preferences if row.note),
-        key=lambda item: (item[0].name.lower(), item[0].id),
+        key=lambda item: (item[0].name.lower(), item[0].person_id),
     )
     pairs = []
     for pair in proposal.pairs:
         ranking = rankings.get(pair.resident_id, [])
         choice = ranking.index(pair.mentor_id) + 1 if pair.mentor_id in ranking else None
         pairs.append(ProposedPair(PersonRef.of(people[pair.resident_id]), PersonRef.of(people[pair.mentor_id]), choice))
-    pairs.sort(key=lambda p: (p.resident.name.lower(), p.resident.id))
+    pairs.sort(key=lambda p: (p.resident.name.lower(), p.resident.person_id))
     unmatched = sorted(
-        (PersonRef.of(people[r]) for r in proposal.unmatched_resident_ids), key=lambda p: (p.name.lower(), p.id)
+        (PersonRef.of(people[r]) for r in proposal.unmatched_resident_ids), key=lambda p: (p.name.lower(), p.person_id)
     )
     return ProposalReview(
         proposal_id=proposal.id,

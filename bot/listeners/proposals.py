@@ -235,8 +235,8 @@ def register(ctx: ListenerContext) -> None:
                     entries = [(p.resident, f" → {p.mentor.name}") for p in review.pairs] + [
                         (r, " (not matched)") for r in review.unmatched
                     ]
-                    entries.sort(key=lambda e: (e[0].name.lower(), e[0].id))
-                    options = [option(r.name + how, str(r.id)) for r, how in entries if query in r.name.lower()][:100]
+                    entries.sort(key=lambda e: (e[0].name.lower(), e[0].person_id))
+                    options = [option(r.name + how, str(r.person_id)) for r, how in entries if query in r.name.lower()][:100]
         ack(options=options)
 
     @app.options(ACTION_PICK_PROPOSAL_MENTOR)

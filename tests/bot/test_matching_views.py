@@ -10,8 +10,9 @@ from bot.views import rounds as messages
 from bot.views.preferences import Picked, offer_modal, request_modal
 from bot.views.proposals import review_modal
 from mentoring.preferences import FocusArea, subspecialty_catalogue
-from storage.models import ProposalState
-from storage.proposals import PersonRef, ProposalReview, ProposedPair
+from storage.models import ProposalState, Role
+from storage.proposals import ProposalReview, ProposedPair
+from storage.requests import PersonRef
 from tests.support.fake_slack import MESSAGE_BLOCKS_MAX, block_problems, view_problems
 
 DAY = date(2026, 7, 15)
@@ -69,7 +70,7 @@ def test_the_offer_modal_is_valid_with_everything_filled_in():
 
 def test_a_huge_proposal_still_fits_in_a_modal():
     def person(i: int) -> PersonRef:
-        return PersonRef(i, f"{LONG_NAME} {i}", f"U{i:09d}")
+        return PersonRef(i, f"{LONG_NAME} {i}", f"U{i:09d}", Role.RESIDENT)
 
     review = ProposalReview(
         proposal_id=1,
