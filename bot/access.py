@@ -122,6 +122,8 @@ POLICY: dict[str, Reach] = {
     ids.ACTION_WITHDRAW: Reach.OWN,
     ids.VIEW_WITHDRAW: Reach.OWN,
     ids.ACTION_REJOIN: Reach.OWN,
+    ids.ACTION_WE_MET: Reach.OWN,
+    ids.VIEW_MEETING: Reach.OWN,
     ids.ACTION_RESOLVE_REMATCH: Reach.PROGRAM_NOT_PARTY,
     ids.ACTION_RESOLVE_CLOSE: Reach.PROGRAM_NOT_PARTY,
     # Matching (bot/listeners/preferences.py, proposals.py). The forms are about one's own answers

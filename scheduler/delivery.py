@@ -34,7 +34,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from scheduler.context import JobContext
-from scheduler.rate_limits import RateLimitGate
+from scheduler.rate_limits import RateLimitGate, retry_after_seconds
 from storage import delivery as store
 from storage.db import session_scope
 
@@ -47,7 +47,6 @@ DEFAULT_BATCH = 100
 DEFAULT_LEASE = timedelta(minutes=5)
 HISTORY_PAGE_SIZE = 200
 HISTORY_PAGES = 5  # the message looked for was posted minutes ago: it is near the top
-DEFAULT_RETRY_AFTER_SECONDS = 30
 
 # `ok: false` answers that mean "try again later" rather than "never".
 TRANSIENT_ERRORS = frozenset(
@@ -162,7 +161,7 @@ class _Attempt:
             return fn()
         except SlackApiError as error:
             if error.response.status_code == 429:
-                seconds = _retry_after_seconds(error.response.headers)
+                seconds = retry_after_seconds(error.response.headers)
                 until = self.now + timedelta(seconds=seconds)
                 self.gate.block(method, until)
                 raise _Blocked(method, until) from error
@@ -233,19 +232,6 @@ class _Attempt:
         if posting or self.claim.in_doubt:
             return _InDoubt(error, self.channel, retry_at)
         return _NotSent(error, retry_at)
-
-
-def _retry_after_seconds(headers: Any) -> int:
-    for key in ("Retry-After", "retry-after"):
-        value = headers.get(key) if headers else None
-        if isinstance(value, list):
-            value = value[0] if value else None
-        if value is not None:
-            try:
-                return max(1, int(float(value)))
-            except ValueError:
-                break
-    return DEFAULT_RETRY_AFTER_SECONDS
 
 
 # --- the job ------------------------------------------------------------------------------

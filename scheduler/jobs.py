@@ -9,14 +9,16 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from scheduler.context import JobContext
 from scheduler.delivery import deliver_pending
+from scheduler.reminders import sweep_reminders
 from scheduler.rounds import round_sweep
+from scheduler.time_zones import refresh_time_zones
 from storage.db import session_scope
 from storage.maintenance import prune_idempotency_keys
 
@@ -41,6 +43,14 @@ def deliver_outbox_job(ctx: JobContext) -> object:
     return deliver_pending(ctx)
 
 
+def sweep_reminders_job(ctx: JobContext) -> object:
+    return sweep_reminders(ctx)
+
+
+def refresh_time_zones_job(ctx: JobContext) -> object:
+    return refresh_time_zones(ctx)
+
+
 # Every 15 s: a reminder decided now reaches Slack within seconds of its working-hours window
 # opening, while an idle run costs two indexed queries.
 OUTBOX_INTERVAL_SECONDS = 15
@@ -53,6 +63,19 @@ def all_jobs() -> list[JobSpec]:
             description="send due outbox messages to Slack (retries, rate limits, exactly once)",
             trigger=IntervalTrigger(seconds=OUTBOX_INTERVAL_SECONDS),
             run=deliver_outbox_job,
+        ),
+        JobSpec(
+            id="meetings.sweep_reminders",
+            description="decide meeting reminders and escalations that are due, and queue them",
+            # Decisions are per day; a 10-minute cadence catches a new day (or a restart) soon.
+            trigger=IntervalTrigger(minutes=10),
+            run=sweep_reminders_job,
+        ),
+        JobSpec(
+            id="people.refresh_time_zones",
+            description="refresh Slack time zones older than a week (users.info)",
+            trigger=IntervalTrigger(hours=1),
+            run=refresh_time_zones_job,
         ),
         JobSpec(
             id="maintenance.prune_idempotency_keys",

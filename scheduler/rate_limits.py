@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import threading
 from datetime import datetime
+from typing import Any
+
+DEFAULT_RETRY_AFTER_SECONDS = 30
 
 
 class RateLimitGate:
@@ -26,3 +29,17 @@ class RateLimitGate:
         with self._lock:
             until = self._until.get(method)
             return until if until is not None and until > now else None
+
+
+def retry_after_seconds(headers: Any) -> int:
+    """Slack's Retry-After header in whole seconds (at least 1); a default when it is missing."""
+    for key in ("Retry-After", "retry-after"):
+        value = headers.get(key) if headers else None
+        if isinstance(value, list):
+            value = value[0] if value else None
+        if value is not None:
+            try:
+                return max(1, int(float(value)))
+            except ValueError:
+                break
+    return DEFAULT_RETRY_AFTER_SECONDS

@@ -32,6 +32,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from mentoring.cadence import next_due
+
 
 class UTCDateTime(TypeDecorator[datetime]):
     """Aware UTC datetimes in, aware UTC datetimes out (SQLite forgets the zone otherwise)."""
@@ -305,6 +307,15 @@ class ProposalPair(Base):
     proposal: Mapped[Proposal] = relationship(back_populates="pairs")
 
 
+def _start_date(context: Any) -> date:
+    return context.get_current_parameters()["started_on"]
+
+
+def _first_due_on(context: Any) -> date:
+    parameters = context.get_current_parameters()
+    return next_due(parameters["started_on"], parameters.get("last_met_on"))
+
+
 class Pairing(Base):
     """A mentor and a resident, from start until it ends.
 
@@ -323,6 +334,7 @@ class Pairing(Base):
             sqlite_where=text("ended_on IS NULL"),
             postgresql_where=text("ended_on IS NULL"),
         ),
+        Index("ix_pairings_program_next_check", "program_id", "next_check_on"),
         Index(
             "uq_pairings_active_mentor_slot",
             "mentor_id",
@@ -342,10 +354,12 @@ class Pairing(Base):
     ended_on: Mapped[date | None] = mapped_column(Date)
     end_reason: Mapped[EndReason | None] = mapped_column(_enum(EndReason))
     last_met_on: Mapped[date | None] = mapped_column(Date)
-    next_due_on: Mapped[date | None] = mapped_column(Date)
-    # The next day the reminder sweep needs to look at this pair; NULL once ended. Indexed so a
-    # sweep costs what is due, not what exists.
-    next_check_on: Mapped[date | None] = mapped_column(Date, index=True)
+    next_due_on: Mapped[date | None] = mapped_column(Date, default=_first_due_on)
+    # The next day the reminder sweep needs to look at this pair; NULL once ended. Indexed with
+    # program_id (ix_pairings_program_next_check) so a sweep costs what is due, not what
+    # exists. A new pairing is looked at on its first day, when the sweep works out its
+    # reminder schedule (storage/reminders.py).
+    next_check_on: Mapped[date | None] = mapped_column(Date, default=_start_date)
     proposal_id: Mapped[int | None] = mapped_column(ForeignKey("proposals.id", ondelete="SET NULL"))
     intro_channel_id: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime]

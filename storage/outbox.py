@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from mentoring.working_hours import is_working_time, next_delivery_time, resolve_zone
@@ -62,6 +62,7 @@ def enqueue(
     attachment: bytes | None = None,
     attachment_name: str | None = None,
     to_withdrawn: bool = False,
+    flush: bool = True,
 ) -> OutboxMessage:
     """Queue a message to a DM (one recipient), a group DM (several) or a channel.
 
@@ -99,15 +100,25 @@ def enqueue(
         created_at=now,
     )
     session.add(message)
-    session.flush()
+    if flush:  # callers queueing many rows pass False and let the commit insert them together
+        session.flush()
     return message
+
+
+def not_yet_sent() -> ColumnElement[bool]:
+    """Rows that may still be stopped: pending, or waiting to retry after an attempt in doubt
+    (one a worker is attempting right now is left to finish)."""
+    return or_(
+        OutboxMessage.state == OutboxState.PENDING,
+        and_(OutboxMessage.state == OutboxState.SENDING, OutboxMessage.lease_owner.is_(None)),
+    )
 
 
 def cancel_for_pairing(session: Session, *, pairing_id: int, reason: str = "pairing ended") -> int:
     """Cancel messages about a pairing that have not been sent (its nudges stop at once)."""
     result = session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.pairing_id == pairing_id, OutboxMessage.state == OutboxState.PENDING)
+        .where(OutboxMessage.pairing_id == pairing_id, not_yet_sent())
         .values(state=OutboxState.CANCELLED, last_error=reason)
     )
     return result.rowcount or 0

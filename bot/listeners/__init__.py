@@ -6,7 +6,7 @@ from slack_bolt import App
 
 from bot.commands import CommandRouter
 from bot.home import HomePublisher
-from bot.listeners import admin, change_requests, changes, commands, home, preferences, proposals, rounds
+from bot.listeners import admin, change_requests, changes, commands, home, meetings, preferences, proposals, rounds
 from bot.listeners.context import ListenerContext
 from bot.runtime import Services
 
@@ -18,6 +18,7 @@ def register_listeners(app: App, services: Services) -> CommandRouter:
     )
     # Order matters only for help: subcommands are listed in registration order.
     commands.register(ctx)
+    meetings.register(ctx)
     changes.register(ctx)
     change_requests.register(ctx)
     home.register(ctx)

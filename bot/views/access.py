@@ -9,10 +9,7 @@ from bot.views.help import not_on_roster_message
 
 REFUSALS = {
     Refusal.COORDINATORS_ONLY: "That's for the program coordinators, so nothing was changed.",
-    Refusal.NOT_YOURS: (
-        "That isn't one of your own pairings, so nothing was changed. "
-        "You can only change or leave your own pairing."
-    ),
+    Refusal.NOT_YOURS: "That isn't one of your own pairings, so nothing was changed.",
     Refusal.ABOUT_YOU: (
         "This request is about a pairing you're in, so another coordinator needs to handle it. Nothing was changed."
     ),

@@ -30,14 +30,17 @@ from bot.ids import (
     ACTION_RESOLVE_CLOSE,
     ACTION_RESOLVE_REMATCH,
     ACTION_REVIEW_PROPOSAL,
+    ACTION_WE_MET,
     ACTION_WITHDRAW,
     EVENT_APP_HOME_OPENED,
     VIEW_CHANGE,
+    VIEW_MEETING,
     VIEW_OFFER,
     VIEW_PROPOSAL,
     VIEW_REQUEST,
     VIEW_WITHDRAW,
 )
+from bot.views import meetings as meeting_views
 from bot.views.changes import RequestMessageTexts
 from storage import requests
 from storage.db import session_scope
@@ -83,6 +86,7 @@ NO_REASON = Expect("You don't need to give a reason")
 NO_PAIRING = Expect("don't have a mentoring pairing right now")
 NOTHING_TO_LEAVE = Expect("nothing to withdraw from")
 ALREADY_IN = Expect("already in the mentorship program")
+LOG_MEETING = Expect("Log a meeting")
 
 
 @dataclass(frozen=True)
@@ -104,6 +108,13 @@ def _same_for_roster(expect: Expect) -> dict[str, Expect]:
 
 def _home_click(action_id: str, value: str | None = None) -> Callable[[BotHarness, str, TableWorld], Reply]:
     return lambda bot, user, w: bot.click(action_id, user_id=user, value=value, view=HOME_VIEW, response_url=None)
+
+
+def _meeting_values(pairing_id: int) -> dict:
+    return {
+        meeting_views.BLOCK_PAIRING: {meeting_views.ACTION_PAIRING: {"type": "static_select", "selected_option": {"value": str(pairing_id)}}},
+        meeting_views.BLOCK_DATE: {meeting_views.ACTION_DATE: {"type": "datepicker", "selected_date": "2026-11-20"}},
+    }
 
 
 def _dm_click(action_id: str) -> Callable[[BotHarness, str, TableWorld], Reply]:
@@ -196,6 +207,47 @@ SURFACES: list[SurfaceCase] = [
             "coordinator": NOTHING_TO_LEAVE,
             "not_on_roster": ROSTER,
         },
+    ),
+    SurfaceCase(
+        "/mentor status",
+        "/mentor status",
+        lambda bot, user, w: bot.command("status", user_id=user),
+        {"resident": Expect("<@UFRAN>"), "faculty": Expect("<@URILEY>"), "coordinator": NO_PAIRING, "not_on_roster": ROSTER},
+    ),
+    SurfaceCase(
+        "/mentor met",
+        "/mentor met",
+        lambda bot, user, w: bot.command("met", user_id=user),
+        {"resident": LOG_MEETING, "faculty": LOG_MEETING, "coordinator": NO_PAIRING, "not_on_roster": ROSTER},
+    ),
+    SurfaceCase(
+        "We met button naming one's own pairing",
+        ACTION_WE_MET,
+        lambda bot, user, w: bot.click(ACTION_WE_MET, user_id=user, value=str(w.own_pairing)),
+        {"resident": LOG_MEETING, "faculty": LOG_MEETING, "coordinator": NOT_YOURS, "not_on_roster": ROSTER},
+    ),
+    SurfaceCase(
+        "We met button naming someone else's pairing",
+        ACTION_WE_MET,
+        lambda bot, user, w: bot.click(ACTION_WE_MET, user_id=user, value=str(w.other_pairing)),
+        _same_for_roster(NOT_YOURS),
+    ),
+    SurfaceCase(
+        "meeting logged for one's own pairing",
+        VIEW_MEETING,
+        lambda bot, user, w: bot.submit(VIEW_MEETING, user_id=user, values=_meeting_values(w.own_pairing)),
+        {
+            "resident": Expect("Meeting logged", writes=True),
+            "faculty": Expect("Meeting logged", writes=True),
+            "coordinator": Expect("isn't yours, so there's nothing to log"),
+            "not_on_roster": Expect("isn't yours, so there's nothing to log"),
+        },
+    ),
+    SurfaceCase(
+        "meeting logged naming someone else's pairing",
+        VIEW_MEETING,
+        lambda bot, user, w: bot.submit(VIEW_MEETING, user_id=user, values=_meeting_values(w.other_pairing)),
+        {role: Expect("isn't yours, so there's nothing to log") for role in ROLES},
     ),
     SurfaceCase(
         "rematch now, on a coordinator alert",

@@ -82,7 +82,7 @@ def test_two_approvals_cannot_give_a_mentor_a_third_mentee(pg_session_factory):
         mentor = factories.person(session, program, role=Role.FACULTY)
         factories.offer(session, program, mentor=mentor, capacity=2)
         first, second, third = (factories.person(session, program) for _ in range(3))
-        factories.pairing(session, program, mentor=mentor, resident=first, slot=1)  # one place left
+        factories.pairing(session, program, mentor=mentor, resident=first, mentor_slot=1)  # one place left
         proposals = [_proposal(session, program, [(mentor, second)]), _proposal(session, program, [(mentor, third)])]
         ids = (program.id, coordinator.id, mentor.id)
 

@@ -74,7 +74,7 @@ def test_the_database_refuses_a_third_active_mentee_even_past_the_checks(arrange
                     factories.program_of(session, mentor),
                     mentor=mentor,
                     resident=session.get(Person, resident_id),
-                    slot=min(index + 1, 2),
+                    mentor_slot=min(index + 1, 2),
                 )
 
 

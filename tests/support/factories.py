@@ -89,29 +89,32 @@ def outbox_dm(
 def pairing(
     session: Session,
     prog: Program,
-    *,
     mentor: Person,
     resident: Person,
-    started_on: date = date(2026, 7, 15),
-    next_due_on: date | None = None,
-    slot: int | None = None,
+    *,
+    started_on: date = date(2026, 7, 1),
+    mentor_slot: int | None = None,
+    last_met_on: date | None = None,
     ended_on: date | None = None,
     end_reason: EndReason | None = None,
 ) -> Pairing:
-    """A pairing in the mentor's next free slot; active unless `ended_on` is given."""
-    taken = session.scalar(
-        select(func.count(Pairing.id)).where(Pairing.mentor_id == mentor.id, Pairing.ended_on.is_(None))
-    )
+    """A pairing (in the mentor's next free slot unless one is given), active unless `ended_on`
+    is given; its due date and first reminder look come from the model's defaults."""
+    if mentor_slot is None:
+        taken = session.scalar(
+            select(func.count(Pairing.id)).where(Pairing.mentor_id == mentor.id, Pairing.ended_on.is_(None))
+        )
+        mentor_slot = (taken or 0) + 1
     row = Pairing(
         program_id=prog.id,
         mentor_id=mentor.id,
         resident_id=resident.id,
-        mentor_slot=slot if slot is not None else (taken or 0) + 1,
+        mentor_slot=mentor_slot,
         started_on=started_on,
+        last_met_on=last_met_on,
         ended_on=ended_on,
         end_reason=end_reason,
-        next_due_on=next_due_on or started_on + timedelta(days=92),
-        next_check_on=None if ended_on else started_on + timedelta(days=78),
+        next_check_on=None if ended_on else started_on,
         created_at=EPOCH,
     )
     session.add(row)

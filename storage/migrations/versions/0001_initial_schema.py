@@ -205,7 +205,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('pairings', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_pairings_mentor_id'), ['mentor_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_pairings_next_check_on'), ['next_check_on'], unique=False)
+        batch_op.create_index('ix_pairings_program_next_check', ['program_id', 'next_check_on'], unique=False)
         batch_op.create_index(batch_op.f('ix_pairings_program_id'), ['program_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_pairings_resident_id'), ['resident_id'], unique=False)
         batch_op.create_index('uq_pairings_active_mentor_slot', ['mentor_id', 'mentor_slot'], unique=True, sqlite_where=sa.text('ended_on IS NULL'), postgresql_where=sa.text('ended_on IS NULL'))
@@ -345,7 +345,7 @@ def downgrade() -> None:
         batch_op.drop_index('uq_pairings_active_mentor_slot', sqlite_where=sa.text('ended_on IS NULL'), postgresql_where=sa.text('ended_on IS NULL'))
         batch_op.drop_index(batch_op.f('ix_pairings_resident_id'))
         batch_op.drop_index(batch_op.f('ix_pairings_program_id'))
-        batch_op.drop_index(batch_op.f('ix_pairings_next_check_on'))
+        batch_op.drop_index('ix_pairings_program_next_check')
         batch_op.drop_index(batch_op.f('ix_pairings_mentor_id'))
 
     op.drop_table('pairings')

@@ -1,0 +1,169 @@
+"""Meetings: logging one, and what a person's pairings look like now.
+
+A logged meeting moves the pair's due date (mentoring.cadence.next_due) and with it the day the
+reminder sweep next looks at the pair; reminders queued for the old due date are cancelled.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session, selectinload
+
+from mentoring.cadence import next_due
+from mentoring.nudges import NudgePolicy, first_nudge_date
+from mentoring.working_hours import local_date, resolve_zone
+from storage import audit
+from storage.inserts import insert_one_ignoring_conflicts
+from storage.models import Meeting, OutboxMessage, OutboxState, Pairing, Person, Program
+from storage.outbox import not_yet_sent
+
+NUDGE_KIND_PREFIX = "nudge."
+
+
+def policy_of(program: Program) -> NudgePolicy:
+    return NudgePolicy(
+        approaching_days=program.approaching_days,
+        missed_every_days=program.missed_every_days,
+        missed_limit=program.missed_limit,
+        escalation_days=program.escalation_days,
+    )
+
+
+def person_today(person: Person, program: Program, now: datetime) -> date:
+    """Today on the person's own calendar (Slack time zone, else the program's)."""
+    return local_date(now, resolve_zone(person.slack_time_zone, program.time_zone))
+
+
+def active_pairings_of(session: Session, person_id: int) -> list[Pairing]:
+    """The person's current pairings (as mentor or as mentee), both people loaded, oldest first."""
+    query = (
+        select(Pairing)
+        .where(or_(Pairing.mentor_id == person_id, Pairing.resident_id == person_id), Pairing.ended_on.is_(None))
+        .options(selectinload(Pairing.mentor), selectinload(Pairing.resident))
+        .order_by(Pairing.started_on, Pairing.id)
+    )
+    return list(session.scalars(query))
+
+
+def other_person(pairing: Pairing, person_id: int) -> Person:
+    return pairing.resident if pairing.mentor_id == person_id else pairing.mentor
+
+
+def reschedule(pairing: Pairing, policy: NudgePolicy) -> None:
+    """Recompute the due date from start and last meeting, and when the sweep should next look."""
+    pairing.next_due_on = next_due(pairing.started_on, pairing.last_met_on)
+    pairing.next_check_on = first_nudge_date(pairing.next_due_on, policy)
+
+
+class MeetingProblem(enum.Enum):
+    NOT_IN_PAIRING = "not_in_pairing"
+    PAIRING_ENDED = "pairing_ended"
+    IN_THE_FUTURE = "in_the_future"
+    BEFORE_START = "before_start"
+
+
+class MeetingError(Exception):
+    def __init__(self, problem: MeetingProblem, started_on: date | None = None) -> None:
+        super().__init__(problem.value)
+        self.problem, self.started_on = problem, started_on
+
+
+@dataclass(frozen=True)
+class MeetingLogged:
+    pairing: Pairing
+    met_on: date
+    new: bool  # False: that day was already logged, nothing changed
+    next_due_on: date
+    logged_by: Person
+    other: Person
+
+
+def check_meeting_date(met_on: date, *, started_on: date, today: date) -> MeetingProblem | None:
+    """Pure: a meeting is on or after the pairing's start and not after today."""
+    if met_on > today:
+        return MeetingProblem.IN_THE_FUTURE
+    if met_on < started_on:
+        return MeetingProblem.BEFORE_START
+    return None
+
+
+def log_meeting(session: Session, *, pairing_id: int, logged_by: Person, met_on: date, now: datetime) -> MeetingLogged:
+    """Record that the pair met on `met_on`. Either person may log it; the same day twice is a no-op.
+
+    Raises MeetingError when the person is not in this pairing, it has ended, or the date is
+    in the future (on the logger's calendar) or before the pairing started.
+    """
+    pairing = session.get(Pairing, pairing_id, with_for_update=True)
+    if pairing is None or logged_by.id not in (pairing.mentor_id, pairing.resident_id):
+        raise MeetingError(MeetingProblem.NOT_IN_PAIRING)
+    if pairing.ended_on is not None:
+        raise MeetingError(MeetingProblem.PAIRING_ENDED)
+    program = session.get(Program, pairing.program_id)
+    assert program is not None
+    problem = check_meeting_date(met_on, started_on=pairing.started_on, today=person_today(logged_by, program, now))
+    if problem is not None:
+        raise MeetingError(problem, pairing.started_on)
+
+    other = other_person(pairing, logged_by.id)
+    new = insert_one_ignoring_conflicts(
+        session,
+        Meeting,
+        {"pairing_id": pairing.id, "met_on": met_on, "logged_by_id": logged_by.id, "created_at": now},
+        conflict_columns=("pairing_id", "met_on"),
+    )
+    if new and (pairing.last_met_on is None or met_on > pairing.last_met_on):
+        pairing.last_met_on = met_on
+        old_due = pairing.next_due_on
+        reschedule(pairing, policy_of(program))
+        if pairing.next_due_on != old_due:
+            cancel_pending_nudges(session, pairing_id=pairing.id)
+    if new:
+        audit.record(
+            session, program_id=program.id, at=now, action="meeting.logged", actor=logged_by, subject=other,
+            details={"pairing_id": pairing.id, "met_on": met_on.isoformat()},
+        )  # fmt: skip
+    assert pairing.next_due_on is not None
+    return MeetingLogged(pairing, met_on, new, pairing.next_due_on, logged_by, other)
+
+
+def cancel_pending_nudges(session: Session, *, pairing_id: int) -> int:
+    """Reminders (and escalations) queued for a due date the pair has now met: no longer true."""
+    result = session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.pairing_id == pairing_id,
+            not_yet_sent(),
+            OutboxMessage.kind.startswith(NUDGE_KIND_PREFIX),
+        )
+        .values(state=OutboxState.CANCELLED, last_error="a meeting was logged")
+    )
+    return result.rowcount or 0
+
+
+@dataclass(frozen=True)
+class PairingStatus:
+    pairing_id: int
+    other: Person
+    i_am_mentor: bool
+    started_on: date
+    last_met_on: date | None
+    next_due_on: date
+
+
+def status_of(session: Session, person: Person) -> list[PairingStatus]:
+    """What `/mentor status` shows: each current pairing, its last meeting and next due date."""
+    return [
+        PairingStatus(
+            pairing_id=p.id,
+            other=other_person(p, person.id),
+            i_am_mentor=p.mentor_id == person.id,
+            started_on=p.started_on,
+            last_met_on=p.last_met_on,
+            next_due_on=p.next_due_on or next_due(p.started_on, p.last_met_on),
+        )
+        for p in active_pairings_of(session, person.id)
+    ]
