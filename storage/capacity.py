@@ -18,8 +18,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from mentoring.cadence import AcademicCalendar, next_due
-from mentoring.nudges import NudgePolicy, first_nudge_date
+from mentoring.nudges import first_nudge_date
 from mentoring.working_hours import local_date, resolve_zone
+from storage.meetings import policy_of
 from storage.models import EndReason, MentorOffer, Pairing, Person, PersonStatus, Program, Role
 
 # Pairings that ended this way are never proposed again (DESIGN.md: "never pair two people
@@ -50,15 +51,6 @@ def academic_calendar(program: Program) -> AcademicCalendar:
 def academic_year(program: Program, now: datetime) -> int:
     """The calendar year the program's current academic year started in."""
     return academic_calendar(program).year_of(program_today(program, now))
-
-
-def nudge_policy(program: Program) -> NudgePolicy:
-    return NudgePolicy(
-        approaching_days=program.approaching_days,
-        missed_every_days=program.missed_every_days,
-        missed_limit=program.missed_limit,
-        escalation_days=program.escalation_days,
-    )
 
 
 def active_mentee_counts(session: Session, *, program_id: int) -> dict[int, int]:
@@ -197,7 +189,7 @@ def create_pairing(
         mentor_slot=_free_slot(session, program=program, mentor_id=mentor.id),
         started_on=today,
         next_due_on=due,
-        next_check_on=first_nudge_date(due, nudge_policy(program)),
+        next_check_on=first_nudge_date(due, policy_of(program)),
         proposal_id=proposal_id,
         created_at=now,
     )
