@@ -126,6 +126,19 @@ POLICY: dict[str, Reach] = {
     ids.VIEW_MEETING: Reach.OWN,
     ids.ACTION_RESOLVE_REMATCH: Reach.PROGRAM_NOT_PARTY,
     ids.ACTION_RESOLVE_CLOSE: Reach.PROGRAM_NOT_PARTY,
+    # Matching (bot/listeners/preferences.py, proposals.py). The forms are about one's own answers
+    # and are also limited by role (residents request, faculty offer: bot/listeners/interactions.py).
+    ids.ACTION_OPEN_REQUEST: Reach.OWN,
+    ids.VIEW_REQUEST: Reach.OWN,
+    ids.ACTION_PICK_MENTOR: Reach.OWN,
+    ids.ACTION_OPEN_OFFER: Reach.OWN,
+    ids.VIEW_OFFER: Reach.OWN,
+    ids.ACTION_PICK_RESIDENT: Reach.OWN,
+    ids.ACTION_REVIEW_PROPOSAL: Reach.PROGRAM,
+    ids.ACTION_REASSIGN: Reach.PROGRAM,
+    ids.VIEW_PROPOSAL: Reach.PROGRAM,
+    ids.ACTION_PICK_PROPOSAL_RESIDENT: Reach.PROGRAM,
+    ids.ACTION_PICK_PROPOSAL_MENTOR: Reach.PROGRAM,
 }
 
 

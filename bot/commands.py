@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -24,6 +25,20 @@ def parse_command(text: str | None) -> ParsedCommand:
     if not words:
         return ParsedCommand("help", ())
     return ParsedCommand(words[0].lower(), tuple(words[1:]))
+
+
+_MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
+_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+
+
+def parse_user_reference(word: str) -> str | None:
+    """A Slack user ID from `<@U123|name>` / `<@U123>` (how Slack escapes an @mention in a slash
+    command's text) or a bare `U123`; None for anything else, e.g. an unescaped `@name`."""
+    word = word.strip()
+    found = _MENTION.match(word)
+    if found:
+        return found.group(1)
+    return word if _USER_ID.match(word) else None
 
 
 class Respond(Protocol):
@@ -63,6 +78,10 @@ class CommandRouter:
 
     def resolve(self, name: str) -> Subcommand | None:
         return self._subcommands.get(name)
+
+    def subcommands(self) -> list[Subcommand]:
+        """In registration order."""
+        return list(self._subcommands.values())
 
     def names(self) -> list[str]:
         return sorted(self._subcommands)

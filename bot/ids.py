@@ -18,6 +18,12 @@ VIEW_REQUEST = "request.submit"
 VIEW_OFFER = "offer.submit"
 ACTION_REVIEW_PROPOSAL = "proposal.review"  # button: open the pending proposal for review
 VIEW_PROPOSAL = "proposal.submit"
+# External selects (options loaded from the database: works for any number of people).
+ACTION_PICK_MENTOR = "request.pick_mentor"  # a resident's ranked choices
+ACTION_PICK_RESIDENT = "offer.pick_resident"  # a faculty member's preferred residents
+ACTION_PICK_PROPOSAL_RESIDENT = "proposal.pick_resident"  # review: who to reassign
+ACTION_PICK_PROPOSAL_MENTOR = "proposal.pick_mentor"  # review: to whom
+ACTION_REASSIGN = "proposal.reassign"  # review: apply the reassignment
 
 # Meetings.
 ACTION_WE_MET = "meeting.open"  # button on reminders and the App Home: log a meeting

@@ -18,6 +18,7 @@ from scheduler.context import JobContext
 from scheduler.delivery import deliver_pending
 from scheduler.reminders import sweep_reminders
 from scheduler.reports import coordinator_posts_job
+from scheduler.rounds import round_sweep
 from scheduler.time_zones import refresh_time_zones
 from storage.db import session_scope
 from storage.maintenance import prune_idempotency_keys
@@ -88,6 +89,12 @@ def all_jobs() -> list[JobSpec]:
             description="forget double-submission guards older than two days",
             trigger=IntervalTrigger(hours=6),
             run=prune_idempotency_keys_job,
+        ),
+        JobSpec(
+            id="matching.round_sweep",
+            description="open the matching round at the academic year's start, remind before its deadline, match at the deadline",
+            trigger=IntervalTrigger(minutes=15),
+            run=round_sweep,
         ),
     ]
 

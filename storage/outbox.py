@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_, or_, update
+from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from mentoring.working_hours import is_working_time, next_delivery_time, resolve_zone
@@ -136,3 +136,9 @@ def cancel_to_person(session: Session, *, slack_user_id: str, reason: str) -> in
             message.last_error = reason
             cancelled += 1
     return cancelled
+
+
+def exists(session: Session, dedupe_key: str) -> bool:
+    """Whether a message with this natural key was already decided (whatever its state)."""
+    query = select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key).limit(1)
+    return session.scalars(query).first() is not None

@@ -6,19 +6,25 @@ from slack_bolt import App
 
 from bot.commands import CommandRouter
 from bot.home import HomePublisher
-from bot.listeners import change_requests, changes, commands, home, meetings, reports
+from bot.listeners import admin, change_requests, changes, commands, home, meetings, preferences, proposals, reports, rounds
 from bot.listeners.context import ListenerContext
 from bot.runtime import Services
 
 
 def register_listeners(app: App, services: Services) -> CommandRouter:
     router = CommandRouter()
-    ctx = ListenerContext(app=app, services=services, router=router, home=HomePublisher(services, router))
+    ctx = ListenerContext(
+        app=app, services=services, router=router, home=HomePublisher(services, router), admin=CommandRouter()
+    )
     # Order matters only for help: subcommands are listed in registration order.
     commands.register(ctx)
     meetings.register(ctx)
     changes.register(ctx)
     change_requests.register(ctx)
     home.register(ctx)
+    preferences.register(ctx)
+    rounds.register(ctx)
+    proposals.register(ctx)
     reports.register(ctx)
+    admin.register(ctx)
     return router

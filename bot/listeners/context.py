@@ -17,3 +17,5 @@ class ListenerContext:
     services: Services
     router: CommandRouter
     home: HomePublisher
+    # `/mentor admin <name> …`: coordinators' subcommands (bot/listeners/admin.py dispatches).
+    admin: CommandRouter

@@ -57,6 +57,12 @@ def private_message(text: str, blocks: list[Block] | None = None) -> Message:
     }
 
 
+View = dict[str, Any]
+
+MODAL_TEXT_LIMIT = 24  # modal title, submit and close
+OPTION_TEXT_LIMIT = 75
+
+
 def month_day_year(day: date) -> str:
     """"Nov 30, 2026": unambiguous for readers on either side of the Atlantic."""
     return f"{day:%b} {day.day}, {day.year}"
@@ -103,3 +109,57 @@ def notice_modal(title: str, text: str, *, footer: str | None = None) -> dict[st
     if footer:
         blocks.append(context(footer))
     return {"type": "modal", "title": plain(title[:24]), "close": plain("Close"), "blocks": blocks}
+
+
+def option(text: str, value: str) -> dict[str, Any]:
+    """A select or checkbox option; Slack caps its text at 75 characters."""
+    if len(text) > OPTION_TEXT_LIMIT:
+        text = text[: OPTION_TEXT_LIMIT - 1] + "…"
+    return {"text": plain(text), "value": value}
+
+
+def input_block(block_id: str, label: str, element: dict[str, Any], *, optional: bool = False, hint: str | None = None) -> Block:
+    block: Block = {"type": "input", "block_id": block_id, "label": plain(label[:2000]), "element": element, "optional": optional}
+    if hint:
+        block["hint"] = plain(hint[:2000])
+    return block
+
+
+def modal(
+    title: str,
+    blocks: list[Block],
+    *,
+    callback_id: str | None = None,
+    submit: str | None = None,
+    close: str = "Close",
+    private_metadata: str = "",
+) -> View:
+    view: View = {"type": "modal", "title": plain(title[:MODAL_TEXT_LIMIT]), "close": plain(close[:MODAL_TEXT_LIMIT]), "blocks": blocks}
+    if callback_id is not None:
+        view["callback_id"] = callback_id
+    if submit is not None:
+        view["submit"] = plain(submit[:MODAL_TEXT_LIMIT])
+    if private_metadata:
+        view["private_metadata"] = private_metadata
+    return view
+
+
+def chunked_sections(lines: list[str], *, limit: int = SECTION_TEXT_LIMIT - 100) -> list[Block]:
+    """Lines packed into as few sections as Slack's 3,000-character limit allows."""
+    blocks: list[Block] = []
+    current: list[str] = []
+    size = 0
+    for line in lines:
+        if current and size + len(line) + 1 > limit:
+            blocks.append(section("\n".join(current)))
+            current, size = [], 0
+        current.append(line)
+        size += len(line) + 1
+    if current:
+        blocks.append(section("\n".join(current)))
+    return blocks
+
+
+def long_date(day: Any) -> str:
+    """ "Thursday, October 1, 2026"."""
+    return f"{day:%A, %B} {day.day}, {day.year}"

@@ -19,14 +19,25 @@ from sqlalchemy import select
 from bot.access import POLICY
 from bot.ids import (
     ACTION_CHANGE,
+    ACTION_OPEN_OFFER,
+    ACTION_OPEN_REQUEST,
+    ACTION_PICK_MENTOR,
+    ACTION_PICK_PROPOSAL_MENTOR,
+    ACTION_PICK_PROPOSAL_RESIDENT,
+    ACTION_PICK_RESIDENT,
+    ACTION_REASSIGN,
     ACTION_REJOIN,
     ACTION_RESOLVE_CLOSE,
     ACTION_RESOLVE_REMATCH,
+    ACTION_REVIEW_PROPOSAL,
     ACTION_WE_MET,
     ACTION_WITHDRAW,
     EVENT_APP_HOME_OPENED,
     VIEW_CHANGE,
     VIEW_MEETING,
+    VIEW_OFFER,
+    VIEW_PROPOSAL,
+    VIEW_REQUEST,
     VIEW_WITHDRAW,
 )
 from bot.views import meetings as meeting_views
@@ -36,6 +47,7 @@ from storage.db import session_scope
 from storage.models import Person, Role
 from tests.support import factories
 from tests.support.changes import HOME_VIEW, change_values, observe, sealed, snapshot, withdraw_values
+from tests.support.forms import offer_values, request_values
 from tests.support.harness import BotHarness, Reply
 
 ROLES = ("resident", "faculty", "coordinator", "not_on_roster")
@@ -83,6 +95,8 @@ class SurfaceCase:
     surface: str  # the command, or the POLICY key of the action/view/event
     run: Callable[[BotHarness, str, TableWorld], Reply]
     expect: dict[str, Expect]
+    # A pick list of the roster shows names (the roster is no secret), never who is paired with whom.
+    shows_roster: bool = False
 
     def __str__(self) -> str:
         return self.name
@@ -260,6 +274,128 @@ SURFACES: list[SurfaceCase] = [
 ]
 
 
+# --- matching (bot/listeners/preferences.py, proposals.py, rounds.py) ------------------------------
+# Riley is paired, so has nobody to rank; faculty see the roster of residents. The proposal named in the
+# review surfaces (999) does not exist, so a coordinator is told there is nothing to review.
+
+FOR_RESIDENTS = Expect("This is for residents")
+FOR_FACULTY = Expect("This is for faculty")
+ADMIN_ONLY = Expect("is for program coordinators")
+NO_OPTIONS = Expect('"options": []')
+NOTHING_TO_REVIEW = Expect("no proposal waiting for review")
+REVIEW_VIEW = {"type": "modal", "id": "VREVIEW", "callback_id": VIEW_PROPOSAL}
+
+
+def _review_metadata(proposal_id: int = 999) -> str:
+    return sealed({"k": "proposal", "p": proposal_id, "fp": "0" * 16})
+
+
+def _by_role(resident: Expect, faculty: Expect, coordinator: Expect) -> dict[str, Expect]:
+    return {"resident": resident, "faculty": faculty, "coordinator": coordinator, "not_on_roster": ROSTER}
+
+
+def _suggest(action_id: str, metadata: str = "") -> Callable[[BotHarness, str, TableWorld], Reply]:
+    view = {"private_metadata": metadata}
+    return lambda bot, user, w: bot.suggest_reply(action_id, user_id=user, view=view)
+
+
+HAS_MENTOR = Expect("You already have a mentor, Dr. Fran")
+OFFER_FORM = Expect("Can you mentor a resident in")
+
+SURFACES += [
+    SurfaceCase(
+        "/mentor request",
+        "/mentor request",
+        lambda bot, user, w: bot.command("request", user_id=user),
+        _by_role(HAS_MENTOR, Expect("`/mentor request` is for residents"), Expect("`/mentor request` is for residents")),
+    ),
+    SurfaceCase(
+        "/mentor offer",
+        "/mentor offer",
+        lambda bot, user, w: bot.command("offer", user_id=user),
+        _by_role(Expect("`/mentor offer` is for faculty"), OFFER_FORM, Expect("`/mentor offer` is for faculty")),
+    ),
+    SurfaceCase(
+        "preferences button on the App Home",
+        ACTION_OPEN_REQUEST,
+        _home_click(ACTION_OPEN_REQUEST),
+        _by_role(HAS_MENTOR, FOR_RESIDENTS, FOR_RESIDENTS),
+    ),
+    SurfaceCase(
+        "availability button on the App Home", ACTION_OPEN_OFFER, _home_click(ACTION_OPEN_OFFER), _by_role(FOR_FACULTY, OFFER_FORM, FOR_FACULTY)
+    ),
+    SurfaceCase(
+        "preferences submitted",
+        VIEW_REQUEST,
+        lambda bot, user, w: bot.submit(VIEW_REQUEST, user_id=user, values=request_values([])),
+        _by_role(HAS_MENTOR, FOR_RESIDENTS, FOR_RESIDENTS),
+    ),
+    SurfaceCase(
+        "availability submitted",
+        VIEW_OFFER,
+        lambda bot, user, w: bot.submit(VIEW_OFFER, user_id=user, values=offer_values(available=True, capacity=1)),
+        _by_role(FOR_FACULTY, Expect("Saving your answers", writes=True), FOR_FACULTY),
+    ),
+    SurfaceCase("faculty pick list", ACTION_PICK_MENTOR, _suggest(ACTION_PICK_MENTOR), {role: NO_OPTIONS for role in ROLES}),
+    SurfaceCase(
+        "resident pick list",
+        ACTION_PICK_RESIDENT,
+        _suggest(ACTION_PICK_RESIDENT),
+        _by_role(NO_OPTIONS, Expect("Tess Resident"), NO_OPTIONS) | {"not_on_roster": NO_OPTIONS},
+        shows_roster=True,
+    ),
+    SurfaceCase(
+        "/mentor admin round open",
+        "/mentor admin",
+        lambda bot, user, w: bot.command("admin round open", user_id=user),
+        _by_role(ADMIN_ONLY, ADMIN_ONLY, Expect("matching round is open", writes=True)),
+    ),
+    SurfaceCase(
+        "/mentor admin unpair",
+        "/mentor admin",
+        lambda bot, user, w: bot.command("admin unpair <@UTESS|tess>", user_id=user),
+        _by_role(ADMIN_ONLY, ADMIN_ONLY, Expect("pairing with <@UGIL> has ended", writes=True)),
+    ),
+    SurfaceCase(
+        "review button on a coordinator DM",
+        ACTION_REVIEW_PROPOSAL,
+        lambda bot, user, w: bot.click(ACTION_REVIEW_PROPOSAL, user_id=user, value="999"),
+        _by_role(COORDINATORS_ONLY, COORDINATORS_ONLY, NOTHING_TO_REVIEW),
+    ),
+    SurfaceCase(
+        "reassign in the review",
+        ACTION_REASSIGN,
+        lambda bot, user, w: bot.click(
+            ACTION_REASSIGN, user_id=user, response_url=None, view=REVIEW_VIEW | {"private_metadata": _review_metadata()}
+        ),
+        _by_role(COORDINATORS_ONLY, COORDINATORS_ONLY, NOTHING_TO_REVIEW),
+    ),
+    SurfaceCase(
+        "proposal approved",
+        VIEW_PROPOSAL,
+        lambda bot, user, w: bot.submit(VIEW_PROPOSAL, user_id=user, values={}, private_metadata=_review_metadata()),
+        _by_role(COORDINATORS_ONLY, COORDINATORS_ONLY, Expect("Approving the pairs")),
+    ),
+    SurfaceCase(
+        "proposal approved with tampered private_metadata",
+        VIEW_PROPOSAL,
+        lambda bot, user, w: bot.submit(VIEW_PROPOSAL, user_id=user, values={}, private_metadata='0000.{"fp":"x","k":"proposal","p":1}'),
+        _by_role(COORDINATORS_ONLY, COORDINATORS_ONLY, TAMPERED),
+    ),
+    SurfaceCase(
+        "review's resident pick list",
+        ACTION_PICK_PROPOSAL_RESIDENT,
+        _suggest(ACTION_PICK_PROPOSAL_RESIDENT, _review_metadata()),
+        {role: NO_OPTIONS for role in ROLES},
+    ),
+    SurfaceCase(
+        "review's mentor pick list",
+        ACTION_PICK_PROPOSAL_MENTOR,
+        _suggest(ACTION_PICK_PROPOSAL_MENTOR, _review_metadata()),
+        _by_role(NO_OPTIONS, NO_OPTIONS, Expect("Leave unmatched")) | {"not_on_roster": NO_OPTIONS},
+    ),
+]
+
 @pytest.fixture
 def table_world(arrange, fake_slack, clock) -> TableWorld:
     with arrange() as session:
@@ -297,7 +433,7 @@ def test_surface_as_role(case: SurfaceCase, role: str, bot, table_world, fake_sl
     assert expected.shows in seen.text, f"{case.name} as {role} showed:\n{seen.text}"
     changed = snapshot(session_factory) != before
     assert changed == expected.writes, f"{case.name} as {role}: database {'changed' if changed else 'unchanged'}"
-    for hidden in HIDDEN_FROM[role]:
+    for hidden in () if case.shows_roster else HIDDEN_FROM[role]:
         assert hidden not in seen.text, f"{case.name} showed {hidden!r} to a {role}"
     posted = [c for c in seen.calls if c.method in ("chat.postMessage", "chat.postEphemeral")]
     assert posted == [], "a direct answer is ephemeral or a modal; everything else goes through the outbox"

@@ -61,7 +61,7 @@ class Seen:
 
     @property
     def text(self) -> str:
-        shown = [c.args for c in self.calls if c.method in ("views.open", "views.publish", "response_url")]
+        shown = [c.args for c in self.calls if c.method in ("views.open", "views.update", "views.publish", "response_url")]
         return self.reply.text() + "\n".join(json.dumps(a) for a in shown)
 
     @property

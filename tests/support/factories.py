@@ -104,6 +104,7 @@ def pairing(
     mentor_slot: int | None = None,
     last_met_on: date | None = None,
     ended_on: date | None = None,
+    end_reason: EndReason | None = None,
 ) -> Pairing:
     """A pairing (in the mentor's next free slot unless one is given), active unless `ended_on`
     is given; its due date and first reminder look come from the model's defaults."""
@@ -117,6 +118,7 @@ def pairing(
         mentor_slot=mentor_slot,
         started_on=started_on,
         last_met_on=last_met_on,
+        end_reason=end_reason,
         created_at=EPOCH,
     )
     if ended_on is not None:
@@ -146,14 +148,25 @@ def matching_round(
     return row
 
 
-def preference(session: Session, prog: Program, *, resident: Person, ranking: Sequence[Person] = (), round_: Round | None = None) -> ResidentPreference:
+def preference(
+    session: Session,
+    prog: Program,
+    *,
+    resident: Person,
+    ranking: Sequence[Person | int] = (),
+    round_: Round | None = None,
+    subspecialties: Sequence[str] = (),
+    focus_areas: Sequence[str] = ("academic",),
+    note: str | None = None,
+) -> ResidentPreference:
     row = ResidentPreference(
         program_id=prog.id,
         resident_id=resident.id,
         round_id=round_.id if round_ else None,
-        ranking=[m.id for m in ranking],
-        subspecialties=[],
-        focus_areas=["academic"],
+        ranking=[m.id if isinstance(m, Person) else m for m in ranking],
+        subspecialties=list(subspecialties),
+        focus_areas=list(focus_areas),
+        note=note,
         updated_at=EPOCH,
     )
     session.add(row)
@@ -162,17 +175,26 @@ def preference(session: Session, prog: Program, *, resident: Person, ranking: Se
 
 
 def offer(
-    session: Session, prog: Program, *, mentor: Person, capacity: int = 2, academic_year: int = 2026, available: bool = True
+    session: Session,
+    prog: Program,
+    *,
+    mentor: Person,
+    capacity: int = 2,
+    academic_year: int = 2026,
+    available: bool = True,
+    subspecialties: Sequence[str] = (),
+    focus_areas: Sequence[str] = ("academic",),
+    preferred_residents: Sequence[int] = (),
 ) -> MentorOffer:
     row = MentorOffer(
         program_id=prog.id,
         mentor_id=mentor.id,
         academic_year=academic_year,
         available=available,
-        capacity=capacity,
-        subspecialties=[],
-        focus_areas=["academic"],
-        preferred_residents=[],
+        capacity=capacity if available else 0,
+        subspecialties=list(subspecialties),
+        focus_areas=list(focus_areas),
+        preferred_residents=list(preferred_residents),
         updated_at=EPOCH,
     )
     session.add(row)
@@ -262,3 +284,9 @@ def failed_delivery(session: Session, prog: Program, recipients: list[Person], *
     session.add(row)
     session.flush()
     return row
+
+
+def program_of(session: Session, person: Person) -> Program:
+    program = session.get(Program, person.program_id)
+    assert program is not None
+    return program

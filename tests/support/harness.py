@@ -16,7 +16,11 @@ from slack_bolt.response import BoltResponse
 
 from bot.commands import CommandRouter
 from tests.support import slack_requests as slack
-from tests.support.fake_slack import FakeSlack
+from tests.support.fake_slack import FakeSlack, view_problems
+
+OPTIONS_MAX = 100
+OPTION_TEXT_MAX = 75
+OPTION_VALUE_MAX = 150
 
 _reply_names = itertools.count(1)
 
@@ -53,8 +57,29 @@ class BotHarness:
         request.headers.update(headers or {})  # e.g. X-Slack-Retry-Num: Slack resending the same request
         response = self.app.dispatch(request.to_bolt_request())
         self.dispatched.append(response)
+        self._check_ack(response.body)
         responses = self.fake.responses(response_name) if response_name else []
         return Reply(status=response.status, ack=response.body, responses=responses)
+
+    def _check_ack(self, body: str) -> None:
+        """Views and option lists in an ack go straight to Slack: hold them to Slack's rules too."""
+        try:
+            ack = json.loads(body) if body.startswith("{") else {}
+        except ValueError:
+            return
+        problems: list[str] = []
+        if ack.get("response_action") in ("update", "push"):
+            problems += view_problems(ack.get("view"), expected_type="modal")
+        if "options" in ack:
+            options = ack["options"]
+            if len(options) > OPTIONS_MAX:
+                problems.append(f"{len(options)} options, more than {OPTIONS_MAX}")
+            for o in options:
+                if len(o["text"]["text"]) > OPTION_TEXT_MAX or len(o["value"]) > OPTION_VALUE_MAX:
+                    problems.append(f"option too long: {o}")
+        if ack.get("response_action") == "errors" and not ack.get("errors"):
+            problems.append("response_action errors without errors")
+        self.fake.violations.extend(f"ack: {p}" for p in problems)
 
     def command(self, text: str, *, user_id: str, team_id: str = "T0001", trigger_id: str = "trig-1") -> Reply:
         name = f"cmd{next(_reply_names)}"
@@ -91,6 +116,15 @@ class BotHarness:
         kwargs.setdefault("view_id", view["id"])
         kwargs.setdefault("hash", view["hash"])
         return self.submit(view["callback_id"], user_id=user_id, values=values, **kwargs)
+
+    def suggest_reply(self, action_id: str, *, user_id: str, value: str = "", **kwargs: Any) -> Reply:
+        return self._dispatch(slack.block_suggestion(action_id, user_id=user_id, value=value, **kwargs))
+
+    def suggest(self, action_id: str, *, user_id: str, value: str = "", **kwargs: Any) -> list[dict[str, Any]]:
+        """The options the bot offers in an external select while someone types `value`."""
+        reply = self.suggest_reply(action_id, user_id=user_id, value=value, **kwargs)
+        assert reply.status == 200, reply
+        return reply.ack_json.get("options", [])
 
     def open_home(self, user_id: str, **kwargs: Any) -> Reply:
         return self._dispatch(slack.app_home_opened(user_id, **kwargs))

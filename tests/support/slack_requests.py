@@ -141,6 +141,26 @@ def view_submission(
     return _interactive(payload)
 
 
+def block_suggestion(
+    action_id: str,
+    *,
+    user_id: str,
+    value: str = "",
+    block_id: str = "b",
+    team_id: str = "T0001",
+    view: dict[str, Any] | None = None,
+) -> Built:
+    """Slack asking for an external select's options while someone types ``value``."""
+    full = {"id": "V1", "team_id": team_id, "type": "modal", "private_metadata": "", "callback_id": "",
+            "state": {"values": {}}, "blocks": [], "app_id": APP_ID} | (view or {})  # fmt: skip
+    payload = {
+        "type": "block_suggestion", "user": _user(user_id, team_id), "container": {"type": "view", "view_id": full["id"]},
+        "api_app_id": APP_ID, "token": VERIFICATION_TOKEN, "action_id": action_id, "block_id": block_id,
+        "value": value, "team": {"id": team_id, "domain": "fake-workspace"}, "view": full,
+    }  # fmt: skip
+    return _interactive(payload)
+
+
 def event_callback(event: dict[str, Any], *, team_id: str = "T0001", event_id: str | None = None) -> Built:
     envelope = {
         "token": VERIFICATION_TOKEN, "team_id": team_id, "api_app_id": APP_ID, "event": event,

@@ -1,0 +1,138 @@
+"""Messages of the matching path (sent through the outbox): invitations, reminders, notices to
+coordinators, introductions, and the kind word to those not matched. Pure functions returning
+{"text": ..., "blocks": [...]}."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from bot.ids import ACTION_OPEN_OFFER, ACTION_OPEN_REQUEST, ACTION_REVIEW_PROPOSAL
+from bot.views.common import Message, actions, button, context, long_date, mention, private_message, section
+
+ONLY_YOU = "Only you can see this message."
+ONLY_COORDINATORS = "Only the program coordinators get this message."
+
+
+def _message(text: str, *extra_blocks: dict) -> Message:
+    return {"text": text, "blocks": [section(text), *extra_blocks]}
+
+
+def invitation(*, is_resident: bool, year_label: str, last_day: date) -> Message:
+    if is_resident:
+        text = (
+            f"The mentorship program's matching round for {year_label} is open. :wave:\n"
+            f"Tell me which faculty you'd like as your mentor by *{long_date(last_day)}*. It takes two minutes."
+        )
+        button_ = button("Choose my preferences", ACTION_OPEN_REQUEST, style="primary")
+    else:
+        text = (
+            f"The mentorship program's matching round for {year_label} is open. :wave:\n"
+            f"Can you mentor a resident this year? Please let me know by *{long_date(last_day)}*, even if the answer is no."
+        )
+        button_ = button("Answer", ACTION_OPEN_OFFER, style="primary")
+    return _message(text, actions(button_), context(ONLY_YOU))
+
+
+def reminder(*, is_resident: bool, last_day: date) -> Message:
+    if is_resident:
+        text = f"A gentle reminder: the mentor matching closes on *{long_date(last_day)}*. If you'd like a say in who mentors you, now is a good time."
+        button_ = button("Choose my preferences", ACTION_OPEN_REQUEST, style="primary")
+    else:
+        text = f"A gentle reminder: the mentor matching closes on *{long_date(last_day)}*. Can you mentor a resident this year?"
+        button_ = button("Answer", ACTION_OPEN_OFFER, style="primary")
+    return _message(text, actions(button_), context(ONLY_YOU))
+
+
+def proposal_ready(*, proposal_id: int, matched: int, unmatched: int, first_choice: int, source: str) -> Message:
+    text = (
+        f"A mentor match proposal is ready for your review ({source}): *{matched}* matched, "
+        f"*{unmatched}* not matched, {first_choice} got their first choice. Nothing happens until a coordinator approves it."
+    )
+    return _message(
+        text,
+        actions(button("Review the proposal", ACTION_REVIEW_PROPOSAL, value=str(proposal_id), style="primary")),
+        context(ONLY_COORDINATORS),
+    )
+
+
+def resident_queued(*, resident_user_id: str, waiting: int) -> Message:
+    others = "nobody else is waiting" if waiting <= 1 else f"{waiting} residents are waiting now"
+    text = (
+        f"{mention(resident_user_id)} asked for a mentor outside the matching round and is on the waiting list ({others}). "
+        "Run `/mentor admin match` to match the waiting list against the faculty's free places, "
+        "or `/mentor admin pair @mentor @resident`."
+    )
+    return _message(text, context(ONLY_COORDINATORS))
+
+
+def introduction(*, mentor_user_id: str, resident_user_id: str, first_due: date) -> Message:
+    mentor, resident = mention(mentor_user_id), mention(resident_user_id)
+    greeting = f"Hi {mentor} and {resident}! :wave: You've been paired in the residency mentorship program: {mentor} will mentor {resident}."
+    expectations = (
+        "*What the program asks of you both*\n"
+        f"• Meet one-on-one at least once every three months. Your first meeting is due by *{long_date(first_due)}*; "
+        "after that, three months after your last meeting.\n"
+        "• Build the relationship on trust and respect: keep appointments, and say what would help.\n"
+        "• Respect each other's boundaries and keep what you discuss confidential.\n"
+        "• Either of you can ask for a change or step back at any time, without giving a reason (`/mentor change`). "
+        "Only the coordinators will know who asked."
+    )
+    next_step = "A good first step: agree on a time for your first meeting. After you meet, log it with `/mentor met`."
+    text = f"{greeting}\n{expectations}\n{next_step}"
+    return {"text": text, "blocks": [section(greeting), section(expectations), section(next_step)]}
+
+
+def not_matched(*, year_label: str | None) -> Message:
+    when = (
+        f"The mentor matching for {year_label} is done"
+        if year_label
+        else "The coordinator just ran the mentor matching"
+    )
+    text = (
+        f"{when}, and I'm sorry: there were more residents than places this year, so you don't have a mentor yet. "
+        "You're on the waiting list, and the program coordinator will follow up with you."
+    )
+    return _message(text, context(ONLY_YOU))
+
+
+def approved_summary(*, approver_user_id: str, pairs: int, unmatched_user_ids: Sequence[str]) -> Message:
+    text = f"{mention(approver_user_id)} approved the match proposal: *{pairs}* pair{'s' if pairs != 1 else ''} will be introduced in their working hours."
+    if unmatched_user_ids:
+        names = ", ".join(mention(u) for u in unmatched_user_ids)
+        text += f"\nNot matched ({len(unmatched_user_ids)}): {names}. They've been told privately and are on the waiting list; please follow up."
+    return _message(text, context(ONLY_COORDINATORS))
+
+
+def pairing_ended_notice() -> Message:
+    """Neutral: never says who asked or why."""
+    text = "Your mentoring pairing has ended. The program coordinator will help with next steps."
+    return _message(text, context(ONLY_YOU))
+
+
+# --- private answers to a coordinator's own command -------------------------------------------
+
+
+def round_opened_reply(*, year_label: str, last_day: date, invited: int) -> Message:
+    text = (
+        f"The {year_label} matching round is open until the end of *{long_date(last_day)}*. "
+        f"I'm inviting {invited} {'person' if invited == 1 else 'people'} without a pairing, each in their working hours, "
+        "and I'll remind those who haven't answered 3 days before the deadline. "
+        "At the deadline the matcher runs and you'll get its proposal to review."
+    )
+    return private_message(text, [section(text), context(ONLY_YOU)])
+
+
+def proposal_made_reply(*, proposal_id: int, matched: int, unmatched: int, first_choice: int, source: str) -> Message:
+    text = (
+        f"The matcher ran on {source}: *{matched}* matched, *{unmatched}* not matched, {first_choice} got their first choice. "
+        "Nothing is final until a coordinator approves it; the other coordinators have been told."
+    )
+    return private_message(
+        text,
+        [
+            section(text),
+            actions(button("Review the proposal", ACTION_REVIEW_PROPOSAL, value=str(proposal_id), style="primary")),
+            context(ONLY_YOU),
+        ],
+    )
