@@ -122,6 +122,7 @@ POLICY: dict[str, Reach] = {
     ids.ACTION_WITHDRAW: Reach.OWN,
     ids.VIEW_WITHDRAW: Reach.OWN,
     ids.ACTION_REJOIN: Reach.OWN,
+    ids.ACTION_EXPORT: Reach.PROGRAM,
     ids.ACTION_WE_MET: Reach.OWN,
     ids.VIEW_MEETING: Reach.OWN,
     ids.ACTION_RESOLVE_REMATCH: Reach.PROGRAM_NOT_PARTY,

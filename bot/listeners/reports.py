@@ -10,18 +10,20 @@ from __future__ import annotations
 
 import logging
 
-from slack_bolt import Ack
+from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 
-from bot.access import Audience, lookup_actor
+from bot.access import Actor, Audience
 from bot.commands import CommandRequest
 from bot.exports import export_pairings
 from bot.ids import ACTION_EXPORT
 from bot.listeners.context import ListenerContext
 from bot.listeners.errors import apologise_on_error
+from bot.listeners.interactions import permitted, rows, tell
+from bot.views.common import private_message
 from bot.views.export_csv import export_comment
 from bot.views.reports import private_summary_message
-from storage.models import Person, Program
+from storage.models import Program
 from storage.reports import academic_calendar, local_today, program_snapshot
 
 log = logging.getLogger(__name__)
@@ -45,27 +47,45 @@ def register(ctx: ListenerContext) -> None:
     )
 
     @ctx.app.action(ACTION_EXPORT)
-    def export_clicked(ack: Ack, body: dict, client: WebClient) -> None:
+    def export_clicked(ack: Ack, body: dict, client: WebClient, respond: Respond, context: BoltContext) -> None:
         ack()
-        user_id = body["user"]["id"]
-        team_id = body["user"].get("team_id") or body["team"]["id"]
         value = body["actions"][0].get("value")
-        services.after_ack(lambda: send_export(client, team_id=team_id, user_id=user_id, value=value), "export button")
 
-    def send_export(client: WebClient, *, team_id: str, user_id: str, value: str | None) -> None:
-        with apologise_on_error(None, f"the export for {user_id}"):
+        def answer() -> None:
+            actor, problem = permitted(services, context, ACTION_EXPORT)
+            if actor is None:
+                tell(client, body, respond, problem or "", title="Export")
+                return
+            send_export(client, actor, year=int(value) if value and value.isdigit() else None)
+
+        services.after_ack(answer, "export button")
+
+    def export_command(request: CommandRequest) -> None:
+        wanted = request.args[0] if request.args else None
+        if wanted is not None and not (wanted.isdigit() and len(wanted) == 4):
+            request.respond(**private_message(f"`{wanted}` isn't a year. Try `/mentor admin export 2026` for the 2026–27 academic year."))
+            return
+        send_export(request.client, request.actor, year=int(wanted) if wanted else None)
+        request.respond(**private_message("The pairings file is on its way to your DM with me. Only you can see this message."))
+
+    ctx.admin.add(
+        "export",
+        summary="the pairings of an academic year as a CSV, sent to your DM (default: this year)",
+        audience=Audience.COORDINATORS,
+        handler=export_command,
+        usage="export [YYYY]",
+    )
+
+    def send_export(client: WebClient, actor: Actor, *, year: int | None) -> None:
+        """Upload the CSV to the coordinator's own DM at once: it answers their own request."""
+        with apologise_on_error(None, f"the export for {actor.slack_user_id}"):
             now = services.clock()
             with services.unit_of_work() as session:
-                found = lookup_actor(session, team_id=team_id, user_id=user_id)
-                if found.actor is None or not found.actor.is_coordinator:
-                    log.warning("export refused: %s is not a coordinator", user_id)
-                    return
-                program = session.get(Program, found.actor.program_id)
-                person = session.get(Person, found.actor.person_id)
-                assert program is not None and person is not None
-                year = int(value) if value and value.isdigit() else academic_calendar(program).year_of(local_today(program, now))
+                person, program = rows(session, actor)
+                if year is None:
+                    year = academic_calendar(program).year_of(local_today(program, now))
                 export = export_pairings(session, program=program, year=year, now=now, actor=person)
-            channel = client.conversations_open(users=user_id)["channel"]["id"]
+            channel = client.conversations_open(users=actor.slack_user_id)["channel"]["id"]
             client.files_upload_v2(
                 channel=channel,
                 content=export.content,

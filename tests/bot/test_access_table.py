@@ -19,6 +19,7 @@ from sqlalchemy import select
 from bot.access import POLICY
 from bot.ids import (
     ACTION_CHANGE,
+    ACTION_EXPORT,
     ACTION_OPEN_OFFER,
     ACTION_OPEN_REQUEST,
     ACTION_PICK_MENTOR,
@@ -248,6 +249,30 @@ SURFACES: list[SurfaceCase] = [
         VIEW_MEETING,
         lambda bot, user, w: bot.submit(VIEW_MEETING, user_id=user, values=_meeting_values(w.other_pairing)),
         {role: Expect("isn't yours, so there's nothing to log") for role in ROLES},
+    ),
+    SurfaceCase(
+        "Export button on the coordinator dashboard",
+        ACTION_EXPORT,
+        _home_click(ACTION_EXPORT),
+        {
+            "resident": COORDINATORS_ONLY,
+            "faculty": COORDINATORS_ONLY,
+            # The file goes to the coordinator's DM (tests/bot/test_reports.py checks the upload);
+            # here: nothing is shown in place, and the export is audited.
+            "coordinator": Expect("", writes=True),
+            "not_on_roster": ROSTER,
+        },
+    ),
+    SurfaceCase(
+        "/mentor admin export",
+        "/mentor admin export",
+        lambda bot, user, w: bot.command("admin export 2026", user_id=user),
+        {
+            "resident": Expect("is for program coordinators"),
+            "faculty": Expect("is for program coordinators"),
+            "coordinator": Expect("on its way to your DM", writes=True),
+            "not_on_roster": ROSTER,
+        },
     ),
     SurfaceCase(
         "rematch now, on a coordinator alert",

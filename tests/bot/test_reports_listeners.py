@@ -86,3 +86,19 @@ def test_refresh_republishes_each_affected_home_once(bot, services, sample, fake
     client = WebClient(token="xoxb-test-token", base_url=fake_slack.url)
     publisher.refresh(client, team_id="T0001", user_ids=["URES1", "UFAC1", "URES1"])
     assert [c.args["user_id"] for c in fake_slack.calls_to("views.publish")] == ["URES1", "UFAC1"]
+
+
+def test_admin_export_sends_the_same_csv_and_refuses_a_bad_year(bot, sample, fake_slack):
+    assert "isn't a year" in bot.command("admin export twenty", user_id="UFAC1").text()
+    assert fake_slack.uploaded_files == []
+    reply = bot.command("admin export 2026", user_id="UFAC1")
+    assert "on its way to your DM" in reply.text()
+    (upload,) = fake_slack.uploaded_files
+    assert upload.channel_id == fake_slack.dm_channel("UFAC1")
+    assert upload.filename == "mentorship-pairings-2026-27.csv"
+
+
+def test_a_refused_export_click_is_told_privately(bot, sample, fake_slack):
+    bot.click(ACTION_EXPORT, user_id="URES1", value="2026", **HOME_CLICK)
+    (opened,) = fake_slack.calls_to("views.open")
+    assert "for the program coordinators" in str(opened.args["view"])
