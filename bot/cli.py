@@ -225,7 +225,7 @@ def _write_atomically(path: str, content: bytes) -> None:
 
 def cmd_export(args: argparse.Namespace) -> None:
     from bot.exports import export_pairings
-    from storage.reports import academic_calendar, local_today
+    from storage.programs import academic_calendar, program_today
 
     engine = make_engine(load_database_url())
     try:
@@ -234,7 +234,7 @@ def cmd_export(args: argparse.Namespace) -> None:
         with session_scope(make_session_factory(engine)) as session:
             program = _export_program(session, args.team)
             now = system_clock()
-            year = args.year if args.year is not None else academic_calendar(program).year_of(local_today(program, now))
+            year = args.year if args.year is not None else academic_calendar(program).year_of(program_today(program, now))
             export = export_pairings(session, program=program, year=year, now=now, actor_label="cli: export")
     finally:
         engine.dispose()

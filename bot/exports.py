@@ -9,7 +9,8 @@ from sqlalchemy.orm import Session
 from bot.views.export_csv import ExportFile, export_file
 from storage import audit
 from storage.models import Person, Program
-from storage.reports import academic_calendar, pairings_in_year
+from storage.programs import academic_calendar
+from storage.reports import pairings_in_year
 
 
 def export_pairings(

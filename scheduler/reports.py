@@ -46,7 +46,8 @@ from storage.coordinator_posts import (
 )
 from storage.db import session_scope
 from storage.models import OutboxMessage, Program
-from storage.reports import QuarterReport, academic_calendar, program_snapshot, quarter_report, summary_schedule
+from storage.programs import academic_calendar
+from storage.reports import QuarterReport, program_snapshot, quarter_report, summary_schedule
 
 log = logging.getLogger(__name__)
 

@@ -11,17 +11,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from mentoring.cadence import AcademicCalendar, next_due
+from mentoring.cadence import next_due
 from mentoring.nudges import first_nudge_date
-from mentoring.working_hours import local_date, resolve_zone
 from storage.meetings import policy_of
 from storage.models import EndReason, MentorOffer, Pairing, Person, PersonStatus, Program, Role
+from storage.programs import academic_calendar, program_today
 
 # Pairings that ended this way are never proposed again (DESIGN.md: "never pair two people
 # again after their pairing ended by request").
@@ -34,18 +33,6 @@ class PairingRuleError(ValueError):
 
 class PairingConflict(PairingRuleError):
     """Another transaction took the same place at the same moment; nothing was written."""
-
-
-def program_zone(program: Program) -> ZoneInfo:
-    return resolve_zone(None, program.time_zone)
-
-
-def program_today(program: Program, now: datetime) -> date:
-    return local_date(now, program_zone(program))
-
-
-def academic_calendar(program: Program) -> AcademicCalendar:
-    return AcademicCalendar(program.academic_year_start_month, program.academic_year_start_day)
 
 
 def academic_year(program: Program, now: datetime) -> int:

@@ -21,7 +21,8 @@ from mentoring.cadence import AcademicQuarter
 from mentoring.reporting import quarter_key
 from storage import outbox
 from storage.models import OutboxMessage, OutboxState, Person, PersonStatus, Program
-from storage.reports import academic_calendar, summary_schedule
+from storage.programs import academic_calendar
+from storage.reports import summary_schedule
 from storage.roster import coordinators
 
 KIND_SUMMARY = "summary"

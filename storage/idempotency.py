@@ -8,7 +8,6 @@ PostgreSQL the second insert waits for the first transaction and then finds the 
 from __future__ import annotations
 
 from datetime import datetime
-
 from typing import Any
 
 from sqlalchemy import select

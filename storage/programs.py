@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from mentoring.cadence import AcademicCalendar
 from mentoring.reporting import WeeklySlot
+from mentoring.working_hours import local_date, resolve_zone
 from storage import audit
 from storage.models import Program
 
@@ -23,6 +26,19 @@ class ProgramSettings:
     coordinator_channel_id: str | None = None
     name: str = DEFAULT_PROGRAM_NAME
     summary_at: WeeklySlot | None = None
+
+
+def program_zone(program: Program) -> ZoneInfo:
+    return resolve_zone(None, program.time_zone)
+
+
+def program_today(program: Program, now: datetime) -> date:
+    """Today on the program's calendar."""
+    return local_date(now, program_zone(program))
+
+
+def academic_calendar(program: Program) -> AcademicCalendar:
+    return AcademicCalendar(program.academic_year_start_month, program.academic_year_start_day)
 
 
 def program_for_team(session: Session, team_id: str) -> Program | None:

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
-from mentoring.cadence import QUARTERS_PER_YEAR, AcademicCalendar, AcademicQuarter, PairingHistory, next_due
+from mentoring.cadence import QUARTERS_PER_YEAR, AcademicQuarter, PairingHistory, next_due
 from mentoring.reporting import (
     ActivePair,
     CapacityFigures,
@@ -29,7 +29,6 @@ from mentoring.reporting import (
     year_figures,
     year_label,
 )
-from mentoring.working_hours import resolve_zone
 from storage.meetings import active_pairings_of
 from storage.models import (
     ChangeRequest,
@@ -50,26 +49,15 @@ from storage.models import (
     Round,
     RoundState,
 )
+from storage.programs import academic_calendar, program_today, program_zone
 from storage.requests import PersonRef
 
 # The summary lists people the bot failed to reach since the previous summary.
 UNREACHABLE_WINDOW = timedelta(days=7)
 
 
-def academic_calendar(program: Program) -> AcademicCalendar:
-    return AcademicCalendar(program.academic_year_start_month, program.academic_year_start_day)
-
-
-def program_zone(program: Program) -> ZoneInfo:
-    return resolve_zone(None, program.time_zone)
-
-
 def summary_schedule(program: Program) -> SummarySchedule:
     return SummarySchedule(program.summary_weekday, program.summary_hour, program.summary_minute, program_zone(program))
-
-
-def local_today(program: Program, now: datetime) -> date:
-    return now.astimezone(program_zone(program)).date()
 
 
 @dataclass(frozen=True)
@@ -151,7 +139,7 @@ class ProgramSnapshot:
 def program_snapshot(session: Session, *, program: Program, now: datetime) -> ProgramSnapshot:
     """Everything the weekly summary and the coordinator dashboard show, as of `now`."""
     calendar = academic_calendar(program)
-    today = local_today(program, now)
+    today = program_today(program, now)
     quarter = calendar.quarter_of(today)
     quarter_first, quarter_end = calendar.quarter_bounds(*quarter)
 

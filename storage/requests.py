@@ -22,7 +22,6 @@ from typing import Any, Protocol
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from mentoring.working_hours import local_date, resolve_zone
 from storage import audit
 from storage.idempotency import claim, insert_or_skip, was_claimed
 from storage.models import (
@@ -44,6 +43,7 @@ from storage.models import (
     Role,
 )
 from storage.outbox import cancel_for_pairing, cancel_to_person, enqueue
+from storage.programs import program_today
 from storage.roster import coordinators
 
 NOTE_MAX_CHARS = 2000
@@ -444,10 +444,6 @@ def _person(session: Session, person_id: int) -> Person:
     person = session.get(Person, person_id)
     assert person is not None
     return person
-
-
-def program_today(program: Program, now: datetime) -> date:
-    return local_date(now, resolve_zone(None, program.time_zone))
 
 
 def clean_note(note: str | None) -> str | None:

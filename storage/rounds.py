@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from storage import audit
-from storage.capacity import academic_calendar, academic_year, program_today, program_zone
+from storage.capacity import academic_year
 from storage.models import (
     MentorOffer,
     Pairing,
@@ -26,6 +26,7 @@ from storage.models import (
     Round,
     RoundState,
 )
+from storage.programs import academic_calendar, program_today, program_zone
 
 DEFAULT_ANSWER_DAYS = 14
 REMINDER_BEFORE_DEADLINE = timedelta(days=3)

@@ -10,8 +10,8 @@ from slack_sdk import WebClient
 from bot.access import Audience, allows, lookup_actor
 from bot.commands import CommandRequest, Subcommand, parse_command
 from bot.ids import SLASH_COMMAND
-from bot.listeners.errors import apologise_on_error
 from bot.listeners.context import ListenerContext
+from bot.listeners.errors import apologise_on_error
 from bot.views.help import (
     CommandLine,
     help_message,

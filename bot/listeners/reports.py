@@ -24,7 +24,8 @@ from bot.views.common import private_message
 from bot.views.export_csv import export_comment
 from bot.views.reports import private_summary_message
 from storage.models import Program
-from storage.reports import academic_calendar, local_today, program_snapshot
+from storage.programs import academic_calendar, program_today
+from storage.reports import program_snapshot
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +84,7 @@ def register(ctx: ListenerContext) -> None:
             with services.unit_of_work() as session:
                 person, program = rows(session, actor)
                 if year is None:
-                    year = academic_calendar(program).year_of(local_today(program, now))
+                    year = academic_calendar(program).year_of(program_today(program, now))
                 export = export_pairings(session, program=program, year=year, now=now, actor=person)
             channel = client.conversations_open(users=actor.slack_user_id)["channel"]["id"]
             client.files_upload_v2(

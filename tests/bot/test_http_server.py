@@ -13,10 +13,9 @@ import subprocess
 import sys
 import time
 import urllib.request
-from pathlib import Path
-
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 
@@ -24,9 +23,9 @@ from storage import migrate
 from storage.db import make_engine, make_session_factory, session_scope
 from storage.models import Role
 from tests.conftest import SIGNING_SECRET
-from tests.support.fake_slack import FakeSlack
 from tests.support import factories
 from tests.support import slack_requests as slack
+from tests.support.fake_slack import FakeSlack
 
 
 def _free_port() -> int:

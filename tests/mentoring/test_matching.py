@@ -23,7 +23,6 @@ from mentoring.matching import (
     resident_preferences,
 )
 
-
 # --- helpers ---------------------------------------------------------------------------
 
 

@@ -4,8 +4,8 @@ import threading
 from datetime import timedelta
 
 from apscheduler.triggers.interval import IntervalTrigger
-from sqlalchemy import select
 from slack_sdk import WebClient
+from sqlalchemy import select
 
 from scheduler.jobs import JobContext, JobSpec, all_jobs, job_by_id, run_job
 from scheduler.runner import build_scheduler

@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta, timezone
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from mentoring.cadence import next_due
 from storage.models import (
     ChangeRequest,
     EndReason,
@@ -32,7 +33,6 @@ from storage.models import (
     Round,
     RoundState,
 )
-from mentoring.cadence import next_due
 from storage.outbox import enqueue
 from storage.programs import ProgramSettings, ensure_program
 
