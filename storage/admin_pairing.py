@@ -6,14 +6,13 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from storage import audit, outbox
+from storage import audit
 from storage.capacity import (
     NewPairing,
     PairingRuleError,
     active_pairing_of_resident,
     create_pairing,
     end_pairing,
-    program_today,
 )
 from storage.models import EndReason, Pairing, Person, Program, QueueReason, Role
 from storage.preferences import queue_person, resolve_waiting
@@ -45,8 +44,7 @@ def unpair(session: Session, *, program: Program, resident: Person, coordinator:
     pairing = active_pairing_of_resident(session, resident.id)
     if pairing is None:
         raise PairingRuleError(f"{resident.name} has no active mentor.")
-    end_pairing(pairing, reason=EndReason.COORDINATOR, today=program_today(program, now))
-    outbox.cancel_for_pairing(session, pairing_id=pairing.id, reason="pairing ended by a coordinator")
+    end_pairing(session, pairing, reason=EndReason.COORDINATOR, program=program, now=now)
     queue_person(session, person=resident, reason=QueueReason.REMATCH, now=now)
     audit.record(
         session,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -20,6 +20,7 @@ from mentoring.cadence import next_due
 from mentoring.nudges import first_nudge_date
 from storage.meetings import policy_of
 from storage.models import EndReason, MentorOffer, Pairing, Person, PersonStatus, Program, Role
+from storage.outbox import cancel_for_pairing
 from storage.programs import academic_calendar, program_today
 
 # Pairings that ended this way are never proposed again (DESIGN.md: "never pair two people
@@ -197,11 +198,15 @@ def flush_pairings(session: Session) -> None:
         ) from error
 
 
-def end_pairing(pairing: Pairing, *, reason: EndReason, today: date) -> None:
-    """End a pairing now: its reminders stop because the sweep only looks at active pairs."""
-    pairing.ended_on = today
+def end_pairing(session: Session, pairing: Pairing, *, reason: EndReason, program: Program, now: datetime) -> None:
+    """End a pairing today: the sweep never looks at it again and its unsent messages are cancelled.
+
+    The reason matters: endings by change request or withdrawal keep the two from ever being
+    proposed to each other again. Callers record the audit entry (they know who acted on whom)."""
+    pairing.ended_on = program_today(program, now)
     pairing.end_reason = reason
     pairing.next_check_on = None
+    cancel_for_pairing(session, pairing_id=pairing.id, reason=f"pairing ended ({reason.value})")
 
 
 def people_by_id(session: Session, ids: Iterable[int]) -> dict[int, Person]:

@@ -23,6 +23,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from storage import audit
+from storage.capacity import end_pairing
 from storage.idempotency import claim, insert_or_skip, was_claimed
 from storage.models import (
     ChangeRequest,
@@ -42,7 +43,7 @@ from storage.models import (
     ResidentPreference,
     Role,
 )
-from storage.outbox import cancel_for_pairing, cancel_to_person, enqueue
+from storage.outbox import cancel_to_person, enqueue
 from storage.programs import program_today
 from storage.roster import coordinators
 
@@ -452,10 +453,7 @@ def clean_note(note: str | None) -> str | None:
 
 
 def _end_pairing(session: Session, pairing: Pairing, reason: EndReason, *, program: Program, actor: Person, now: datetime) -> None:
-    pairing.ended_on = program_today(program, now)
-    pairing.end_reason = reason
-    pairing.next_check_on = None  # the reminder sweep never looks at it again
-    cancel_for_pairing(session, pairing_id=pairing.id, reason=f"pairing ended ({reason.value})")
+    end_pairing(session, pairing, reason=reason, program=program, now=now)
     audit.record(
         session,
         program_id=program.id,
