@@ -8,19 +8,12 @@ PostgreSQL the second insert waits for the first transaction and then finds the 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from storage.inserts import insert_or_skip
 from storage.models import IdempotencyKey
-
-
-def insert_or_skip(session: Session, model: type[Any]) -> Any:
-    """An INSERT that can take `.on_conflict_do_nothing(...)`, for this session's database."""
-    dialect = session.get_bind().dialect.name
-    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
 
 
 def was_claimed(session: Session, key: str) -> bool:

@@ -11,6 +11,12 @@ from sqlalchemy.orm import Session
 from storage.models import Base
 
 
+def insert_or_skip(session: Session, model: type[Any]) -> Any:
+    """An INSERT for this session's database that can take `.on_conflict_do_nothing(...)`."""
+    dialect = session.get_bind().dialect.name
+    return {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect](model)
+
+
 def insert_ignoring_conflicts(
     session: Session, model: type[Base], rows: list[dict[str, Any]], *, conflict_columns: Sequence[str]
 ) -> list[dict[str, Any]]:
@@ -21,11 +27,9 @@ def insert_ignoring_conflicts(
     """
     if not rows:
         return []
-    dialect = session.get_bind().dialect.name
-    insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect]
     table = model.__table__
     statement = (
-        insert(table)
+        insert_or_skip(session, table)
         .values(rows)
         .on_conflict_do_nothing(index_elements=list(conflict_columns))
         .returning(*(table.c[name] for name in conflict_columns))

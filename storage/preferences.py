@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from mentoring.preferences import Choice, subspecialty_catalogue
 from storage import audit
 from storage.capacity import active_mentee_counts, mentee_limit, never_again_pairs, offers_for_year
-from storage.idempotency import insert_or_skip
+from storage.inserts import insert_or_skip
 from storage.models import (
     MentorOffer,
     Person,

@@ -24,7 +24,8 @@ from sqlalchemy.orm import Session
 
 from storage import audit
 from storage.capacity import end_pairing
-from storage.idempotency import claim, insert_or_skip, was_claimed
+from storage.idempotency import claim, was_claimed
+from storage.inserts import insert_or_skip
 from storage.models import (
     ChangeRequest,
     EndReason,
