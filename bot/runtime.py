@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Settings
-from storage.db import session_scope
+from storage.db import read_scope, session_scope
 
 log = logging.getLogger(__name__)
 
@@ -62,4 +62,10 @@ class Services:
     @contextmanager
     def unit_of_work(self) -> Iterator[Session]:
         with session_scope(self.session_factory) as session:
+            yield session
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """For checks made before an ack: reads only, never waits behind a writer."""
+        with read_scope(self.session_factory) as session:
             yield session

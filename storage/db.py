@@ -10,6 +10,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
+# Execution option marking a connection as only reading (see read_scope).
+READ_ONLY = "mentorbot_read_only"
 
 
 def make_engine(database_url: str, *, echo: bool = False) -> Engine:
@@ -39,6 +41,10 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection) -> None:  # type: ignore[no-untyped-def]
+        if connection.get_execution_options().get(READ_ONLY):
+            # In WAL mode a reader never waits for the writer: checks made before an ack stay fast.
+            connection.exec_driver_sql("BEGIN")
+            return
         # Take the write lock up front: a deferred transaction that reads and then writes can
         # fail with SQLITE_BUSY at once instead of waiting when another writer got in between.
         connection.exec_driver_sql("BEGIN IMMEDIATE")
@@ -46,6 +52,19 @@ def _configure_sqlite(engine: Engine) -> None:
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
+
+
+@contextmanager
+def read_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """A unit of work that only reads (rolled back at the end). On SQLite it does not take the
+    write lock, so it never waits behind a long write such as a reminder sweep."""
+    engine = factory.kw["bind"]
+    session = factory(bind=engine.execution_options(**{READ_ONLY: True}))
+    try:
+        yield session
+    finally:
+        session.rollback()
+        session.close()
 
 
 @contextmanager

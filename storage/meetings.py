@@ -91,13 +91,8 @@ def check_meeting_date(met_on: date, *, started_on: date, today: date) -> Meetin
     return None
 
 
-def log_meeting(session: Session, *, pairing_id: int, logged_by: Person, met_on: date, now: datetime) -> MeetingLogged:
-    """Record that the pair met on `met_on`. Either person may log it; the same day twice is a no-op.
-
-    Raises MeetingError when the person is not in this pairing, it has ended, or the date is
-    in the future (on the logger's calendar) or before the pairing started.
-    """
-    pairing = session.get(Pairing, pairing_id, with_for_update=True)
+def _check_meeting(session: Session, pairing: Pairing | None, *, logged_by: Person, met_on: date, now: datetime) -> Program:
+    """The pairing's program if `logged_by` may log a meeting on `met_on`; else MeetingError."""
     if pairing is None or logged_by.id not in (pairing.mentor_id, pairing.resident_id):
         raise MeetingError(MeetingProblem.NOT_IN_PAIRING)
     if pairing.ended_on is not None:
@@ -107,6 +102,23 @@ def log_meeting(session: Session, *, pairing_id: int, logged_by: Person, met_on:
     problem = check_meeting_date(met_on, started_on=pairing.started_on, today=person_today(logged_by, program, now))
     if problem is not None:
         raise MeetingError(problem, pairing.started_on)
+    return program
+
+
+def check_meeting(session: Session, *, pairing_id: int, logged_by: Person, met_on: date, now: datetime) -> None:
+    """Read-only: raise MeetingError if log_meeting would refuse (for a form's quick check)."""
+    _check_meeting(session, session.get(Pairing, pairing_id), logged_by=logged_by, met_on=met_on, now=now)
+
+
+def log_meeting(session: Session, *, pairing_id: int, logged_by: Person, met_on: date, now: datetime) -> MeetingLogged:
+    """Record that the pair met on `met_on`. Either person may log it; the same day twice is a no-op.
+
+    Raises MeetingError when the person is not in this pairing, it has ended, or the date is
+    in the future (on the logger's calendar) or before the pairing started.
+    """
+    pairing = session.get(Pairing, pairing_id, with_for_update=True)
+    program = _check_meeting(session, pairing, logged_by=logged_by, met_on=met_on, now=now)
+    assert pairing is not None
 
     other = other_person(pairing, logged_by.id)
     new = insert_one_ignoring_conflicts(

@@ -241,7 +241,7 @@ def register(ctx: ListenerContext) -> None:
         chosen = offered[0] if len(offered) == 1 else read_change_form(view["state"]["values"]).pairing_id
         if chosen not in offered:  # a choice we never offered
             return Checked(answer=answer_modal(refusal_text(Refusal.TAMPERED)))
-        with services.unit_of_work() as session:
+        with services.reading() as session:
             found = lookup_actor(session, team_id=team_of(body), user_id=user_id)
             pairing = session.get(Pairing, chosen)
             program_id = pairing.program_id if pairing else None
@@ -261,7 +261,7 @@ def register(ctx: ListenerContext) -> None:
         if sealed_payload(view, "withdraw", user_id) is None:
             return Checked(answer=answer_modal(refusal_text(Refusal.TAMPERED)))
         refused: list[str] = []
-        with services.unit_of_work() as session:
+        with services.reading() as session:
             found = lookup_actor(session, team_id=team_of(body), user_id=user_id)
             actor = acting_for_self(VIEW_WITHDRAW, found, refused.append)
             if actor is None:

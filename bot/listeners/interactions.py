@@ -34,7 +34,7 @@ ROLE_REFUSALS = {
 
 def who(services: Services, context: BoltContext) -> Lookup:
     """The caller from Slack's signed user and team IDs, looked up on the roster now."""
-    with services.unit_of_work() as session:
+    with services.reading() as session:
         return lookup_actor(session, team_id=context["team_id"], user_id=context["user_id"])
 
 

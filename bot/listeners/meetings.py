@@ -8,6 +8,7 @@ from typing import Any
 
 from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
+from sqlalchemy.orm import Session
 
 from bot.access import Actor, Audience, authorize, lookup_actor
 from bot.commands import CommandRequest
@@ -23,6 +24,7 @@ from storage.meetings import (
     MeetingLogged,
     MeetingProblem,
     active_pairings_of,
+    check_meeting,
     log_meeting,
     other_person,
     person_today,
@@ -30,7 +32,6 @@ from storage.meetings import (
 )
 from storage.models import Pairing, Person, Program
 from storage.outbox import enqueue
-from storage.roster import find_person
 
 log = logging.getLogger(__name__)
 
@@ -115,8 +116,8 @@ def register(ctx: ListenerContext) -> None:
 
     @app.view(VIEW_MEETING)
     def meeting_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, context: dict[str, Any]) -> None:
-        # Logging is one short indexed transaction, done before ack so that a problem (a date in
-        # the future, a pairing that just ended) shows in the modal and success replaces it.
+        # A quick read-only check before ack, so a problem (a date in the future, a pairing that
+        # ended) shows in the modal; the write happens after the ack and then updates the modal.
         form = views.read_meeting_form(view)
         errors = {}
         if form.pairing_id is None:
@@ -127,35 +128,52 @@ def register(ctx: ListenerContext) -> None:
             ack(response_action="errors", errors=errors)
             return
         assert form.pairing_id is not None and form.met_on is not None
+        pairing_id, met_on = form.pairing_id, form.met_on
         team_id, user_id = context["team_id"], body["user"]["id"]
         try:
-            logged = _log(team_id, user_id, form.pairing_id, form.met_on)
+            with services.reading() as session:
+                logger = _logger(session, team_id, user_id)
+                check_meeting(session, pairing_id=pairing_id, logged_by=logger, met_on=met_on, now=services.clock())
         except MeetingError as error:
             ack(response_action="errors", errors={views.BLOCK_DATE: _problem_text(error)})
             return
         except Exception:
-            log.exception("logging a meeting failed")
+            log.exception("checking a meeting failed")
             ack(response_action="errors", errors={views.BLOCK_DATE: views.not_saved_error()})
             return
-        ack(
-            response_action="update",
-            view=views.meeting_logged_view(
-                other_name=logged.other.name, met_on=logged.met_on, next_due_on=logged.next_due_on, new=logged.new
-            ),
-        )
-        if logged.new:
-            users = [logged.logged_by.slack_user_id, logged.other.slack_user_id]
-            services.after_ack(lambda: ctx.home.refresh(client, team_id=team_id, user_ids=users), "home refresh after a meeting")
+        ack(response_action="update", view=views.saving_meeting_view())
+
+        def save() -> None:
+            try:
+                logged = _log(team_id, user_id, pairing_id, met_on)
+            except MeetingError as error:  # the pairing ended in the meantime
+                outcome = views.meeting_not_saved_view(_problem_text(error))
+                logged = None
+            except Exception:
+                log.exception("logging a meeting failed")
+                outcome = views.meeting_not_saved_view(views.not_saved_error())
+                logged = None
+            else:
+                outcome = views.meeting_logged_view(
+                    other_name=logged.other.name, met_on=logged.met_on, next_due_on=logged.next_due_on, new=logged.new
+                )
+            client.views_update(view_id=view["id"], view=outcome)
+            if logged is not None and logged.new:
+                ctx.home.refresh(client, team_id=team_id, user_ids=[logged.logged_by.slack_user_id, logged.other.slack_user_id])
+
+        services.after_ack(save, "logging a meeting")
+
+    def _logger(session: Session, team_id: str, user_id: str) -> Person:
+        found = lookup_actor(session, team_id=team_id, user_id=user_id)
+        if found.actor is None:
+            raise MeetingError(MeetingProblem.NOT_IN_PAIRING)
+        person = session.get(Person, found.actor.person_id)
+        assert person is not None
+        return person
 
     def _log(team_id: str, user_id: str, pairing_id: int, met_on: date) -> MeetingLogged:
         with services.unit_of_work() as session:
-            program_lookup = lookup_actor(session, team_id=team_id, user_id=user_id)
-            if program_lookup.actor is None:
-                raise MeetingError(MeetingProblem.NOT_IN_PAIRING)
-            person = find_person(
-                session, program_id=program_lookup.actor.program_id, team_id=team_id, slack_user_id=user_id
-            )
-            assert person is not None
+            person = _logger(session, team_id, user_id)
             now = services.clock()
             logged = log_meeting(session, pairing_id=pairing_id, logged_by=person, met_on=met_on, now=now)
             if logged.new:

@@ -211,7 +211,7 @@ def register(ctx: ListenerContext) -> None:
 
     def validate(context: BoltContext, surface: str, check: Check) -> tuple[Actor | None, str | None, Problems]:
         """A quick read before ack: (actor, refusal, field problems)."""
-        with services.unit_of_work() as session:
+        with services.reading() as session:
             found = lookup_actor(session, team_id=context["team_id"], user_id=context["user_id"])
             problem = refusal(found, surface)
             if problem or found.actor is None:
@@ -284,7 +284,7 @@ def register(ctx: ListenerContext) -> None:
 
         @app.options(action_id)
         def options(ack: Ack, body: dict, context: BoltContext) -> None:
-            with services.unit_of_work() as session:
+            with services.reading() as session:
                 found = lookup_actor(session, team_id=context["team_id"], user_id=context["user_id"])
                 people = []
                 if refusal(found, action_id) is None and found.actor is not None:

@@ -228,7 +228,7 @@ def register(ctx: ListenerContext) -> None:
         options: list[dict[str, Any]] = []
         if actor is not None:
             query = str(body.get("value") or "").strip().lower()
-            with services.unit_of_work() as session:
+            with services.reading() as session:
                 proposal = proposal_of_program(session, program_id=actor.program_id, proposal_id=metadata.proposal_id)
                 if proposal is not None and proposal.state is ProposalState.PENDING:
                     review = review_of(session, proposal=proposal)
@@ -245,7 +245,7 @@ def register(ctx: ListenerContext) -> None:
         options: list[dict[str, Any]] = []
         if actor is not None:
             query = str(body.get("value") or "")
-            with services.unit_of_work() as session:
+            with services.reading() as session:
                 program = session.get(Program, actor.program_id)
                 assert program is not None
                 people = mentor_candidates(

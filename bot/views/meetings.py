@@ -181,6 +181,14 @@ def before_start_error(started_on: date) -> str:
     return f"Your pairing started on {day(started_on)}. Pick a day on or after that."
 
 
+def saving_meeting_view() -> dict[str, Any]:
+    return {"type": "modal", "title": plain("Log a meeting"), "blocks": [section("Saving…")]}
+
+
+def meeting_not_saved_view(problem: str) -> dict[str, Any]:
+    return {"type": "modal", "title": plain("Log a meeting"), "close": plain("Close"), "blocks": [section(problem)]}
+
+
 def meeting_logged_view(*, other_name: str, met_on: date, next_due_on: date, new: bool) -> dict[str, Any]:
     lead = f"Logged: you met *{other_name}* on {day(met_on)}." if new else f"Your meeting with *{other_name}* on {day(met_on)} was already logged."
     return {

@@ -238,8 +238,8 @@ SURFACES: list[SurfaceCase] = [
         VIEW_MEETING,
         lambda bot, user, w: bot.submit(VIEW_MEETING, user_id=user, values=_meeting_values(w.own_pairing)),
         {
-            "resident": Expect("Meeting logged", writes=True),
-            "faculty": Expect("Meeting logged", writes=True),
+            "resident": Expect("Saving", writes=True),
+            "faculty": Expect("Saving", writes=True),
             "coordinator": Expect("isn't yours, so there's nothing to log"),
             "not_on_roster": Expect("isn't yours, so there's nothing to log"),
         },

@@ -32,14 +32,14 @@ def pair(arrange, fake_slack):
 def _opened_view(fake_slack) -> dict:
     [call] = fake_slack.calls_to("views.open")
     assert call.ok
-    return call.args["view"]
+    return call.response["view"]  # as Slack stored it: with its id, which the submission carries
 
 
 def _submit(bot, view: dict, *, user_id: str, met_on: str | None, pairing_id: int | None = None):
     values: dict = {BLOCK_DATE: {ACTION_DATE: {"type": "datepicker", "selected_date": met_on}}}
     if pairing_id is not None:
         values[BLOCK_PAIRING] = {ACTION_PAIRING: {"type": "static_select", "selected_option": {"value": str(pairing_id)}}}
-    return bot.submit(VIEW_MEETING, user_id=user_id, values=values, private_metadata=view["private_metadata"])
+    return bot.submit_view(view, user_id=user_id, values=values)
 
 
 def _datepicker(view: dict) -> dict:
@@ -78,8 +78,9 @@ def test_submitting_logs_the_meeting_and_tells_the_pair(bot, pair, fake_slack, s
     bot.command("met", user_id="URES1")
     reply = _submit(bot, _opened_view(fake_slack), user_id="URES1", met_on="2026-11-20")
     ack = reply.ack_json
-    assert ack["response_action"] == "update"
-    assert "Feb 20, 2027" in json.dumps(ack["view"])
+    assert ack["response_action"] == "update" and "Saving" in json.dumps(ack["view"])
+    [updated] = fake_slack.calls_to("views.update")  # after the ack, the modal shows the outcome
+    assert "Feb 20, 2027" in json.dumps(updated.args["view"])
     with session_factory() as session:
         assert session.get(Pairing, pairing.id).last_met_on == date(2026, 11, 20)
         [notice] = session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "meeting.logged"))
@@ -95,8 +96,10 @@ def test_the_same_day_twice_is_a_no_op(bot, pair, fake_slack, session_factory):
     bot.command("met", user_id="URES1")
     view = _opened_view(fake_slack)
     _submit(bot, view, user_id="URES1", met_on="2026-11-20")
-    again = _submit(bot, view, user_id="UFAC1", met_on="2026-11-20")
-    assert "already logged" in json.dumps(again.ack_json["view"])
+    _submit(bot, view, user_id="UFAC1", met_on="2026-11-20")
+    first, again = fake_slack.calls_to("views.update")
+    assert "already logged" not in json.dumps(first.args["view"])
+    assert "already logged" in json.dumps(again.args["view"])
     with session_factory() as session:
         assert len(session.scalars(select(Meeting)).all()) == 1
         assert len(session.scalars(select(OutboxMessage)).all()) == 1

@@ -37,3 +37,21 @@ def test_fresh_sqlite_file_gets_every_table_with_wal_and_foreign_keys(tmp_path):
         assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
         assert connection.execute(text("PRAGMA busy_timeout")).scalar() >= 1000
     engine.dispose()
+
+
+def test_a_read_scope_on_sqlite_does_not_wait_for_the_writer(tmp_path):
+    import time
+
+    from storage.db import make_session_factory, read_scope, session_scope
+    from storage.models import Program
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'locks.db'}")
+    migrate.upgrade(engine)
+    factory = make_session_factory(engine)
+    with session_scope(factory) as writer:
+        writer.execute(text("UPDATE programs SET paused = paused"))  # holds the write lock
+        started = time.monotonic()
+        with read_scope(factory) as reader:
+            assert reader.query(Program).count() == 0
+        assert time.monotonic() - started < 1.0  # a write transaction would wait 5 s and fail
+    engine.dispose()
