@@ -128,9 +128,20 @@ def serve_socket_mode(settings: Settings, *, with_scheduler: bool) -> None:
     runtime = open_runtime(settings)
     app, _ = build_app(runtime.services, socket_mode=True)
     handler = SocketModeHandler(app, settings.app_token)
+    try:
+        handler.connect()
+    except SlackApiError as error:
+        runtime.stop()
+        reason = error.response.get("error", "unknown error")
+        raise StartupError(
+            f"SLACK_APP_TOKEN was refused by Slack ({reason}): create an App-Level Token with the "
+            f"connections:write scope {FROM_APP}, Basic Information, and check that Socket Mode is on."
+        ) from None
+    except (SlackClientError, OSError) as error:
+        runtime.stop()
+        raise StartupError(f"Could not open a Socket Mode connection to Slack ({error}); check the network.", exit_status=1) from None
     if with_scheduler:
         runtime.start_scheduler()
-    handler.connect()
     log.info("connected to Slack in Socket Mode")
     try:
         _wait_for_signal()

@@ -145,3 +145,11 @@ def test_an_unreachable_database_is_one_line(monkeypatch, capsys):
     assert main(["db", "upgrade"]) == 1
     err = capsys.readouterr().err
     assert err.startswith("mentorbot: database error") and "Traceback" not in err
+
+
+def test_socket_mode_with_a_refused_app_token_exits_2_naming_it(env, fake_slack, monkeypatch, capsys):
+    monkeypatch.setenv("SLACK_APP_TOKEN", "xapp-test-token")
+    fake_slack.fail_next("apps.connections.open", status=200, error="invalid_auth")
+    assert main(["run", "--no-scheduler"]) == 2
+    err = capsys.readouterr().err
+    assert "SLACK_APP_TOKEN was refused by Slack (invalid_auth)" in err and "Traceback" not in err

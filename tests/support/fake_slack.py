@@ -457,8 +457,10 @@ class FakeSlack:
     def _check_auth(self, method: str, token: str | None) -> None:
         if not token:
             raise _Refusal("not_authed", f"{method}: no token (Authorization: Bearer ...)")
-        if not token.startswith(self.token_prefix):
-            raise _Refusal("invalid_auth", f"{method}: token does not start with {self.token_prefix!r}")
+        # Socket Mode's connection call takes the app-level token; everything else the bot token.
+        expected = "xapp-" if method == "apps.connections.open" else self.token_prefix
+        if not token.startswith(expected):
+            raise _Refusal("invalid_auth", f"{method}: token does not start with {expected!r}")
 
     def _apply(self, route: str, method: str, name: str, args: dict[str, Any], raw: bytes) -> dict[str, Any]:
         if route == "response":
