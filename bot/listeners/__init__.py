@@ -19,10 +19,10 @@ def register_listeners(app: App, services: Services) -> CommandRouter:
     # Order matters only for help: subcommands are listed in registration order.
     commands.register(ctx)
     meetings.register(ctx)
+    preferences.register(ctx)
     changes.register(ctx)
     change_requests.register(ctx)
     home.register(ctx)
-    preferences.register(ctx)
     rounds.register(ctx)
     proposals.register(ctx)
     reports.register(ctx)
