@@ -13,6 +13,7 @@ import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from slack_sdk import WebClient
@@ -109,7 +110,10 @@ def open_runtime(settings: Settings, *, clock: Clock = system_clock) -> Runtime:
     return Runtime(engine=engine, services=services)
 
 
-def _wait_for_signal() -> None:
+def _stop_on_signals() -> threading.Event:
+    """From this call on, SIGINT or SIGTERM sets the returned event instead of killing the process.
+    Call it before starting the scheduler, so a signal that arrives while it starts (its jobs run
+    at once) still shuts down cleanly; "connected" is logged after it, so it means ready."""
     stop = threading.Event()
 
     def _handle(signum: int, _frame: Any) -> None:
@@ -118,7 +122,7 @@ def _wait_for_signal() -> None:
 
     signal.signal(signal.SIGINT, _handle)
     signal.signal(signal.SIGTERM, _handle)
-    stop.wait()
+    return stop
 
 
 def serve_socket_mode(settings: Settings, *, with_scheduler: bool) -> None:
@@ -140,11 +144,21 @@ def serve_socket_mode(settings: Settings, *, with_scheduler: bool) -> None:
     except (SlackClientError, OSError) as error:
         runtime.stop()
         raise StartupError(f"Could not open a Socket Mode connection to Slack ({error}); check the network.", exit_status=1) from None
+    if not handler.client.is_connected():  # slack_sdk logs a refused WebSocket instead of raising
+        host = urlsplit(handler.client.wss_uri or "").hostname
+        handler.close()
+        runtime.stop()
+        raise StartupError(
+            f"Could not open a Socket Mode connection to Slack: the WebSocket at {host} could not be reached or "
+            "refused the handshake; check that the network allows outgoing wss:// connections.",
+            exit_status=1,
+        )
+    stop = _stop_on_signals()
     if with_scheduler:
         runtime.start_scheduler()
     log.info("connected to Slack in Socket Mode")
     try:
-        _wait_for_signal()
+        stop.wait()
     finally:
         handler.close()
         runtime.stop()
@@ -153,9 +167,10 @@ def serve_socket_mode(settings: Settings, *, with_scheduler: bool) -> None:
 def run_scheduler_only(settings: Settings) -> None:
     prepare(settings)
     runtime = open_runtime(settings)
+    stop = _stop_on_signals()
     runtime.start_scheduler()
     try:
-        _wait_for_signal()
+        stop.wait()
     finally:
         runtime.stop()
 

@@ -17,6 +17,8 @@ Imitated Slack behaviour worth knowing:
 - Message errors: ``no_text``, ``msg_too_long``, ``invalid_blocks``, ``invalid_metadata_format``.
   View errors are ``invalid_arguments`` with details in ``response_metadata.messages``.
 - A response_url accepts five posts (Slack: "up to 5 times within 30 minutes").
+- ``apps.connections.open`` takes the app-level (xapp-) token and answers ``socket_mode_url``
+  (set it to a ``tests.support.fake_socket_mode.FakeSocketMode``'s ``url``).
 - Calls are recorded once the fake has decided its answer, before any injected delay.
 """
 
@@ -168,6 +170,8 @@ class FakeSlack:
         self.team_id, self.bot_user_id, self.bot_id, self.app_id = team_id, bot_user_id, bot_id, app_id
         self.token_prefix = token_prefix
         self.violations: list[str] = []
+        # apps.connections.open answers with this URL; point it at a FakeSocketMode's ``url``.
+        self.socket_mode_url: str | None = None
         self._lock = threading.RLock()
         self._changed = threading.Condition(self._lock)
         self._stopping = threading.Event()
@@ -485,6 +489,11 @@ class FakeSlack:
             "user": "mentorbot", "team_id": self.team_id, "user_id": self.bot_user_id,
             "bot_id": self.bot_id, "is_enterprise_install": False,
         }  # fmt: skip
+
+    def _api_apps_connections_open(self, args: dict[str, Any]) -> dict[str, Any]:
+        if self.socket_mode_url is None:
+            raise _Refusal("internal_error", "apps.connections.open: the test set no socket_mode_url (a FakeSocketMode's url)")
+        return {"ok": True, "url": self.socket_mode_url}
 
     def _api_users_info(self, args: dict[str, Any]) -> dict[str, Any]:
         user = self._users.get(args["user"])
