@@ -126,16 +126,23 @@ def cancel_for_pairing(session: Session, *, pairing_id: int, reason: str = "pair
 
 def cancel_to_person(session: Session, *, slack_user_id: str, reason: str) -> int:
     """Cancel pending one-to-one DMs to someone (a withdrawn person gets no more DMs)."""
-    pending = session.query(OutboxMessage).filter(
-        OutboxMessage.state == OutboxState.PENDING, OutboxMessage.recipient_user_ids.is_not(None)
+    # Only ids and recipients are read (never bodies or attachments); the JSON list is compared
+    # here because its SQL spelling differs between SQLite and PostgreSQL.
+    pending = session.execute(
+        select(OutboxMessage.id, OutboxMessage.recipient_user_ids).where(
+            OutboxMessage.state == OutboxState.PENDING, OutboxMessage.recipient_user_ids.is_not(None)
+        )
     )
-    cancelled = 0
-    for message in pending:
-        if message.recipient_user_ids == [slack_user_id]:
-            message.state = OutboxState.CANCELLED
-            message.last_error = reason
-            cancelled += 1
-    return cancelled
+    ids = [row.id for row in pending if row.recipient_user_ids == [slack_user_id]]
+    if not ids:
+        return 0
+    session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(ids), OutboxMessage.state == OutboxState.PENDING)
+        .values(state=OutboxState.CANCELLED, last_error=reason)
+        .execution_options(synchronize_session="fetch")
+    )
+    return len(ids)
 
 
 def exists(session: Session, dedupe_key: str) -> bool:
