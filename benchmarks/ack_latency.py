@@ -16,10 +16,12 @@ import tempfile
 import threading
 import time
 import urllib.request
+from datetime import UTC
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
 
 from storage import migrate  # noqa: E402
 from storage.db import make_engine, make_session_factory, session_scope  # noqa: E402
@@ -57,11 +59,18 @@ def wait_healthy(url: str, process: subprocess.Popen) -> None:
 def seed(database_url: str, team_id: str) -> None:
     engine = make_engine(database_url)
     migrate.upgrade(engine)
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     with session_scope(make_session_factory(engine)) as session:
-        program = ensure_program(session, team_id=team_id, settings=ProgramSettings(time_zone="America/New_York"), now=datetime.now(timezone.utc))
-        upsert_people(session, program=program, entries=[RosterEntry("U0BENCH1", "Bench Resident", Role.RESIDENT)], now=datetime.now(timezone.utc))
+        program = ensure_program(
+            session, team_id=team_id, settings=ProgramSettings(time_zone="America/New_York"), now=datetime.now(UTC)
+        )
+        upsert_people(
+            session,
+            program=program,
+            entries=[RosterEntry("U0BENCH1", "Bench Resident", Role.RESIDENT)],
+            now=datetime.now(UTC),
+        )
     engine.dispose()
 
 
@@ -91,7 +100,7 @@ def measure(url: str, response_url: str, clients: int, requests_per_client: int)
 
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 def main() -> None:
@@ -102,13 +111,25 @@ def main() -> None:
     with FakeSlack() as fake, tempfile.TemporaryDirectory() as tmp:
         database_url = f"sqlite:///{Path(tmp) / 'bench.db'}"
         seed(database_url, fake.team_id)
-        env = {**os.environ, "SLACK_BOT_TOKEN": "xoxb-bench", "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": fake.url, "DATABASE_URL": database_url, "PYTHONPATH": str(ROOT)}
+        env = {
+            **os.environ,
+            "SLACK_BOT_TOKEN": "xoxb-bench",
+            "SLACK_SIGNING_SECRET": SECRET,
+            "SLACK_API_URL": fake.url,
+            "DATABASE_URL": database_url,
+            "PYTHONPATH": str(ROOT),
+        }
         env.pop("SLACK_APP_TOKEN", None)
         bot_port, bare_port = free_port(), free_port()
         mentorbot = [str(Path(sys.executable).with_name("mentorbot"))]
         if not Path(mentorbot[0]).exists():
             mentorbot = [sys.executable, "-m", "bot.cli"]
-        bot = subprocess.Popen([*mentorbot, "run", "--http", "--host", "127.0.0.1", "--port", str(bot_port), "--threads", THREADS], env=env, cwd=tmp, stderr=subprocess.DEVNULL)
+        bot = subprocess.Popen(
+            [*mentorbot, "run", "--http", "--host", "127.0.0.1", "--port", str(bot_port), "--threads", THREADS],
+            env=env,
+            cwd=tmp,
+            stderr=subprocess.DEVNULL,
+        )
         bare = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "benchmarks.bare_bolt_app:wsgi", "-k", "gthread", "--threads", THREADS, "-w", "1", "-b", f"127.0.0.1:{bare_port}"],
             env=env, cwd=ROOT, stderr=subprocess.DEVNULL,
@@ -130,11 +151,20 @@ def main() -> None:
                 for name, url in targets.items():
                     results[name] = measure(url, fake.response_url(f"{name}-{clients}"), clients, per_client)
                 m, b = results["mentorbot"], results["bare bolt"]
-                mp50, mp99, bp50, bp99 = (percentile(m, 50) * 1000, percentile(m, 99) * 1000, percentile(b, 50) * 1000, percentile(b, 99) * 1000)
-                print(f"{clients:>7} | {mp50:>13.1f} {mp99:>7.1f} | {bp50:>8.1f} {bp99:>7.1f} | {mp50 / bp50:>9.2f} {mp99 / bp99:>6.2f}")
+                mp50, mp99, bp50, bp99 = (
+                    percentile(m, 50) * 1000,
+                    percentile(m, 99) * 1000,
+                    percentile(b, 50) * 1000,
+                    percentile(b, 99) * 1000,
+                )
+                print(
+                    f"{clients:>7} | {mp50:>13.1f} {mp99:>7.1f} | {bp50:>8.1f} {bp99:>7.1f} | {mp50 / bp50:>9.2f} {mp99 / bp99:>6.2f}"
+                )
             sent = sum(max(1, args.requests // clients) * clients for clients in (1, 10, 50))
             deadline = time.monotonic() + 30
-            while time.monotonic() < deadline and len([c for c in fake.calls_to("response_url") if "/mentorbot-" in c.path]) < sent:
+            while (
+                time.monotonic() < deadline and len([c for c in fake.calls_to("response_url") if "/mentorbot-" in c.path]) < sent
+            ):
                 time.sleep(0.1)
             answered = len([c for c in fake.calls_to("response_url") if "/mentorbot-" in c.path])
             print(f"mentorbot answered {answered} of its {sent} measured requests privately through response_url, after each ack")

@@ -16,13 +16,13 @@ from pathlib import Path
 # Run from a clean checkout without installing anything: make `mentoring` importable.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import argparse  # noqa: E402
-import random  # noqa: E402
-import statistics  # noqa: E402
-import time  # noqa: E402
-import tracemalloc  # noqa: E402
+import argparse
+import random
+import statistics
+import time
+import tracemalloc
 
-from mentoring.matching import MatchProblem, MatchResult, Mentor, Resident, match  # noqa: E402
+from mentoring.matching import MatchProblem, MatchResult, Mentor, Resident, match
 
 SIZES = ((200, 300), (1_000, 1_500), (5_000, 7_500))
 SUBSPECIALTIES = tuple(f"subspecialty-{n:02d}" for n in range(12))
@@ -48,11 +48,7 @@ def random_problem(residents: int, mentors: int, rng: random.Random) -> MatchPro
             available=rng.random() < SHARE_AVAILABLE,
             subspecialties=_some(rng, SUBSPECIALTIES, 1, 2),
             focus_areas=_some(rng, FOCUS_AREAS, 1, 3),
-            preferred_residents=(
-                tuple(rng.sample(resident_ids, 2))
-                if rng.random() < SHARE_WITH_PREFERRED_RESIDENTS
-                else ()
-            ),
+            preferred_residents=(tuple(rng.sample(resident_ids, 2)) if rng.random() < SHARE_WITH_PREFERRED_RESIDENTS else ()),
         )
         for mentor_id in mentor_ids
     )
@@ -65,10 +61,7 @@ def random_problem(residents: int, mentors: int, rng: random.Random) -> MatchPro
         )
         for resident_id in resident_ids
     )
-    excluded = frozenset(
-        (rng.choice(mentor_ids), rng.choice(resident_ids))
-        for _ in range(int(residents * SHARE_EXCLUDED))
-    )
+    excluded = frozenset((rng.choice(mentor_ids), rng.choice(resident_ids)) for _ in range(int(residents * SHARE_EXCLUDED)))
     return MatchProblem(residents=resident_list, mentors=mentor_list, excluded_pairs=excluded)
 
 

@@ -22,29 +22,29 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import argparse  # noqa: E402
-import os  # noqa: E402
-import statistics  # noqa: E402
-import tempfile  # noqa: E402
-import time  # noqa: E402
-from collections.abc import Callable  # noqa: E402
-from datetime import date, datetime, timedelta, timezone  # noqa: E402
+import argparse
+import os
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
 
-from slack_sdk import WebClient  # noqa: E402
-from sqlalchemy import Date, Engine, bindparam, text  # noqa: E402
+from slack_sdk import WebClient
+from sqlalchemy import Date, Engine, bindparam, text
 
-from scheduler.context import JobContext  # noqa: E402
-from scheduler.delivery import deliver_pending  # noqa: E402
-from scheduler.reminders import sweep_reminders  # noqa: E402
-from storage import migrate  # noqa: E402
-from storage.db import make_engine, make_session_factory, session_scope  # noqa: E402
-from storage.models import Person, Program, UTCDateTime  # noqa: E402
-from storage.outbox import enqueue  # noqa: E402
-from storage.programs import ProgramSettings, ensure_program  # noqa: E402
-from tests.support.database import private_postgres_database  # noqa: E402
-from tests.support.fake_slack import FakeSlack  # noqa: E402
+from scheduler.context import JobContext
+from scheduler.delivery import deliver_pending
+from scheduler.reminders import sweep_reminders
+from storage import migrate
+from storage.db import make_engine, make_session_factory, session_scope
+from storage.models import Person, Program, UTCDateTime
+from storage.outbox import enqueue
+from storage.programs import ProgramSettings, ensure_program
+from tests.support.database import private_postgres_database
+from tests.support.fake_slack import FakeSlack
 
-NOW = datetime(2027, 1, 15, 15, 0, tzinfo=timezone.utc)  # a Friday, 10:00 in New York
+NOW = datetime(2027, 1, 15, 15, 0, tzinfo=UTC)  # a Friday, 10:00 in New York
 TODAY = date(2027, 1, 15)
 FIXED_DUE = 100
 DELIVERY_MESSAGES = 1000
@@ -109,7 +109,9 @@ def _reset(engine: Engine) -> None:
         connection.execute(text("DELETE FROM nudge_decisions"))
         connection.execute(text("DELETE FROM outbox"))
         connection.execute(
-            text("UPDATE pairings SET next_check_on = :today WHERE next_due_on = :today").bindparams(bindparam("today", type_=Date())),
+            text("UPDATE pairings SET next_check_on = :today WHERE next_due_on = :today").bindparams(
+                bindparam("today", type_=Date())
+            ),
             {"today": TODAY},
         )
 
@@ -144,7 +146,9 @@ def bench_sweep(name: str, make_url: Callable[[], str], sizes: list[int], runs: 
         _log(f"{name}: seeded in {time.perf_counter() - started:.1f}s")
         median, checked = _time_sweep(engine, runs if due == FIXED_DUE else 1)
         assert checked == due, f"expected {due} due pairs, the sweep checked {checked}"
-        _log(f"{name}: sweep of {pairs:>9,} pairs, {due:>6,} due: {median * 1000:8.1f} ms  ({median / due * 1000:.2f} ms per due pair)")
+        _log(
+            f"{name}: sweep of {pairs:>9,} pairs, {due:>6,} due: {median * 1000:8.1f} ms  ({median / due * 1000:.2f} ms per due pair)"
+        )
         if due == FIXED_DUE:
             results[pairs] = median
         engine.dispose()
@@ -177,7 +181,9 @@ def bench_delivery(name: str, make_url: Callable[[], str]) -> None:
         report = deliver_pending(ctx, limit=DELIVERY_MESSAGES)
         elapsed = time.perf_counter() - started
         assert report.sent == DELIVERY_MESSAGES, report
-        _log(f"{name}: outbox delivery to the fake Slack: {DELIVERY_MESSAGES} DMs in {elapsed:.2f}s = {DELIVERY_MESSAGES / elapsed:,.0f} messages/s (one worker)")
+        _log(
+            f"{name}: outbox delivery to the fake Slack: {DELIVERY_MESSAGES} DMs in {elapsed:.2f}s = {DELIVERY_MESSAGES / elapsed:,.0f} messages/s (one worker)"
+        )
     engine.dispose()
 
 
@@ -198,6 +204,7 @@ def main() -> None:
             bench_sweep("sqlite", sqlite_url, sizes, args.runs)
     if args.postgres:
         with private_postgres_database(args.postgres, migrated=False) as url:
+
             def fresh_pg() -> str:
                 engine = make_engine(url)
                 with engine.begin() as connection:

@@ -129,7 +129,9 @@ def cmd_roster_import(args: argparse.Namespace) -> None:
         with session_scope(make_session_factory(engine)) as session:
             program = program_for_team(session, team_id)
             assert program is not None
-            summary = upsert_people(session, program=program, entries=entries, now=system_clock(), actor_label="cli: roster import")
+            summary = upsert_people(
+                session, program=program, entries=entries, now=system_clock(), actor_label="cli: roster import"
+            )
     finally:
         engine.dispose()
     print(f"roster imported from {args.file}: {summary.created} added, {summary.updated} updated, {summary.unchanged} unchanged")
@@ -140,13 +142,22 @@ def cmd_add_coordinator(args: argparse.Namespace) -> None:
     try:
         user = client.users_info(user=args.user_id)["user"]
     except SlackApiError as error:
-        raise UsageProblem(f"Slack does not know {args.user_id} ({error.response.get('error')}); copy the member ID from their Slack profile") from None
+        raise UsageProblem(
+            f"Slack does not know {args.user_id} ({error.response.get('error')}); copy the member ID from their Slack profile"
+        ) from None
     name = user.get("real_name") or user.get("profile", {}).get("real_name") or user.get("name") or args.user_id
     try:
         with session_scope(make_session_factory(engine)) as session:
             program = program_for_team(session, team_id)
             assert program is not None
-            person = add_coordinator(session, program=program, slack_user_id=args.user_id, name=name, now=system_clock(), actor_label="cli: admin add-coordinator")
+            person = add_coordinator(
+                session,
+                program=program,
+                slack_user_id=args.user_id,
+                name=name,
+                now=system_clock(),
+                actor_label="cli: admin add-coordinator",
+            )
             print(f"{person.name} ({person.slack_user_id}) is a coordinator of {program.name}")
     finally:
         engine.dispose()
@@ -285,8 +296,12 @@ def build_parser() -> argparse.ArgumentParser:
     audit_log.add_argument("--limit", type=_positive, default=50, metavar="N", help="how many entries (default 50)")
     audit_log.set_defaults(func=cmd_audit)
 
-    export = commands.add_parser("export", help="write one CSV row per pairing of an academic year (start, end, meetings per quarter)")
-    export.add_argument("--year", type=int, metavar="YYYY", help="the academic year that starts in YYYY (default: the current one)")
+    export = commands.add_parser(
+        "export", help="write one CSV row per pairing of an academic year (start, end, meetings per quarter)"
+    )
+    export.add_argument(
+        "--year", type=int, metavar="YYYY", help="the academic year that starts in YYYY (default: the current one)"
+    )
     export.add_argument("--out", required=True, metavar="FILE.csv", help="where to write the CSV ('-' for standard output)")
     export.add_argument("--team", metavar="T…", help="the workspace, when the database holds several")
     export.set_defaults(func=cmd_export)
@@ -323,7 +338,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except SQLAlchemyError as error:
         log.debug("database error", exc_info=True)
-        print(f"mentorbot: database error ({error.__class__.__name__}); check DATABASE_URL and that the database is running. Nothing was changed.", file=sys.stderr)
+        print(
+            f"mentorbot: database error ({error.__class__.__name__}); check DATABASE_URL and that the database is running. Nothing was changed.",
+            file=sys.stderr,
+        )
         return 1
     except KeyboardInterrupt:
         return 130

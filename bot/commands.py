@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
 
 from slack_sdk import WebClient
 
@@ -41,8 +40,8 @@ def parse_user_reference(word: str) -> str | None:
     return word if _USER_ID.match(word) else None
 
 
-class Respond(Protocol):
-    def __call__(self, **kwargs: Any) -> Any: ...
+# Anything that sends a private answer given message keyword arguments (Bolt's `respond` is one).
+PrivateAnswer = Callable[..., object]
 
 
 @dataclass(frozen=True)
@@ -50,7 +49,7 @@ class CommandRequest:
     actor: Actor
     args: tuple[str, ...]
     trigger_id: str
-    respond: Respond
+    respond: PrivateAnswer
     client: WebClient
     services: Services
 

@@ -53,17 +53,27 @@ def load_settings(
 
     bot_token = _get(env, "SLACK_BOT_TOKEN")
     if bot_token is None:
-        raise ConfigError("SLACK_BOT_TOKEN", "is not set", f"copy the Bot User OAuth Token (xoxb-…) {FROM_APP}, OAuth & Permissions")
+        raise ConfigError(
+            "SLACK_BOT_TOKEN", "is not set", f"copy the Bot User OAuth Token (xoxb-…) {FROM_APP}, OAuth & Permissions"
+        )
     if not bot_token.startswith("xoxb-"):
-        raise ConfigError("SLACK_BOT_TOKEN", "must start with xoxb-", f"use the Bot User OAuth Token {FROM_APP}, OAuth & Permissions")
+        raise ConfigError(
+            "SLACK_BOT_TOKEN", "must start with xoxb-", f"use the Bot User OAuth Token {FROM_APP}, OAuth & Permissions"
+        )
 
     signing_secret = _get(env, "SLACK_SIGNING_SECRET")
     if need_signing_secret and signing_secret is None:
-        raise ConfigError("SLACK_SIGNING_SECRET", "is not set (HTTP mode needs it)", f"copy the Signing Secret {FROM_APP}, Basic Information")
+        raise ConfigError(
+            "SLACK_SIGNING_SECRET", "is not set (HTTP mode needs it)", f"copy the Signing Secret {FROM_APP}, Basic Information"
+        )
 
     app_token = _get(env, "SLACK_APP_TOKEN")
     if app_token is not None and not app_token.startswith("xapp-"):
-        raise ConfigError("SLACK_APP_TOKEN", "must start with xapp-", f"create an App-Level Token with connections:write {FROM_APP}, Basic Information")
+        raise ConfigError(
+            "SLACK_APP_TOKEN",
+            "must start with xapp-",
+            f"create an App-Level Token with connections:write {FROM_APP}, Basic Information",
+        )
     if need_app_token and app_token is None:
         raise ConfigError(
             "SLACK_APP_TOKEN",
@@ -83,7 +93,9 @@ def load_settings(
     try:
         ZoneInfo(time_zone)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError("MENTORBOT_TIME_ZONE", f"is not a known time zone ({time_zone!r})", "use an IANA name such as America/Chicago") from None
+        raise ConfigError(
+            "MENTORBOT_TIME_ZONE", f"is not a known time zone ({time_zone!r})", "use an IANA name such as America/Chicago"
+        ) from None
 
     channel = _get(env, "MENTORBOT_COORDINATOR_CHANNEL")
     if channel is not None and not re.fullmatch(r"[CG][A-Z0-9]{6,}", channel):
@@ -99,7 +111,11 @@ def load_settings(
         try:
             summary_at = parse_weekly_slot(summary_text)
         except ValueError as error:
-            raise ConfigError("MENTORBOT_SUMMARY_AT", f"is not a weekday and time ({error})", "use e.g. 'Monday 09:00', in the program's time zone") from None
+            raise ConfigError(
+                "MENTORBOT_SUMMARY_AT",
+                f"is not a weekday and time ({error})",
+                "use e.g. 'Monday 09:00', in the program's time zone",
+            ) from None
 
     return Settings(
         bot_token=bot_token,
@@ -118,5 +134,9 @@ def load_database_url(env: Mapping[str, str] | None = None) -> str:
     env = os.environ if env is None else env
     database_url = _get(env, "DATABASE_URL") or DEFAULT_DATABASE_URL
     if not re.match(r"^(sqlite|postgresql)(\+\w+)?://", database_url):
-        raise ConfigError("DATABASE_URL", "is not a SQLite or PostgreSQL URL", "use e.g. sqlite:///mentorbot.db or postgresql://user:password@host/dbname")
+        raise ConfigError(
+            "DATABASE_URL",
+            "is not a SQLite or PostgreSQL URL",
+            "use e.g. sqlite:///mentorbot.db or postgresql://user:password@host/dbname",
+        )
     return database_url

@@ -33,7 +33,9 @@ def make_wsgi_app(app: App, health_check: Callable[[], bool]) -> Callable[..., I
     def wsgi(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         if environ.get("PATH_INFO") == HEALTH_PATH and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
             healthy = health_check()
-            body = json.dumps({"status": "ok" if healthy else "unavailable", "database": "ok" if healthy else "unreachable"}).encode()
+            body = json.dumps(
+                {"status": "ok" if healthy else "unavailable", "database": "ok" if healthy else "unreachable"}
+            ).encode()
             status = "200 OK" if healthy else "503 Service Unavailable"
             start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
             return [body]

@@ -82,9 +82,7 @@ def start_round(
     actor_fallback: str = "scheduler",
 ) -> tuple[Round, int]:
     """Open this year's round and invite everyone without a pairing; (round, invited)."""
-    round_ = open_round(
-        session, program=program, deadline_at=deadline_at, now=now, actor=actor, actor_fallback=actor_fallback
-    )
+    round_ = open_round(session, program=program, deadline_at=deadline_at, now=now, actor=actor, actor_fallback=actor_fallback)
     last_day = last_answer_day(program, deadline_at)
     label = year_label(program, round_.academic_year)
     people = invitees(session, program_id=program.id)
@@ -267,9 +265,7 @@ def pair_and_introduce(
     return new
 
 
-def unpair_and_notify(
-    session: Session, *, program: Program, resident: Person, coordinator: Person, now: datetime
-) -> Pairing:
+def unpair_and_notify(session: Session, *, program: Program, resident: Person, coordinator: Person, now: datetime) -> Pairing:
     pairing = unpair(session, program=program, resident=resident, coordinator=coordinator, now=now)
     for person in (pairing.mentor, pairing.resident):
         _send(
@@ -300,9 +296,7 @@ def request_refusal(session: Session, *, resident: Person) -> str | None:
     return None
 
 
-def request_problems(
-    session: Session, *, program: Program, resident: Person, answers: RequestAnswers, now: datetime
-) -> Problems:
+def request_problems(session: Session, *, program: Program, resident: Person, answers: RequestAnswers, now: datetime) -> Problems:
     eligible = mentor_candidates(
         session,
         program=program,

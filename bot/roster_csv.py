@@ -121,7 +121,7 @@ def parse_roster_csv(text: str) -> list[RosterRow]:
         if len(values) != len(columns):
             problems.append(f"line {line}: expected {len(columns)} fields, found {len(values)}")
             continue
-        row = _row(line, dict(zip(columns, values)), problems)
+        row = _row(line, dict(zip(columns, values, strict=False)), problems)
         if row is None:
             continue
         key = row.slack_user_id or row.email or ""

@@ -7,7 +7,8 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
+from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -17,14 +18,15 @@ from storage.db import read_scope, session_scope
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
+T = TypeVar("T")
 AFTER_ACK_WORKERS = 16
 
 
 class InlineExecutor(Executor):
     """Runs work at once on the caller's thread: deterministic, for tests and one-shot commands."""
 
-    def submit(self, fn: Callable[..., object], /, *args: object, **kwargs: object) -> Future[object]:
-        future: Future[object] = Future()
+    def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:
+        future: Future[T] = Future()
         try:
             future.set_result(fn(*args, **kwargs))
         except BaseException as error:  # handed back through the future, like a thread pool would
@@ -38,7 +40,7 @@ def after_ack_pool() -> ThreadPoolExecutor:
 
 def system_clock() -> datetime:
     """The one wall-clock read of the running bot; everything else is handed a clock."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)  # noqa: TID251 -- this is the one clock
 
 
 @dataclass(frozen=True)

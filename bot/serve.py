@@ -49,9 +49,13 @@ def workspace_team_id(client: WebClient, settings: Settings) -> str:
         return str(client.auth_test()["team_id"])
     except SlackApiError as error:
         reason = error.response.get("error", "unknown error")
-        raise StartupError(f"SLACK_BOT_TOKEN was refused by Slack ({reason}): copy the Bot User OAuth Token {FROM_APP}, OAuth & Permissions.") from None
+        raise StartupError(
+            f"SLACK_BOT_TOKEN was refused by Slack ({reason}): copy the Bot User OAuth Token {FROM_APP}, OAuth & Permissions."
+        ) from None
     except (SlackClientError, OSError) as error:
-        raise StartupError(f"Could not reach Slack at {settings.slack_api_url} ({error}); check the network or SLACK_API_URL.", exit_status=1) from None
+        raise StartupError(
+            f"Could not reach Slack at {settings.slack_api_url} ({error}); check the network or SLACK_API_URL.", exit_status=1
+        ) from None
 
 
 def prepare(settings: Settings, *, clock: Clock = system_clock) -> str:
@@ -73,7 +77,10 @@ def prepare(settings: Settings, *, clock: Clock = system_clock) -> str:
             )
         return team_id
     except SQLAlchemyError as error:
-        raise StartupError(f"Could not open the database named by DATABASE_URL ({error.__class__.__name__}: {error.orig if hasattr(error, 'orig') else error}).", exit_status=1) from None
+        raise StartupError(
+            f"Could not open the database named by DATABASE_URL ({error.__class__.__name__}: {error.orig if hasattr(error, 'orig') else error}).",
+            exit_status=1,
+        ) from None
     finally:
         engine.dispose()
 
@@ -143,7 +150,9 @@ def serve_socket_mode(settings: Settings, *, with_scheduler: bool) -> None:
         ) from None
     except (SlackClientError, OSError) as error:
         runtime.stop()
-        raise StartupError(f"Could not open a Socket Mode connection to Slack ({error}); check the network.", exit_status=1) from None
+        raise StartupError(
+            f"Could not open a Socket Mode connection to Slack ({error}); check the network.", exit_status=1
+        ) from None
     if not handler.client.is_connected():  # slack_sdk logs a refused WebSocket instead of raising
         host = urlsplit(handler.client.wss_uri or "").hostname
         handler.close()
@@ -195,7 +204,7 @@ def serve_http(settings: Settings, *, host: str, port: int, workers: int, thread
         for runtime in runtimes:
             runtime.stop()
 
-    class MentorbotServer(BaseApplication):  # type: ignore[misc]
+    class MentorbotServer(BaseApplication):
         def load_config(self) -> None:
             options = {
                 "bind": f"{host}:{port}",

@@ -157,14 +157,12 @@ def _check_quarter(quarter: int) -> None:
         raise ValueError(f"quarter must be 1..{QUARTERS_PER_YEAR}, got {quarter!r}")
 
 
-def meetings_per_quarter(
-    meeting_dates: Iterable[date], year: int, academic_calendar: AcademicCalendar
-) -> dict[int, int]:
+def meetings_per_quarter(meeting_dates: Iterable[date], year: int, academic_calendar: AcademicCalendar) -> dict[int, int]:
     """How many meetings fell in each quarter 1..4 of academic year `year` (all keys present).
 
     One date per meeting: the caller passes each logged meeting once.
     """
-    counts = {quarter: 0 for quarter in range(1, QUARTERS_PER_YEAR + 1)}
+    counts = dict.fromkeys(range(1, QUARTERS_PER_YEAR + 1), 0)
     for meeting_date in meeting_dates:
         meeting_year, quarter = academic_calendar.quarter_of(meeting_date)
         if meeting_year == year:
@@ -193,9 +191,7 @@ class PairingHistory:
             raise ValueError(f"pairing ends ({self.ended_on}) before it starts ({self.started_on})")
 
     def active_throughout(self, first_day: date, end_exclusive: date) -> bool:
-        return self.started_on <= first_day and (
-            self.ended_on is None or self.ended_on >= end_exclusive
-        )
+        return self.started_on <= first_day and (self.ended_on is None or self.ended_on >= end_exclusive)
 
     def active_during_any_of(self, first_day: date, end_exclusive: date) -> bool:
         active_until = date.max if self.ended_on is None else self.ended_on
@@ -218,9 +214,7 @@ class QuarterStatus(str, Enum):
     INACTIVE = "inactive"  # not active on any day of the quarter
 
 
-def quarter_status(
-    pairing: PairingHistory, year: int, quarter: int, academic_calendar: AcademicCalendar
-) -> QuarterStatus:
+def quarter_status(pairing: PairingHistory, year: int, quarter: int, academic_calendar: AcademicCalendar) -> QuarterStatus:
     """Whether a pairing kept the once-a-quarter rule in one quarter.
 
     Rule: a pair is judged (MET or MISSED) for a quarter only if it was active on every day
@@ -288,8 +282,5 @@ def quarter_compliance(
     """quarter_status for every pairing; see quarter_status for who is judged and why."""
     return QuarterCompliance(
         quarter=AcademicQuarter(year, quarter),
-        statuses={
-            key: quarter_status(pairing, year, quarter, academic_calendar)
-            for key, pairing in pairings.items()
-        },
+        statuses={key: quarter_status(pairing, year, quarter, academic_calendar) for key, pairing in pairings.items()},
     )

@@ -183,8 +183,7 @@ class _PreferenceModel:
             if mentor.available and problem.effective_capacity(mentor) >= 1
         }
         self._preferred_position: dict[str, dict[str, int]] = {
-            mentor_id: _first_positions(self.mentors[mentor_id].preferred_residents)
-            for mentor_id in self.capacity
+            mentor_id: _first_positions(self.mentors[mentor_id].preferred_residents) for mentor_id in self.capacity
         }
         self._groups: list[tuple[Signature, tuple[str, ...]]] = self._group_open_mentors()
         self._tiers_by_signature: dict[Signature, list[list[tuple[str, ...]]]] = {}
@@ -223,15 +222,9 @@ class _PreferenceModel:
         signature = (resident.subspecialties, resident.focus_areas)
         tiers = self._tiers_by_signature.get(signature)
         if tiers is None:
-            scored = [
-                (_compatibility_of_signatures(signature, group_signature), ids)
-                for group_signature, ids in self._groups
-            ]
+            scored = [(_compatibility_of_signatures(signature, group_signature), ids) for group_signature, ids in self._groups]
             scored.sort(key=lambda item: (-item[0][0], -item[0][1]))
-            tiers = [
-                [ids for _, ids in same_score]
-                for _, same_score in itertools.groupby(scored, key=lambda item: item[0])
-            ]
+            tiers = [[ids for _, ids in same_score] for _, same_score in itertools.groupby(scored, key=lambda item: item[0])]
             self._tiers_by_signature[signature] = tiers
         return tiers
 
@@ -288,9 +281,7 @@ def _deferred_acceptance(model: _PreferenceModel) -> dict[str, tuple[str, int]]:
         # A resident whose choices run out stays unmatched.
 
     return {
-        resident_id: (mentor_id, proposals_made[resident_id])
-        for mentor_id, holding in held.items()
-        for _, resident_id in holding
+        resident_id: (mentor_id, proposals_made[resident_id]) for mentor_id, holding in held.items() for _, resident_id in holding
     }
 
 
@@ -300,20 +291,18 @@ def match(problem: MatchProblem) -> MatchResult:
     assignment = _deferred_acceptance(model)
     pairs = tuple(
         sorted(
-            (Pair(mentor=mentor_id, resident=resident_id, resident_rank=rank)
-             for resident_id, (mentor_id, rank) in assignment.items()),
+            (
+                Pair(mentor=mentor_id, resident=resident_id, resident_rank=rank)
+                for resident_id, (mentor_id, rank) in assignment.items()
+            ),
             key=lambda pair: (pair.resident, pair.mentor),
         )
     )
     unmatched = tuple(sorted(set(model.residents) - set(assignment)))
-    return MatchResult(
-        pairs=pairs, unmatched_residents=unmatched, stats=_stats(model, pairs, unmatched)
-    )
+    return MatchResult(pairs=pairs, unmatched_residents=unmatched, stats=_stats(model, pairs, unmatched))
 
 
-def _stats(
-    model: _PreferenceModel, pairs: tuple[Pair, ...], unmatched: tuple[str, ...]
-) -> MatchStats:
+def _stats(model: _PreferenceModel, pairs: tuple[Pair, ...], unmatched: tuple[str, ...]) -> MatchStats:
     ranks = [pair.resident_rank for pair in pairs]
     return MatchStats(
         residents=len(model.residents),
@@ -322,9 +311,7 @@ def _stats(
         matched=len(pairs),
         unmatched=len(unmatched),
         first_choice=sum(1 for rank in ranks if rank == 1),
-        within_own_ranking=sum(
-            1 for pair in pairs if pair.mentor in model.residents[pair.resident].ranking
-        ),
+        within_own_ranking=sum(1 for pair in pairs if pair.mentor in model.residents[pair.resident].ranking),
         mean_rank=sum(ranks) / len(ranks) if ranks else None,
     )
 

@@ -24,8 +24,8 @@ from typing import Any, TypeVar
 from mentoring.matching import MatchProblem, MatchResult, Mentor, Resident, match
 
 __all__: list[str] = [
-    "MatchInputError",
     "PROGRAM_MAX_MENTEES",
+    "MatchInputError",
     "problem_from_dict",
     "problem_to_dict",
     "result_to_dict",
@@ -37,7 +37,12 @@ PROGRAM_MAX_MENTEES = 2
 
 _RESIDENT_FIELDS = {"id", "ranking", "subspecialties", "focus_areas"}
 _MENTOR_FIELDS = {
-    "id", "capacity", "available", "subspecialties", "focus_areas", "preferred_residents",
+    "id",
+    "capacity",
+    "available",
+    "subspecialties",
+    "focus_areas",
+    "preferred_residents",
 }
 _TOP_LEVEL_FIELDS = {"max_mentees_per_mentor", "residents", "mentors", "excluded_pairs"}
 
@@ -89,9 +94,7 @@ def _parse_json(text: str) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as error:
-        raise MatchInputError(
-            f"invalid JSON at line {error.lineno}, column {error.colno}: {error.msg}"
-        ) from None
+        raise MatchInputError(f"invalid JSON at line {error.lineno}, column {error.colno}: {error.msg}") from None
 
 
 def problem_from_dict(data: Any) -> MatchProblem:
@@ -102,12 +105,8 @@ def problem_from_dict(data: Any) -> MatchProblem:
 
     raw_residents = _expect_list(_required(top, "residents", "input"), "residents")
     raw_mentors = _expect_list(_required(top, "mentors", "input"), "mentors")
-    resident_records = [
-        _expect_object(item, f"residents[{i}]") for i, item in enumerate(raw_residents)
-    ]
-    mentor_records = [
-        _expect_object(item, f"mentors[{i}]") for i, item in enumerate(raw_mentors)
-    ]
+    resident_records = [_expect_object(item, f"residents[{i}]") for i, item in enumerate(raw_residents)]
+    mentor_records = [_expect_object(item, f"mentors[{i}]") for i, item in enumerate(raw_mentors)]
 
     # IDs first: rankings and preferences refer across the two lists.
     resident_ids = _collect_ids(resident_records, "residents", "resident")
@@ -116,11 +115,11 @@ def problem_from_dict(data: Any) -> MatchProblem:
 
     residents = tuple(
         _resident(record, f"residents[{i}]", resident_id, known_mentors)
-        for i, (record, resident_id) in enumerate(zip(resident_records, resident_ids))
+        for i, (record, resident_id) in enumerate(zip(resident_records, resident_ids, strict=False))
     )
     mentors = tuple(
         _mentor(record, f"mentors[{i}]", mentor_id, known_residents, max_mentees)
-        for i, (record, mentor_id) in enumerate(zip(mentor_records, mentor_ids))
+        for i, (record, mentor_id) in enumerate(zip(mentor_records, mentor_ids, strict=False))
     )
     excluded = _excluded_pairs(top.get("excluded_pairs", []), known_mentors, known_residents)
     return MatchProblem(
@@ -135,8 +134,7 @@ def _max_mentees(value: Any) -> int:
     where = "max_mentees_per_mentor"
     if not _is_integer(value) or not 1 <= value <= PROGRAM_MAX_MENTEES:
         raise MatchInputError(
-            f"{where}: must be a whole number from 1 to {PROGRAM_MAX_MENTEES} "
-            f"(the program maximum), got {_show(value)}"
+            f"{where}: must be a whole number from 1 to {PROGRAM_MAX_MENTEES} (the program maximum), got {_show(value)}"
         )
     return value
 
@@ -148,21 +146,19 @@ def _collect_ids(records: list[dict[str, Any]], list_name: str, kind: str) -> li
         where = f"{list_name}[{index}]"
         person_id = _normalise_id(_required(record, "id", where), f"{where}.id")
         if person_id in first_seen_at:
-            raise MatchInputError(
-                f'{where}.id: duplicate {kind} id "{person_id}" '
-                f"(also {list_name}[{first_seen_at[person_id]}])"
-            )
+            raise MatchInputError(f'{where}.id: duplicate {kind} id "{person_id}" (also {list_name}[{first_seen_at[person_id]}])')
         first_seen_at[person_id] = index
         ids.append(person_id)
     return ids
 
 
-def _resident(
-    record: dict[str, Any], where: str, resident_id: str, mentor_ids: set[str]
-) -> Resident:
+def _resident(record: dict[str, Any], where: str, resident_id: str, mentor_ids: set[str]) -> Resident:
     _reject_unknown_fields(record, _RESIDENT_FIELDS, where)
     ranking = _id_list(
-        record.get("ranking", []), f"{where}.ranking", mentor_ids, "mentor",
+        record.get("ranking", []),
+        f"{where}.ranking",
+        mentor_ids,
+        "mentor",
         repeated="ranked twice",
     )
     return Resident(
@@ -173,22 +169,22 @@ def _resident(
     )
 
 
-def _mentor(
-    record: dict[str, Any], where: str, mentor_id: str, resident_ids: set[str], max_mentees: int
-) -> Mentor:
+def _mentor(record: dict[str, Any], where: str, mentor_id: str, resident_ids: set[str], max_mentees: int) -> Mentor:
     _reject_unknown_fields(record, _MENTOR_FIELDS, where)
     capacity = _required(record, "capacity", where)
     if not _is_integer(capacity) or not 0 <= capacity <= max_mentees:
         raise MatchInputError(
-            f"{where}.capacity: must be a whole number from 0 to {max_mentees} "
-            f"(max_mentees_per_mentor), got {_show(capacity)}"
+            f"{where}.capacity: must be a whole number from 0 to {max_mentees} (max_mentees_per_mentor), got {_show(capacity)}"
         )
     available = record.get("available", True)
     if not isinstance(available, bool):
         raise MatchInputError(f"{where}.available: expected true or false, got {_show(available)}")
     preferred = _id_list(
-        record.get("preferred_residents", []), f"{where}.preferred_residents", resident_ids,
-        "resident", repeated="listed twice",
+        record.get("preferred_residents", []),
+        f"{where}.preferred_residents",
+        resident_ids,
+        "resident",
+        repeated="listed twice",
     )
     return Mentor(
         id=mentor_id,
@@ -200,9 +196,7 @@ def _mentor(
     )
 
 
-def _id_list(
-    value: Any, where: str, known: set[str], kind: str, *, repeated: str
-) -> tuple[str, ...]:
+def _id_list(value: Any, where: str, known: set[str], kind: str, *, repeated: str) -> tuple[str, ...]:
     """A list of references to known IDs, each at most once."""
     first_seen_at: dict[str, int] = {}
     for index, item in enumerate(_expect_list(value, where)):
@@ -210,16 +204,13 @@ def _id_list(
         person_id = _known_id(item, item_where, known, kind)
         if person_id in first_seen_at:
             raise MatchInputError(
-                f'{item_where}: {kind} "{person_id}" {repeated} '
-                f"(also at {where.rsplit('.', 1)[-1]}[{first_seen_at[person_id]}])"
+                f'{item_where}: {kind} "{person_id}" {repeated} (also at {where.rsplit(".", 1)[-1]}[{first_seen_at[person_id]}])'
             )
         first_seen_at[person_id] = index
     return tuple(first_seen_at)
 
 
-def _excluded_pairs(
-    value: Any, mentor_ids: set[str], resident_ids: set[str]
-) -> frozenset[tuple[str, str]]:
+def _excluded_pairs(value: Any, mentor_ids: set[str], resident_ids: set[str]) -> frozenset[tuple[str, str]]:
     pairs = set()
     for index, item in enumerate(_expect_list(value, "excluded_pairs")):
         where = f"excluded_pairs[{index}]"
@@ -265,9 +256,7 @@ def _reject_unknown_fields(record: dict[str, Any], allowed: set[str], where: str
     unknown = sorted(set(record) - allowed)
     if unknown:
         expected = ", ".join(sorted(allowed))
-        raise MatchInputError(
-            f'{where}: unknown field "{unknown[0]}" (expected one of: {expected})'
-        )
+        raise MatchInputError(f'{where}: unknown field "{unknown[0]}" (expected one of: {expected})')
 
 
 def _expect_object(value: Any, where: str) -> dict[str, Any]:
@@ -289,8 +278,13 @@ def _is_integer(value: Any) -> bool:
 
 
 _JSON_TYPE_NAMES: dict[type, str] = {
-    dict: "an object", list: "a list", str: "a string", bool: "a boolean",
-    int: "a number", float: "a number", type(None): "null",
+    dict: "an object",
+    list: "a list",
+    str: "a string",
+    bool: "a boolean",
+    int: "a number",
+    float: "a number",
+    type(None): "null",
 }
 
 
@@ -303,4 +297,3 @@ def _show(value: Any) -> str:
     except (TypeError, ValueError):  # not from JSON: problem_from_dict called directly
         text = repr(value)
     return text if len(text) <= 40 else text[:37] + "..."
-

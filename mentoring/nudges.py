@@ -87,9 +87,7 @@ class Nudge:
         if self.kind is NudgeKind.MISSED and self.sequence < 1:
             raise ValueError(f"a missed nudge is numbered from 1, got {self.sequence}")
         if self.kind is not NudgeKind.MISSED and self.sequence != 0:
-            raise ValueError(
-                f"only missed nudges are numbered, got {self.kind.value} #{self.sequence}"
-            )
+            raise ValueError(f"only missed nudges are numbered, got {self.kind.value} #{self.sequence}")
 
     @property
     def for_coordinators(self) -> bool:
@@ -100,9 +98,7 @@ def _pair_ladder(due_on: date, policy: NudgePolicy) -> list[tuple[date, Nudge]]:
     """(first applicable day, nudge) for each step of the pair's ladder, in order."""
     ladder: list[tuple[date, Nudge]] = []
     if policy.approaching_days > 0:
-        ladder.append(
-            (due_on - timedelta(days=policy.approaching_days), Nudge(NudgeKind.APPROACHING, due_on))
-        )
+        ladder.append((due_on - timedelta(days=policy.approaching_days), Nudge(NudgeKind.APPROACHING, due_on)))
     ladder.append((due_on, Nudge(NudgeKind.DUE, due_on)))
     for sequence in range(1, policy.missed_limit + 1):
         starts_on = due_on + timedelta(days=sequence * policy.missed_every_days)
@@ -143,9 +139,7 @@ def first_nudge_date(due_on: date, policy: NudgePolicy = DEFAULT_POLICY) -> date
     return _all_start_dates(due_on, policy)[0]
 
 
-def next_check_date(
-    due_on: date, today: date, policy: NudgePolicy = DEFAULT_POLICY
-) -> date | None:
+def next_check_date(due_on: date, today: date, policy: NudgePolicy = DEFAULT_POLICY) -> date | None:
     """The next day after `today` on which nudges_due can return a decision it did not
     return today; None once nothing new will ever come for this due date.
     """

@@ -98,10 +98,7 @@ def subspecialty_catalogue(roster_subspecialties: Iterable[str | None] = ()) -> 
 
 def ordinal(n: int) -> str:
     """1 -> "1st", 2 -> "2nd", 11 -> "11th", 23 -> "23rd"."""
-    if 10 <= n % 100 <= 20:
-        suffix = "th"
-    else:
-        suffix = {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{n}{suffix}"
 
 
@@ -145,9 +142,7 @@ class OfferAnswers:
     preferred_residents: tuple[int, ...] = field(default=())
 
 
-def _check_common(
-    subspecialties: Sequence[str], focus_areas: Sequence[str], known_subspecialties: Iterable[str]
-) -> Problems:
+def _check_common(subspecialties: Sequence[str], focus_areas: Sequence[str], known_subspecialties: Iterable[str]) -> Problems:
     problems: Problems = {}
     known = set(known_subspecialties)
     if any(key not in known for key in subspecialties):

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Generic, TypeVar
 
 from mentoring.cadence import (
@@ -57,7 +57,7 @@ class SummarySchedule:
         """The summary's moment (aware, UTC) in the ISO week that contains `day`."""
         monday = day - timedelta(days=day.weekday())
         wall = datetime.combine(monday + timedelta(days=self.weekday), time(self.hour, self.minute))
-        return wall.replace(tzinfo=self.zone).astimezone(timezone.utc)
+        return wall.replace(tzinfo=self.zone).astimezone(UTC)
 
     def first_slot_at_or_after(self, moment: datetime) -> datetime:
         slot = self.slot_in_week_of(self.local_date(moment))
@@ -80,11 +80,9 @@ class SummarySchedule:
         """The first summary slot once the quarter has ended (its next quarter's first day)."""
         end_exclusive = academic_calendar.quarter_bounds(*quarter)[1]
         quarter_over = datetime.combine(end_exclusive, time()).replace(tzinfo=self.zone)
-        return self.first_slot_at_or_after(quarter_over.astimezone(timezone.utc))
+        return self.first_slot_at_or_after(quarter_over.astimezone(UTC))
 
-    def quarters_to_report(
-        self, academic_calendar: AcademicCalendar, *, since: datetime, now: datetime
-    ) -> list[AcademicQuarter]:
+    def quarters_to_report(self, academic_calendar: AcademicCalendar, *, since: datetime, now: datetime) -> list[AcademicQuarter]:
         """Quarters whose report is due by `now`, oldest first, among those that ended after
         `since` (when the program began) and within the last year (older ones are skipped).
         """
@@ -106,7 +104,7 @@ class WeeklySlot:
 
 
 def parse_weekly_slot(text: str) -> WeeklySlot:
-    """"Monday 09:00", "fri 16:30" -> WeeklySlot; ValueError saying what is wrong otherwise."""
+    """ "Monday 09:00", "fri 16:30" -> WeeklySlot; ValueError saying what is wrong otherwise."""
     words = text.strip().lower().split()
     if len(words) != 2:
         raise ValueError("expected a weekday and a time, e.g. 'Monday 09:00'")
@@ -124,7 +122,7 @@ def parse_weekly_slot(text: str) -> WeeklySlot:
 
 
 def year_label(academic_calendar: AcademicCalendar, year: int) -> str:
-    """"2026–27" (or "2026" for a calendar-year program): the year part of a quarter's label."""
+    """ "2026–27" (or "2026" for a calendar-year program): the year part of a quarter's label."""
     return academic_calendar.label(year, 1).rsplit(" ", 1)[0]
 
 

@@ -11,7 +11,7 @@ Pure: no clock reads; the instant comes in as a parameter.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 _MONDAY_TO_FRIDAY = frozenset({0, 1, 2, 3, 4})
@@ -36,9 +36,7 @@ class WorkingHours:
         if not self.start < self.end:
             raise ValueError(f"start ({self.start}) must be before end ({self.end})")
         if not self.weekdays or not self.weekdays <= set(range(_DAYS_PER_WEEK)):
-            raise ValueError(
-                f"weekdays must be a non-empty subset of 0..6, got {set(self.weekdays)}"
-            )
+            raise ValueError(f"weekdays must be a non-empty subset of 0..6, got {set(self.weekdays)}")
 
     def contains_wall_time(self, wall: datetime) -> bool:
         return wall.weekday() in self.weekdays and self.start <= wall.time() < self.end
@@ -72,17 +70,13 @@ def _utc_offset(at: datetime, tz: tzinfo) -> timedelta:
     return offset
 
 
-def is_working_time(
-    at: datetime, tz: tzinfo, hours: WorkingHours = DEFAULT_WORKING_HOURS
-) -> bool:
+def is_working_time(at: datetime, tz: tzinfo, hours: WorkingHours = DEFAULT_WORKING_HOURS) -> bool:
     """Whether instant `at` falls in working hours on the wall clock of `tz`."""
     _require_aware(at)
     return hours.contains_wall_time(_wall_clock(at, tz))
 
 
-def next_delivery_time(
-    at: datetime, tz: tzinfo, hours: WorkingHours = DEFAULT_WORKING_HOURS
-) -> datetime:
+def next_delivery_time(at: datetime, tz: tzinfo, hours: WorkingHours = DEFAULT_WORKING_HOURS) -> datetime:
     """The earliest instant >= `at` that is working time in `tz`, as an aware UTC datetime.
 
     `at` itself when it is already working time; otherwise the opening of the next working
@@ -93,13 +87,13 @@ def next_delivery_time(
     clock jumps into working hours, e.g. over a skipped start time).
     """
     _require_aware(at)
-    instant = at.astimezone(timezone.utc)
+    instant = at.astimezone(UTC)
     for _ in range(_MAX_SEARCH_STEPS):
         if is_working_time(instant, tz, hours):
             return instant
         offset = _utc_offset(instant, tz)
         opening_wall = hours.next_start_after(_wall_clock(instant, tz))
-        opening = (opening_wall - offset).replace(tzinfo=timezone.utc)
+        opening = (opening_wall - offset).replace(tzinfo=UTC)
         if _utc_offset(opening, tz) == offset:
             # No offset change on the way (see _first_offset_change for the assumption).
             return opening

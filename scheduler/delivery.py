@@ -22,13 +22,15 @@ metadata; they are matched by file name and comment instead (see README, "Delive
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import socket
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Callable
+from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
@@ -204,7 +206,7 @@ class _Attempt:
             kwargs: dict[str, Any] = {"channel": channel, "include_all_metadata": True, "limit": HISTORY_PAGE_SIZE}
             if cursor:
                 kwargs["cursor"] = cursor
-            response = self._call("conversations.history", lambda: self.slack.conversations_history(**kwargs))
+            response = self._call("conversations.history", functools.partial(self.slack.conversations_history, **kwargs))
             for message in response.get("messages", []):
                 if self._is_ours(message):
                     return str(message.get("ts"))

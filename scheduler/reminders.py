@@ -66,11 +66,11 @@ def _queue_escalation(session: Session, program: Program, pairing: Pairing, nudg
     common = {"program": program, "kind": NUDGE_KIND_PREFIX + NudgeKind.ESCALATION.value, "text": message["text"],
               "blocks": message["blocks"], "now": now, "pairing_id": pairing.id, "flush": False}  # fmt: skip
     if program.coordinator_channel_id:
-        enqueue(session, channel_id=program.coordinator_channel_id, dedupe_key=key, **common)  # type: ignore[arg-type]
+        enqueue(session, channel_id=program.coordinator_channel_id, dedupe_key=key, **common)
         return 1
     coordinators = active_coordinators(session, program_id=program.id)
     for coordinator in coordinators:
-        enqueue(session, recipients=[coordinator], dedupe_key=f"{key}:{coordinator.id}", **common)  # type: ignore[arg-type]
+        enqueue(session, recipients=[coordinator], dedupe_key=f"{key}:{coordinator.id}", **common)
     return len(coordinators)
 
 

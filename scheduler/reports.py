@@ -61,7 +61,10 @@ POST_WHAT = {
 def coordinator_posts_job(ctx: JobContext) -> dict[str, int]:
     # One short read decides what is due: most minutes of the week, nothing is.
     with session_scope(ctx.session_factory) as session:
-        due = [work_due(session, program=program, now=ctx.clock()) for program in session.scalars(select(Program).order_by(Program.id))]
+        due = [
+            work_due(session, program=program, now=ctx.clock())
+            for program in session.scalars(select(Program).order_by(Program.id))
+        ]
     done: Counter[str] = Counter(summaries=0, quarter_reports=0, notices=0)
     for work in due:
         # Separate units of work: a failing chart never holds back the summary or the notices.
@@ -153,7 +156,12 @@ def _enqueue_report(ctx: JobContext, program_id: int, report: QuarterReport, cha
         program = session.get(Program, program_id)
         if program is None or not program.coordinator_channel_id:
             return 0
-        common = {"program": program, "channel_id": program.coordinator_channel_id, "now": ctx.clock(), "respect_working_hours": False}
+        common = {
+            "program": program,
+            "channel_id": program.coordinator_channel_id,
+            "now": ctx.clock(),
+            "respect_working_hours": False,
+        }
         queued = enqueue_once(
             session,
             dedupe_key=quarter_report_key(program.id, report.quarter),
@@ -197,7 +205,9 @@ def notify_undelivered_posts(ctx: JobContext, program_id: int) -> int:
         for posts in decided_together.values():
             first = posts[0]
             notice = undelivered_notice(
-                what=join_names([POST_WHAT[post.kind] for post in posts], conjunction="and"), channel_id=first.channel_id or "", error=first.last_error
+                what=join_names([POST_WHAT[post.kind] for post in posts], conjunction="and"),
+                channel_id=first.channel_id or "",
+                error=first.last_error,
             )
             queued += notify_coordinators(
                 session,

@@ -41,9 +41,7 @@ def open_rounds_at_year_start(ctx: JobContext) -> int:
         try:
             with session_scope(ctx.session_factory) as session:
                 program = session.get(Program, program_id)
-                if program is None or not should_auto_open(
-                    program, current_round(session, program=program, now=now), now
-                ):
+                if program is None or not should_auto_open(program, current_round(session, program=program, now=now), now):
                     continue
                 start_round(session, program=program, deadline_at=default_deadline(program, now), now=now)
                 opened += 1

@@ -50,7 +50,7 @@ def entries(session: Session, *, program_id: int | None = None, limit: int = 200
 
 
 def subject_labels(session: Session, found: list[AuditEntry]) -> dict[int, str]:
-    """"Name (U…)" for every subject of `found`, by person id."""
+    """ "Name (U…)" for every subject of `found`, by person id."""
     ids = {e.subject_id for e in found if e.subject_id is not None}
     if not ids:
         return {}

@@ -48,7 +48,7 @@ def active_mentee_counts(session: Session, *, program_id: int) -> dict[int, int]
         .where(Pairing.program_id == program_id, Pairing.ended_on.is_(None))
         .group_by(Pairing.mentor_id)
     )
-    return {mentor_id: count for mentor_id, count in session.execute(query)}
+    return dict(session.execute(query).all())
 
 
 def active_mentee_count(session: Session, mentor_id: int) -> int:
@@ -144,9 +144,7 @@ def check_can_pair(session: Session, *, program: Program, mentor: Person, reside
 
 
 def _free_slot(session: Session, *, program: Program, mentor_id: int) -> int:
-    taken = set(
-        session.scalars(select(Pairing.mentor_slot).where(Pairing.mentor_id == mentor_id, Pairing.ended_on.is_(None)))
-    )
+    taken = set(session.scalars(select(Pairing.mentor_slot).where(Pairing.mentor_id == mentor_id, Pairing.ended_on.is_(None))))
     for slot in range(1, program.max_mentees_per_mentor + 1):
         if slot not in taken:
             return slot

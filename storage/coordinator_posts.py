@@ -94,11 +94,7 @@ def work_due(session: Session, *, program: Program, now: datetime, notice_window
     summary_due = schedule.summary_due(now, since=program.created_at)
     channel = program.coordinator_channel_id
     summary = bool(channel) and summary_due and not decided(session, summary_key(program.id, schedule.week_key(now)))
-    quarters = (
-        schedule.quarters_to_report(academic_calendar(program), since=program.created_at, now=now)
-        if channel
-        else []
-    )
+    quarters = schedule.quarters_to_report(academic_calendar(program), since=program.created_at, now=now) if channel else []
     keys = [quarter_report_key(program.id, quarter) for quarter in quarters]
     failed = select(exists().where(*_failed_posts(program.id, since=now - notice_window)))
     return WorkDue(
@@ -126,7 +122,9 @@ def _failed_posts(program_id: int, *, since: datetime) -> tuple[Any, ...]:
 def undelivered_posts(session: Session, *, program_id: int, since: datetime) -> list[OutboxMessage]:
     """Summaries, reports and charts the delivery job gave up on, created since `since`. A chart
     whose report failed too is left out: one notice about the channel is enough."""
-    failed = list(session.scalars(select(OutboxMessage).where(*_failed_posts(program_id, since=since)).order_by(OutboxMessage.id)))
+    failed = list(
+        session.scalars(select(OutboxMessage).where(*_failed_posts(program_id, since=since)).order_by(OutboxMessage.id))
+    )
     failed_keys = {post.dedupe_key for post in failed}
     return [
         post for post in failed
@@ -136,7 +134,7 @@ def undelivered_posts(session: Session, *, program_id: int, since: datetime) -> 
 
 def _report_key_of_chart(chart_key: str | None) -> str | None:
     prefix = "quarter-chart:"
-    return "quarter-report:" + chart_key[len(prefix):] if chart_key and chart_key.startswith(prefix) else None
+    return "quarter-report:" + chart_key[len(prefix) :] if chart_key and chart_key.startswith(prefix) else None
 
 
 def notify_coordinators(

@@ -29,7 +29,7 @@ def make_engine(database_url: str, *, echo: bool = False) -> Engine:
 
 def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    def _on_connect(dbapi_connection, _record) -> None:
         # Take transaction control away from pysqlite so that BEGIN IMMEDIATE below is honoured.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
@@ -40,7 +40,7 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.close()
 
     @event.listens_for(engine, "begin")
-    def _on_begin(connection) -> None:  # type: ignore[no-untyped-def]
+    def _on_begin(connection) -> None:
         if connection.get_execution_options().get(READ_ONLY):
             # In WAL mode a reader never waits for the writer: checks made before an ack stay fast.
             connection.exec_driver_sql("BEGIN")

@@ -165,9 +165,7 @@ def record_sent(session: Session, *, claim: Claim, channel: str, ts: str | None,
     return True
 
 
-def record_not_sent(
-    session: Session, *, claim: Claim, retry_at: datetime, error: str, counts_as_attempt: bool = True
-) -> bool:
+def record_not_sent(session: Session, *, claim: Claim, retry_at: datetime, error: str, counts_as_attempt: bool = True) -> bool:
     """Slack certainly did not post it (e.g. 429, or a failure before posting): try again later.
 
     A 429 is Slack asking us to wait, not a failed attempt, so it is not counted against the
@@ -239,4 +237,3 @@ def delivery_failures(session: Session, program_id: int, *, limit: int = 100) ->
         .limit(limit)
     )
     return list(session.scalars(query))
-

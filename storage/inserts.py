@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from storage.models import Base
 
 
-def insert_or_skip(session: Session, model: type[Any]) -> Any:
+def insert_or_skip(session: Session, model: Any) -> Any:
     """An INSERT for this session's database that can take `.on_conflict_do_nothing(...)`."""
     dialect = session.get_bind().dialect.name
     return {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect](model)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import delete
+from sqlalchemy import CursorResult, delete
 from sqlalchemy.orm import Session
 
 from storage.models import IdempotencyKey
@@ -13,4 +14,4 @@ from storage.models import IdempotencyKey
 def prune_idempotency_keys(session: Session, *, older_than: datetime) -> int:
     """Slack retries within minutes; keys older than `older_than` guard nothing any more."""
     result = session.execute(delete(IdempotencyKey).where(IdempotencyKey.created_at < older_than))
-    return result.rowcount or 0
+    return cast("CursorResult[Any]", result).rowcount or 0

@@ -9,8 +9,9 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any, cast
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import CursorResult, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from mentoring.cadence import next_due
@@ -153,7 +154,7 @@ def cancel_pending_nudges(session: Session, *, pairing_id: int) -> int:
         )
         .values(state=OutboxState.CANCELLED, last_error="a meeting was logged")
     )
-    return result.rowcount or 0
+    return cast("CursorResult[Any]", result).rowcount or 0
 
 
 @dataclass(frozen=True)

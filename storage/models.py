@@ -8,8 +8,8 @@ per mentor, each reminder decided once) are enforced by constraints here, not on
 from __future__ import annotations
 
 import enum
-from datetime import date, datetime, timezone
-from typing import Annotated, Any
+from datetime import UTC, date, datetime
+from typing import Annotated, Any, ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -46,14 +46,14 @@ class UTCDateTime(TypeDecorator[datetime]):
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime given where an aware UTC datetime is required")
-        return value.astimezone(timezone.utc)
+        return value.astimezone(UTC)
 
     def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
         if value is None:
             return None
         if value.tzinfo is None:
-            return value.replace(tzinfo=timezone.utc)
-        return value.astimezone(timezone.utc)
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
 
 
 NAMING_CONVENTION = {
@@ -86,7 +86,7 @@ def _enum(enum_cls: type[enum.Enum], length: int = 32) -> Enum:
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON, list[Any]: JSON}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTCDateTime(), dict[str, Any]: JSON, list[Any]: JSON}
 
 
 class Role(str, enum.Enum):

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_, or_, select, update
+from sqlalchemy import ColumnElement, CursorResult, and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from mentoring.working_hours import is_working_time, next_delivery_time, resolve_zone
@@ -121,7 +121,7 @@ def cancel_for_pairing(session: Session, *, pairing_id: int, reason: str = "pair
         .where(OutboxMessage.pairing_id == pairing_id, not_yet_sent())
         .values(state=OutboxState.CANCELLED, last_error=reason)
     )
-    return result.rowcount or 0
+    return cast("CursorResult[Any]", result).rowcount or 0
 
 
 def cancel_to_person(session: Session, *, slack_user_id: str, reason: str) -> int:

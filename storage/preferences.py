@@ -29,10 +29,8 @@ from storage.requests import people_waiting_for_match
 PICK_LIST_LIMIT = 100  # Slack shows at most 100 options per select
 
 
-def _active_people(program_id: int, role: Role, query: str, ids: Iterable[int] | None) -> Select[tuple[Person]]:
-    statement = select(Person).where(
-        Person.program_id == program_id, Person.role == role, Person.status == PersonStatus.ACTIVE
-    )
+def _active_people(program_id: int, role: Role, query: str, ids: Iterable[int] | None) -> Select[Person]:
+    statement = select(Person).where(Person.program_id == program_id, Person.role == role, Person.status == PersonStatus.ACTIVE)
     if ids is not None:
         statement = statement.where(Person.id.in_(set(ids)))
     words = query.strip().lower()
@@ -59,9 +57,7 @@ def mentor_candidates(
     """
     offers = offers_for_year(session, program_id=program.id, year=year)
     counts = active_mentee_counts(session, program_id=program.id)
-    never = {
-        mentor for mentor, resident in never_again_pairs(session, program_id=program.id) if resident == resident_id
-    }
+    never = {mentor for mentor, resident in never_again_pairs(session, program_id=program.id) if resident == resident_id}
     found: list[Person] = []
     for person in session.scalars(_active_people(program.id, Role.FACULTY, query, ids)):
         if person.id == resident_id or person.id in never:
@@ -97,7 +93,7 @@ def subspecialty_choices(session: Session, *, program_id: int) -> list[Choice]:
     roster = session.scalars(
         select(Person.subspecialty).where(Person.program_id == program_id, Person.subspecialty.is_not(None)).distinct()
     )
-    return subspecialty_catalogue(sorted(roster))
+    return subspecialty_catalogue(sorted(name for name in roster if name))
 
 
 def saved_request(session: Session, *, resident_id: int) -> ResidentPreference | None:
@@ -211,9 +207,7 @@ def resolve_waiting(session: Session, *, person_ids: Iterable[int], now: datetim
     wanted = set(person_ids)
     if not wanted:
         return 0
-    entries = session.scalars(
-        select(QueueEntry).where(QueueEntry.person_id.in_(wanted), QueueEntry.resolved_at.is_(None))
-    ).all()
+    entries = session.scalars(select(QueueEntry).where(QueueEntry.person_id.in_(wanted), QueueEntry.resolved_at.is_(None))).all()
     for entry in entries:
         entry.resolved_at = now
     return len(entries)

@@ -269,9 +269,7 @@ def review_of(session: Session, *, proposal: Proposal) -> ProposalReview:
         ],
     )
     resident_ids = [*(p.resident_id for p in proposal.pairs), *proposal.unmatched_resident_ids]
-    preferences = session.scalars(
-        select(ResidentPreference).where(ResidentPreference.resident_id.in_(resident_ids))
-    ).all()
+    preferences = session.scalars(select(ResidentPreference).where(ResidentPreference.resident_id.in_(resident_ids))).all()
     rankings = {row.resident_id: [int(m) for m in row.ranking] for row in preferences}
     notes = sorted(
         ((PersonRef.of(people[row.resident_id]), row.note) for row in preferences if row.note),

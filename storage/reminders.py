@@ -61,9 +61,7 @@ def decide(
                 candidates[(pairing.id, nudge.kind.value, nudge.due_on, nudge.sequence)] = (pairing, nudge)
         pairing.next_check_on = next_check_date(due_on, today, policy)
     rows = [{"pairing_id": p, "kind": k, "due_on": d, "sequence": n, "decided_at": now} for p, k, d, n in candidates]
-    new = insert_ignoring_conflicts(
-        session, NudgeDecision, rows, conflict_columns=("pairing_id", "kind", "due_on", "sequence")
-    )
+    new = insert_ignoring_conflicts(session, NudgeDecision, rows, conflict_columns=("pairing_id", "kind", "due_on", "sequence"))
     return [candidates[(r["pairing_id"], r["kind"], r["due_on"], r["sequence"])] for r in new]
 
 
@@ -74,4 +72,3 @@ def active_coordinators(session: Session, *, program_id: int) -> list[Person]:
         .order_by(Person.name, Person.id)
     )
     return list(session.scalars(query))
-

@@ -201,14 +201,18 @@ def _meeting_counts(session: Session, pairing_ids: Sequence[int], first: date, e
         .where(Meeting.pairing_id.in_(pairing_ids), Meeting.met_on >= first, Meeting.met_on < end)
         .group_by(Meeting.pairing_id)
     )
-    return {pairing_id: count for pairing_id, count in session.execute(query)}
+    return dict(session.execute(query).all())
 
 
 def _latest_meetings(session: Session, pairing_ids: Sequence[int]) -> dict[int, date]:
     if not pairing_ids:
         return {}
-    query = select(Meeting.pairing_id, func.max(Meeting.met_on)).where(Meeting.pairing_id.in_(pairing_ids)).group_by(Meeting.pairing_id)
-    return {pairing_id: latest for pairing_id, latest in session.execute(query)}
+    query = (
+        select(Meeting.pairing_id, func.max(Meeting.met_on))
+        .where(Meeting.pairing_id.in_(pairing_ids))
+        .group_by(Meeting.pairing_id)
+    )
+    return dict(session.execute(query).all())
 
 
 def _waiting(session: Session, *, program_id: int, zone: ZoneInfo) -> Iterable[WaitingPerson]:
@@ -227,19 +231,25 @@ def _waiting(session: Session, *, program_id: int, zone: ZoneInfo) -> Iterable[W
 
 
 def _open_request_count(session: Session, *, program_id: int) -> int:
-    query = select(func.count()).select_from(ChangeRequest).where(
-        ChangeRequest.program_id == program_id, ChangeRequest.state == RequestState.OPEN
+    query = (
+        select(func.count())
+        .select_from(ChangeRequest)
+        .where(ChangeRequest.program_id == program_id, ChangeRequest.state == RequestState.OPEN)
     )
     return session.scalar(query) or 0
 
 
 def _mentor_loads(session: Session, *, program_id: int, academic_year: int, active: Sequence[Pairing]) -> list[MentorLoad]:
     mentees = Counter(p.mentor_id for p in active)
-    query = select(MentorOffer).join(Person, Person.id == MentorOffer.mentor_id).where(
-        MentorOffer.program_id == program_id,
-        MentorOffer.academic_year == academic_year,
-        MentorOffer.available.is_(True),
-        Person.status == PersonStatus.ACTIVE,
+    query = (
+        select(MentorOffer)
+        .join(Person, Person.id == MentorOffer.mentor_id)
+        .where(
+            MentorOffer.program_id == program_id,
+            MentorOffer.academic_year == academic_year,
+            MentorOffer.available.is_(True),
+            Person.status == PersonStatus.ACTIVE,
+        )
     )
     offered = {offer.mentor_id: offer.capacity for offer in session.scalars(query)}
     return [MentorLoad(offered=offered.get(m, 0), mentees=mentees.get(m, 0)) for m in offered.keys() | mentees.keys()]
@@ -334,15 +344,10 @@ def pairings_in_year(session: Session, *, program: Program, year: int) -> list[P
     pairings = list(session.scalars(query))
     meetings: dict[int, list[date]] = defaultdict(list)
     if pairings:
-        rows = session.execute(
-            select(Meeting.pairing_id, Meeting.met_on).where(Meeting.pairing_id.in_([p.id for p in pairings]))
-        )
+        rows = session.execute(select(Meeting.pairing_id, Meeting.met_on).where(Meeting.pairing_id.in_([p.id for p in pairings])))
         for pairing_id, met_on in rows:
             meetings[pairing_id].append(met_on)
-    found = [
-        PairYear(PairRef.of(p), PairingHistory(p.started_on, p.ended_on, tuple(sorted(meetings[p.id]))))
-        for p in pairings
-    ]
+    found = [PairYear(PairRef.of(p), PairingHistory(p.started_on, p.ended_on, tuple(sorted(meetings[p.id])))) for p in pairings]
     return sorted(found, key=lambda py: (py.pair.mentor.name, py.pair.resident.name, py.pair.pairing_id))
 
 
@@ -423,7 +428,8 @@ class QuarterReport:
 def quarter_report(session: Session, *, program: Program, quarter: AcademicQuarter) -> QuarterReport:
     calendar = academic_calendar(program)
     year_pairs = [
-        py for py in pairings_in_year(session, program=program, year=quarter.year)
+        py
+        for py in pairings_in_year(session, program=program, year=quarter.year)
         if py.pair.started_on < calendar.quarter_bounds(*quarter)[1]
     ]
     figures = year_figures(

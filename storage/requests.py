@@ -229,9 +229,7 @@ def open_requests_for(session: Session, *, coordinator: Person) -> list[ChangeRe
         .where(ChangeRequest.program_id == coordinator.program_id, ChangeRequest.state == RequestState.OPEN)
         .order_by(ChangeRequest.created_at, ChangeRequest.id)
     )
-    return [
-        r for r in session.scalars(query) if coordinator.id != r.requester_id and coordinator.id not in r.counterpart_ids
-    ]
+    return [r for r in session.scalars(query) if coordinator.id != r.requester_id and coordinator.id not in r.counterpart_ids]
 
 
 # --- operations ------------------------------------------------------------------------------
@@ -266,9 +264,7 @@ def request_change(
     wanting = [counterpart, requester] if requester_rematch else [counterpart]
     queued = [p for p in wanting if _queue_for_rematch(session, program, p, now=now)]
 
-    request = _new_request(
-        session, program, requester, RequestKind.CHANGE, [counterpart], note, now=now, pairing_id=pairing.id
-    )
+    request = _new_request(session, program, requester, RequestKind.CHANGE, [counterpart], note, now=now, pairing_id=pairing.id)
     summary = RequestSummary(
         request_id=request.id,
         kind=RequestKind.CHANGE,
@@ -362,9 +358,7 @@ def withdraw(
             "removed_from_proposal": removed,
         },
     )
-    return RequestResult(
-        Outcome.DONE, summary, (person.slack_user_id, *(c.slack_user_id for c in counterparts))
-    )
+    return RequestResult(Outcome.DONE, summary, (person.slack_user_id, *(c.slack_user_id for c in counterparts)))
 
 
 def rejoin(session: Session, *, person_id: int, now: datetime, messages: RequestMessages) -> RequestResult:
@@ -381,7 +375,15 @@ def rejoin(session: Session, *, person_id: int, now: datetime, messages: Request
     notice = messages.rejoined_notice(PersonRef.of(person))
     for coordinator in coordinators(session, program_id=program.id):
         if coordinator.id != person.id:
-            enqueue(session, program=program, kind=KIND_REJOINED, text=notice.text, blocks=notice.blocks, now=now, recipients=[coordinator])
+            enqueue(
+                session,
+                program=program,
+                kind=KIND_REJOINED,
+                text=notice.text,
+                blocks=notice.blocks,
+                now=now,
+                recipients=[coordinator],
+            )
     audit.record(session, program_id=program.id, at=now, action="person.rejoined", actor=person, subject=person)
     return RequestResult(Outcome.DONE, affected_user_ids=(person.slack_user_id,))
 
@@ -453,7 +455,9 @@ def clean_note(note: str | None) -> str | None:
     return text[:NOTE_MAX_CHARS] or None
 
 
-def _end_pairing(session: Session, pairing: Pairing, reason: EndReason, *, program: Program, actor: Person, now: datetime) -> None:
+def _end_pairing(
+    session: Session, pairing: Pairing, reason: EndReason, *, program: Program, actor: Person, now: datetime
+) -> None:
     end_pairing(session, pairing, reason=reason, program=program, now=now)
     audit.record(
         session,
@@ -492,9 +496,7 @@ def _queue_for_rematch(session: Session, program: Program, person: Person, *, no
 
 
 def _leave_queue(session: Session, person: Person, *, now: datetime) -> None:
-    for entry in session.scalars(
-        select(QueueEntry).where(QueueEntry.person_id == person.id, QueueEntry.resolved_at.is_(None))
-    ):
+    for entry in session.scalars(select(QueueEntry).where(QueueEntry.person_id == person.id, QueueEntry.resolved_at.is_(None))):
         entry.resolved_at = now
 
 
@@ -595,7 +597,15 @@ def _send_request_messages(
     notice = messages.pairing_ended_notice()
     for counterpart in counterparts:
         # No pairing_id: the notice is not "about" the pairing any more, so nothing cancels it.
-        enqueue(session, program=program, kind=KIND_PAIRING_ENDED, text=notice.text, blocks=notice.blocks, now=now, recipients=[counterpart])
+        enqueue(
+            session,
+            program=program,
+            kind=KIND_PAIRING_ENDED,
+            text=notice.text,
+            blocks=notice.blocks,
+            now=now,
+            recipients=[counterpart],
+        )
     confirmation = messages.requester_confirmation(summary)
     enqueue(
         session,

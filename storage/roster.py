@@ -46,9 +46,7 @@ def find_person(session: Session, *, program_id: int, team_id: str, slack_user_i
 
 def coordinators(session: Session, *, program_id: int) -> list[Person]:
     query = (
-        select(Person)
-        .where(Person.program_id == program_id, Person.is_coordinator.is_(True))
-        .order_by(Person.name, Person.id)
+        select(Person).where(Person.program_id == program_id, Person.is_coordinator.is_(True)).order_by(Person.name, Person.id)
     )
     return list(session.scalars(query))
 
@@ -84,9 +82,7 @@ def upsert_people(
     for entry in entries:
         if entry.role is Role.RESIDENT and entry.is_coordinator:
             raise RosterError(f"{entry.slack_user_id}: a resident cannot also be a coordinator")
-        person = find_person(
-            session, program_id=program.id, team_id=program.team_id, slack_user_id=entry.slack_user_id
-        )
+        person = find_person(session, program_id=program.id, team_id=program.team_id, slack_user_id=entry.slack_user_id)
         if person is None:
             person = Person(
                 program_id=program.id,

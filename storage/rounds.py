@@ -7,7 +7,7 @@ CLOSED    the proposal was approved; later requests join the mid-year queue
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import ColumnElement, exists, select
 from sqlalchemy.exc import IntegrityError
@@ -42,7 +42,7 @@ class RoundError(ValueError):
 def deadline_at_end_of(program: Program, last_day: date) -> datetime:
     """Answers are accepted through `last_day` in the program's time zone (until midnight)."""
     midnight = datetime.combine(last_day + timedelta(days=1), time(0, 0), tzinfo=program_zone(program))
-    return midnight.astimezone(timezone.utc)
+    return midnight.astimezone(UTC)
 
 
 def last_answer_day(program: Program, deadline_at: datetime) -> date:
@@ -85,9 +85,7 @@ def open_round(
         raise RoundError(_already_exists(program, existing))
     if deadline_at <= now:
         raise RoundError("The deadline must be in the future.")
-    round_ = Round(
-        program_id=program.id, academic_year=year, state=RoundState.OPEN, opened_at=now, deadline_at=deadline_at
-    )
+    round_ = Round(program_id=program.id, academic_year=year, state=RoundState.OPEN, opened_at=now, deadline_at=deadline_at)
     try:
         with session.begin_nested():  # another process may open the same round at this moment
             session.add(round_)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -139,7 +139,7 @@ def arrange(session_factory: sessionmaker[Session]) -> Callable[[], AbstractCont
 
 @pytest.fixture
 def clock() -> ManualClock:
-    return ManualClock(datetime(2026, 11, 25, 15, 0, tzinfo=timezone.utc))
+    return ManualClock(datetime(2026, 11, 25, 15, 0, tzinfo=UTC))
 
 
 @pytest.fixture

@@ -13,9 +13,7 @@ from bot.runtime import Services
 
 def register_listeners(app: App, services: Services) -> CommandRouter:
     router = CommandRouter()
-    ctx = ListenerContext(
-        app=app, services=services, router=router, home=HomePublisher(services, router), admin=CommandRouter()
-    )
+    ctx = ListenerContext(app=app, services=services, router=router, home=HomePublisher(services, router), admin=CommandRouter())
     # Order matters only for help: subcommands are listed in registration order.
     commands.register(ctx)
     meetings.register(ctx)

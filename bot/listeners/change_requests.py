@@ -7,6 +7,7 @@ alerts already in coordinators' DMs (edited in place).
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, Respond
@@ -29,7 +30,9 @@ def register(ctx: ListenerContext) -> None:
     services = ctx.services
     messages = RequestMessageTexts()
 
-    def resolve(action_id: str, resolution: requests.Resolution, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
+    def resolve(
+        action_id: str, resolution: requests.Resolution, body: dict[str, Any], client: WebClient, respond: Respond
+    ) -> None:
         reply = private_reply(body, client, respond)
         with apologise_on_error(as_respond(reply), action_id):
             value = str(body["actions"][0].get("value") or "")
@@ -69,9 +72,9 @@ def register(ctx: ListenerContext) -> None:
         resolved = result.resolved_message
         assert resolved is not None
         container = body.get("container") or {}
-        clicked = (container.get("channel_id"), container.get("message_ts"))
+        clicked = requests.SlackCopy(str(container.get("channel_id")), str(container.get("message_ts")))
         copies = set(result.delivered_copies)
-        if body.get("response_url") and requests.SlackCopy(*clicked) not in copies:  # type: ignore[arg-type]
+        if body.get("response_url") and clicked not in copies:
             respond(replace_original=True, text=resolved.text, blocks=resolved.blocks)
         for copy in result.delivered_copies:
             try:
@@ -80,7 +83,7 @@ def register(ctx: ListenerContext) -> None:
                 # The stored copy is already clean; this one stays in Slack until someone deletes it.
                 log.warning("could not edit the alert %s/%s: %s", copy.channel, copy.ts, error.response.get("error"))
 
-    def listener_for(action_id: str, resolution: requests.Resolution):  # type: ignore[no-untyped-def]
+    def listener_for(action_id: str, resolution: requests.Resolution) -> Callable[..., None]:
         def listener(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
             ack()
             services.after_ack(lambda: resolve(action_id, resolution, body, client, respond), action_id)
@@ -89,4 +92,3 @@ def register(ctx: ListenerContext) -> None:
 
     ctx.app.action(ACTION_RESOLVE_REMATCH)(listener_for(ACTION_RESOLVE_REMATCH, requests.Resolution.REMATCH))
     ctx.app.action(ACTION_RESOLVE_CLOSE)(listener_for(ACTION_RESOLVE_CLOSE, requests.Resolution.CLOSE))
-

@@ -46,7 +46,7 @@ from storage.models import Pairing, Role
 
 log = logging.getLogger(__name__)
 
-Reply = Callable[[str], None]
+Reply = Callable[[str], object]
 View = dict[str, Any]
 
 
@@ -66,12 +66,12 @@ def private_reply(body: dict[str, Any], client: WebClient, respond: Respond) -> 
     return reply
 
 
-def as_respond(reply: Reply) -> Callable[..., None]:
+def as_respond(reply: Reply) -> Callable[..., object]:
     """For apologise_on_error, which hands over a whole message."""
     return lambda **message: reply(message["text"])
 
 
-def respond_by_dm(client: WebClient, user_id: str) -> Callable[..., None]:
+def respond_by_dm(client: WebClient, user_id: str) -> Callable[..., object]:
     """After a modal was acked there is nothing left to answer in: say it in their DM."""
     return lambda **message: client.chat_postMessage(channel=user_id, text=message["text"], blocks=message.get("blocks"))
 
@@ -190,8 +190,18 @@ def register(ctx: ListenerContext) -> None:
         found, reply = command_reply(request)
         do_rejoin(found, request.actor.team_id, request.client, reply)
 
-    router.add("change", summary="end your pairing; no reason needed, and it stays private", audience=Audience.EVERYONE, handler=change_command)
-    router.add("withdraw", summary="leave the program; no reason needed, and it stays private", audience=Audience.EVERYONE, handler=withdraw_command)
+    router.add(
+        "change",
+        summary="end your pairing; no reason needed, and it stays private",
+        audience=Audience.EVERYONE,
+        handler=change_command,
+    )
+    router.add(
+        "withdraw",
+        summary="leave the program; no reason needed, and it stays private",
+        audience=Audience.EVERYONE,
+        handler=withdraw_command,
+    )
     router.add("rejoin", summary="come back to the program after leaving", audience=Audience.EVERYONE, handler=rejoin_command)
 
     # --- buttons (App Home, reminders) ----------------------------------------------------
@@ -326,7 +336,12 @@ def register(ctx: ListenerContext) -> None:
         form = read_withdraw_form(view["state"]["values"])
         with services.unit_of_work() as session:
             return requests.withdraw(
-                session, person_id=checked.person_id, note=form.note, now=services.clock(), messages=messages, idempotency_key=once
+                session,
+                person_id=checked.person_id,
+                note=form.note,
+                now=services.clock(),
+                messages=messages,
+                idempotency_key=once,
             )
 
     app.view(VIEW_CHANGE)(

@@ -6,14 +6,14 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from bot.commands import Respond
+from bot.commands import PrivateAnswer
 from bot.views.help import something_went_wrong_message
 
 log = logging.getLogger(__name__)
 
 
 @contextmanager
-def apologise_on_error(respond: Respond | None, what: str) -> Iterator[None]:
+def apologise_on_error(respond: PrivateAnswer | None, what: str) -> Iterator[None]:
     try:
         yield
     except Exception:

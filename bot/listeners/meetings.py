@@ -11,7 +11,7 @@ from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
 from bot.access import Actor, Audience, authorize, lookup_actor
-from bot.commands import CommandRequest
+from bot.commands import CommandRequest, PrivateAnswer
 from bot.ids import ACTION_WE_MET, VIEW_MEETING
 from bot.listeners.context import ListenerContext
 from bot.listeners.errors import apologise_on_error
@@ -40,7 +40,13 @@ def register(ctx: ListenerContext) -> None:
     app, services, router = ctx.app, ctx.services, ctx.router
 
     def open_meeting_modal(
-        client: WebClient, trigger_id: str, actor: Actor, respond: Respond | None, *, pairing_id: int | None, wanted: str | None
+        client: WebClient,
+        trigger_id: str,
+        actor: Actor,
+        respond: PrivateAnswer | None,
+        *,
+        pairing_id: int | None,
+        wanted: str | None,
     ) -> None:
         with services.unit_of_work() as session:
             person = session.get(Person, actor.person_id)
@@ -54,8 +60,10 @@ def register(ctx: ListenerContext) -> None:
             choices = [views.PairingChoice(p.id, other_person(p, person.id).name) for p in pairings]
             today = person_today(person, program, services.clock())
             # A payload naming a pairing is never trusted: only its own people may log for it.
-            refusal = None if pairing_id is None or choices else authorize(
-                ACTION_WE_MET, actor, subject_ids=[named.mentor_id, named.resident_id] if named else [-1]
+            refusal = (
+                None
+                if pairing_id is None or choices
+                else authorize(ACTION_WE_MET, actor, subject_ids=[named.mentor_id, named.resident_id] if named else [-1])
             )
         if refusal is not None:
             if respond is not None:
@@ -92,7 +100,11 @@ def register(ctx: ListenerContext) -> None:
 
     router.add("status", summary="your pairing, last meeting and next due date", audience=Audience.EVERYONE, handler=status)
     router.add(
-        "met", summary="log a meeting with your mentor or mentee", audience=Audience.EVERYONE, handler=met, usage="met [YYYY-MM-DD]"
+        "met",
+        summary="log a meeting with your mentor or mentee",
+        audience=Audience.EVERYONE,
+        handler=met,
+        usage="met [YYYY-MM-DD]",
     )
 
     @app.action(ACTION_WE_MET)
@@ -115,7 +127,9 @@ def register(ctx: ListenerContext) -> None:
         services.after_ack(answer, "We met button")
 
     @app.view(VIEW_MEETING)
-    def meeting_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, context: dict[str, Any]) -> None:
+    def meeting_submitted(
+        ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, context: dict[str, Any]
+    ) -> None:
         # A quick read-only check before ack, so a problem (a date in the future, a pairing that
         # ended) shows in the modal; the write happens after the ack and then updates the modal.
         form = views.read_meeting_form(view)
@@ -144,15 +158,14 @@ def register(ctx: ListenerContext) -> None:
         ack(response_action="update", view=views.saving_meeting_view())
 
         def save() -> None:
+            logged: MeetingLogged | None = None
             try:
                 logged = _log(team_id, user_id, pairing_id, met_on)
             except MeetingError as error:  # the pairing ended in the meantime
                 outcome = views.meeting_not_saved_view(_problem_text(error))
-                logged = None
             except Exception:
                 log.exception("logging a meeting failed")
                 outcome = views.meeting_not_saved_view(views.not_saved_error())
-                logged = None
             else:
                 outcome = views.meeting_logged_view(
                     other_name=logged.other.name, met_on=logged.met_on, next_due_on=logged.next_due_on, new=logged.new

@@ -127,8 +127,8 @@ def register(ctx: ListenerContext) -> None:
     def open_from_command(build: BuildModal) -> Callable[[CommandRequest], None]:
         def handler(request: CommandRequest) -> None:
             view, refused = build(request.actor)
-            if refused:
-                request.respond(**private_message(refused))
+            if refused or view is None:
+                request.respond(**private_message(refused or ""))
             else:
                 request.client.views_open(trigger_id=request.trigger_id, view=view)
 
@@ -159,8 +159,8 @@ def register(ctx: ListenerContext) -> None:
             with apologise_on_error(respond if body.get("response_url") else None, action_id):
                 actor, problem = permitted(services, context, action_id)
                 view, refused = (None, problem) if actor is None else build(actor)
-                if refused:
-                    tell(client, body, respond, refused)
+                if refused or view is None:
+                    tell(client, body, respond, refused or "")
                 else:
                     client.views_open(trigger_id=body["trigger_id"], view=view)
 
@@ -270,16 +270,12 @@ def register(ctx: ListenerContext) -> None:
         row = save_offer(session, mentor=mentor, year=academic_year(program, now), offer=offer, now=now)
         return offer_saved_view(available=row.available, capacity=row.capacity)
 
-    app.view(VIEW_REQUEST)(
-        on_submit(REQUEST_TITLE, VIEW_REQUEST, read_request, check_request_form, save_request_form)
-    )
+    app.view(VIEW_REQUEST)(on_submit(REQUEST_TITLE, VIEW_REQUEST, read_request, check_request_form, save_request_form))
     app.view(VIEW_OFFER)(on_submit(OFFER_TITLE, VIEW_OFFER, read_offer, check_offer_form, save_offer_form))
 
     # --- pick lists --------------------------------------------------------------------------------
 
-    def pick_list(
-        action_id: str, find: Callable[[Session, Person, Program, str], list[Person]]
-    ) -> None:
+    def pick_list(action_id: str, find: Callable[[Session, Person, Program, str], list[Person]]) -> None:
         """Options for an external select, searched as the person types; empty for anyone else."""
 
         @app.options(action_id)
@@ -289,9 +285,7 @@ def register(ctx: ListenerContext) -> None:
                 people = []
                 if refusal(found, action_id) is None and found.actor is not None:
                     people = find(session, *rows(session, found.actor), str(body.get("value") or ""))
-                choices = [
-                    option(person_label(p.name, p.subspecialty if p.is_faculty else None), str(p.id)) for p in people
-                ]
+                choices = [option(person_label(p.name, p.subspecialty if p.is_faculty else None), str(p.id)) for p in people]
             ack(options=choices)
 
     def faculty_for(session: Session, resident: Person, program: Program, query: str) -> list[Person]:

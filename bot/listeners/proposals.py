@@ -45,16 +45,16 @@ from storage.proposals import pending_proposal, proposal_of_program, reassign, r
 
 log = logging.getLogger(__name__)
 
-ALREADY_DONE = "There's no proposal waiting for review: it has been approved or replaced. `/mentor admin match` runs the matcher again."
+ALREADY_DONE = (
+    "There's no proposal waiting for review: it has been approved or replaced. `/mentor admin match` runs the matcher again."
+)
 APPROVING = "Approving the pairs… this takes a moment."
 
 
 def _fresh_review_view(ctx: ListenerContext, key: bytes, actor: Actor, proposal_id: int | None, notice: str) -> View:
     """The proposal as it is now (or the program's pending one), with a notice on top."""
     with ctx.services.unit_of_work() as session:
-        proposal = (
-            proposal_of_program(session, program_id=actor.program_id, proposal_id=proposal_id) if proposal_id else None
-        )
+        proposal = proposal_of_program(session, program_id=actor.program_id, proposal_id=proposal_id) if proposal_id else None
         if proposal is None or proposal.state is not ProposalState.PENDING:
             proposal = pending_proposal(session, program_id=actor.program_id)
         if proposal is None:
@@ -82,9 +82,7 @@ def register(ctx: ListenerContext) -> None:
             value = str((body.get("actions") or [{}])[0].get("value") or "")
             with services.unit_of_work() as session:
                 clicked = (
-                    proposal_of_program(session, program_id=actor.program_id, proposal_id=int(value))
-                    if value.isdigit()
-                    else None
+                    proposal_of_program(session, program_id=actor.program_id, proposal_id=int(value)) if value.isdigit() else None
                 )
                 current = pending_proposal(session, program_id=actor.program_id)
                 view = None
@@ -191,12 +189,8 @@ def register(ctx: ListenerContext) -> None:
                     now=services.clock(),
                     expected_fingerprint=metadata.fingerprint,
                 )
-                outcome = approved_view(
-                    pairs=len(approval.pairings), unmatched_names=[p.name for p in approval.unmatched]
-                )
-                paired_user_ids = [
-                    u for n in approval.pairings for u in (n.mentor.slack_user_id, n.resident.slack_user_id)
-                ]
+                outcome = approved_view(pairs=len(approval.pairings), unmatched_names=[p.name for p in approval.unmatched])
+                paired_user_ids = [u for n in approval.pairings for u in (n.mentor.slack_user_id, n.resident.slack_user_id)]
         except PairingRuleError as error:
             outcome = _fresh_review_view(ctx, key, actor, metadata.proposal_id, f":warning: {error}")
         except Exception:
@@ -226,7 +220,7 @@ def register(ctx: ListenerContext) -> None:
     def proposal_resident_options(ack: Ack, body: dict, context: BoltContext) -> None:
         actor, metadata = coordinator_and_proposal(ACTION_PICK_PROPOSAL_RESIDENT, body, context)
         options: list[dict[str, Any]] = []
-        if actor is not None:
+        if actor is not None and metadata is not None:
             query = str(body.get("value") or "").strip().lower()
             with services.reading() as session:
                 proposal = proposal_of_program(session, program_id=actor.program_id, proposal_id=metadata.proposal_id)

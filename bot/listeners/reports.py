@@ -64,7 +64,9 @@ def register(ctx: ListenerContext) -> None:
     def export_command(request: CommandRequest) -> None:
         wanted = request.args[0] if request.args else None
         if wanted is not None and not (wanted.isdigit() and len(wanted) == 4):
-            request.respond(**private_message(f"`{wanted}` isn't a year. Try `/mentor admin export 2026` for the 2026–27 academic year."))
+            request.respond(
+                **private_message(f"`{wanted}` isn't a year. Try `/mentor admin export 2026` for the 2026–27 academic year.")
+            )
             return
         send_export(request.client, request.actor, year=int(wanted) if wanted else None)
         request.respond(**private_message("The pairings file is on its way to your DM with me. Only you can see this message."))

@@ -63,7 +63,7 @@ def _bold_names(people: Sequence[PersonRef]) -> str:
 
 
 def _ended_phrase(names: Sequence[str]) -> str:
-    """"Your pairing with *A* has ended; they get" / "Your pairings with *A* and *B* have ended; each gets"."""
+    """ "Your pairing with *A* has ended; they get" / "Your pairings with *A* and *B* have ended; each gets"."""
     bold = and_list([f"*{n}*" for n in names])
     if len(names) == 1:
         return f"Your pairing with {bold} has ended; they get"
@@ -163,9 +163,7 @@ def withdraw_modal(counterpart_names: Sequence[str], *, private_metadata: str) -
     else:
         pairings = "• You don't have a pairing right now, so nobody else is affected.\n"
     happens = (
-        "*What happens*\n"
-        + pairings
-        + "• You won't get any more messages from me, and you'll be left out of matching rounds.\n"
+        "*What happens*\n" + pairings + "• You won't get any more messages from me, and you'll be left out of matching rounds.\n"
         "• You can come back whenever you like with `/mentor rejoin`."
     )
     return {
@@ -218,9 +216,7 @@ def change_received_view(counterpart_name: str, *, rematch: bool) -> View:
 
 def withdraw_received_view(counterpart_names: Sequence[str]) -> View:
     ended = (
-        f"{_ended_phrase(counterpart_names)} a short, neutral message that doesn't say who asked. "
-        if counterpart_names
-        else ""
+        f"{_ended_phrase(counterpart_names)} a short, neutral message that doesn't say who asked. " if counterpart_names else ""
     )
     text = (
         f"You've left the mentorship program. {ended}"
@@ -240,10 +236,10 @@ ALREADY_WITHDRAWN = (
     "You've already left the mentorship program, so there's nothing more to do. "
     "Whenever you'd like to come back, type `/mentor rejoin`."
 )
-PAIRING_ALREADY_ENDED = "That pairing has already ended, so there's nothing more to do. The program coordinator will help with next steps."
-NOTHING_TO_LEAVE = (
-    "You're in the program as a coordinator, without a mentoring pairing, so there's nothing to withdraw from."
+PAIRING_ALREADY_ENDED = (
+    "That pairing has already ended, so there's nothing more to do. The program coordinator will help with next steps."
 )
+NOTHING_TO_LEAVE = "You're in the program as a coordinator, without a mentoring pairing, so there's nothing to withdraw from."
 REJOINED = (
     "Welcome back! You're in the mentorship program again, and you'll be included in the next matching round. "
     "The coordinators know you're back."
@@ -332,8 +328,7 @@ class RequestMessageTexts:
             )
         else:
             ended = (
-                f"{_ended_phrase([c.name for c in summary.counterparts])} a short, neutral message "
-                "that doesn't say who asked. "
+                f"{_ended_phrase([c.name for c in summary.counterparts])} a short, neutral message that doesn't say who asked. "
                 if summary.counterparts
                 else ""
             )
@@ -397,8 +392,6 @@ class RequestMessageTexts:
         if summary.removed_from_proposal:
             text += "\nThey were taken out of the proposal awaiting approval"
             text += (
-                f"; now unmatched there: {_bold_names(summary.unmatched_in_proposal)}."
-                if summary.unmatched_in_proposal
-                else "."
+                f"; now unmatched there: {_bold_names(summary.unmatched_in_proposal)}." if summary.unmatched_in_proposal else "."
             )
         return text

@@ -8,6 +8,7 @@ which shows the image at roughly 480 pixels wide.
 from __future__ import annotations
 
 import io
+from typing import Any
 
 from storage.reports import QuarterReport
 
@@ -39,7 +40,7 @@ def quarter_chart_png(report: QuarterReport) -> bytes:
     return buffer.getvalue()
 
 
-def _style(axes, title: str, labels: list[str]) -> None:  # type: ignore[no-untyped-def]
+def _style(axes: Any, title: str, labels: list[str]) -> None:
     axes.set_title(title, fontsize=FONT_SIZE + 1, loc="left")
     axes.set_xticks(range(len(labels)), labels, fontsize=FONT_SIZE - 3)
     axes.set_xlim(-0.5, len(labels) - 0.5)
@@ -48,11 +49,11 @@ def _style(axes, title: str, labels: list[str]) -> None:  # type: ignore[no-unty
         axes.spines[side].set_visible(False)
 
 
-def _not_yet(axes, index: int, y: float) -> None:  # type: ignore[no-untyped-def]
+def _not_yet(axes: Any, index: int, y: float) -> None:
     axes.text(index, y, "to come", ha="center", va="bottom", fontsize=FONT_SIZE - 3, color=LATER_COLOUR)
 
 
-def _compliance_panel(axes, report: QuarterReport, labels: list[str]) -> None:  # type: ignore[no-untyped-def]
+def _compliance_panel(axes: Any, report: QuarterReport, labels: list[str]) -> None:
     _style(axes, "Pairs due that met", labels)
     axes.set_ylim(0, 128)
     axes.set_yticks([0, 25, 50, 75, 100], ["0%", "25%", "50%", "75%", "100%"])
@@ -73,7 +74,7 @@ def _compliance_panel(axes, report: QuarterReport, labels: list[str]) -> None:  
         )  # fmt: skip
 
 
-def _meetings_panel(axes, report: QuarterReport, labels: list[str]) -> None:  # type: ignore[no-untyped-def]
+def _meetings_panel(axes: Any, report: QuarterReport, labels: list[str]) -> None:
     _style(axes, "Meetings per pair (average on top)", labels)
     axes.set_ylabel("pairs", fontsize=FONT_SIZE - 2)
     counts = [figures.pairs_with_meetings(len(MEETING_BUCKETS)) for figures in report.figures]
@@ -81,10 +82,10 @@ def _meetings_panel(axes, report: QuarterReport, labels: list[str]) -> None:  # 
     axes.set_ylim(0, tallest * 1.25)
     axes.yaxis.get_major_locator().set_params(integer=True)
     bottoms = [0] * len(counts)
-    for bucket, (name, colour) in enumerate(zip(MEETING_BUCKETS, BUCKET_COLOURS)):
+    for bucket, (name, colour) in enumerate(zip(MEETING_BUCKETS, BUCKET_COLOURS, strict=False)):
         heights = [c[bucket] for c in counts]
         axes.bar(range(len(counts)), heights, bottom=bottoms, color=colour, width=0.6, label=name)
-        bottoms = [b + h for b, h in zip(bottoms, heights)]
+        bottoms = [b + h for b, h in zip(bottoms, heights, strict=False)]
     for index, figures in enumerate(report.figures):
         if figures.active_pairs:
             average = figures.meeting_count / figures.active_pairs

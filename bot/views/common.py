@@ -64,12 +64,12 @@ OPTION_TEXT_LIMIT = 75
 
 
 def month_day_year(day: date) -> str:
-    """"Nov 30, 2026": unambiguous for readers on either side of the Atlantic."""
+    """ "Nov 30, 2026": unambiguous for readers on either side of the Atlantic."""
     return f"{day:%b} {day.day}, {day.year}"
 
 
 def short_date(day: date) -> str:
-    """"Nov 30": where the year is obvious from context."""
+    """ "Nov 30": where the year is obvious from context."""
     return f"{day:%b} {day.day}"
 
 
@@ -134,7 +134,12 @@ def modal(
     close: str = "Close",
     private_metadata: str = "",
 ) -> View:
-    view: View = {"type": "modal", "title": plain(title[:MODAL_TEXT_LIMIT]), "close": plain(close[:MODAL_TEXT_LIMIT]), "blocks": blocks}
+    view: View = {
+        "type": "modal",
+        "title": plain(title[:MODAL_TEXT_LIMIT]),
+        "close": plain(close[:MODAL_TEXT_LIMIT]),
+        "blocks": blocks,
+    }
     if callback_id is not None:
         view["callback_id"] = callback_id
     if submit is not None:

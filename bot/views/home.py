@@ -83,9 +83,7 @@ def personal_blocks(home: PersonHome, *, today: date | None) -> list[Block]:
     else:
         blocks.append(section(no_pairing_text(home)))
     update = (
-        button("Update my availability", ACTION_OPEN_OFFER)
-        if is_mentor
-        else button("Update my preferences", ACTION_OPEN_REQUEST)
+        button("Update my availability", ACTION_OPEN_OFFER) if is_mentor else button("Update my preferences", ACTION_OPEN_REQUEST)
     )
     blocks.append(actions(update, button("Leave the program", ACTION_WITHDRAW)))
     blocks.append(

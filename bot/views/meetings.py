@@ -74,7 +74,11 @@ def escalation_message(
     *, mentor_user_id: str, resident_user_id: str, due_on: date, last_met_on: date | None, started_on: date, overdue_days: int
 ) -> Message:
     """For the coordinators: one overdue pair, the facts, and no verdict."""
-    since = f"last logged a meeting on {day(last_met_on)}" if last_met_on else f"have not logged a meeting since they were paired on {day(started_on)}"
+    since = (
+        f"last logged a meeting on {day(last_met_on)}"
+        if last_met_on
+        else f"have not logged a meeting since they were paired on {day(started_on)}"
+    )
     text = (
         f"{mention(mentor_user_id)} (mentor) and {mention(resident_user_id)} {since}. "
         f"A meeting was due on {day(due_on)}, {overdue_days} days ago, and both had reminders. "
@@ -190,7 +194,11 @@ def meeting_not_saved_view(problem: str) -> dict[str, Any]:
 
 
 def meeting_logged_view(*, other_name: str, met_on: date, next_due_on: date, new: bool) -> dict[str, Any]:
-    lead = f"Logged: you met *{other_name}* on {day(met_on)}." if new else f"Your meeting with *{other_name}* on {day(met_on)} was already logged."
+    lead = (
+        f"Logged: you met *{other_name}* on {day(met_on)}."
+        if new
+        else f"Your meeting with *{other_name}* on {day(met_on)} was already logged."
+    )
     return {
         "type": "modal",
         "callback_id": VIEW_MEETING + ".done",
@@ -216,8 +224,7 @@ class StatusLine:
 def status_message(lines: Sequence[StatusLine]) -> Message:
     if not lines:
         return private_message(
-            "You don't have a mentoring pairing right now. When you're matched, your pairing and "
-            "meeting dates will show up here."
+            "You don't have a mentoring pairing right now. When you're matched, your pairing and meeting dates will show up here."
         )
     blocks: list[Block] = []
     summary: list[str] = []

@@ -103,9 +103,7 @@ def request_modal(
     if last_day is not None:
         when = f"Please answer by *{long_date(last_day)}*; you can change your answers until then."
     else:
-        when = (
-            "There's no matching round right now, so you'll join the waiting list and the coordinator will match you."
-        )
+        when = "There's no matching round right now, so you'll join the waiting list and the coordinator will match you."
     blocks = [
         section(
             f"Rank up to {RANKING_LIMIT} faculty you'd like as your mentor. Start typing a name to search. "
@@ -130,9 +128,7 @@ def request_modal(
             _subspecialty_element(catalogue, saved_subspecialties),
             optional=True,
         ),
-        input_block(
-            FIELD_FOCUS_AREAS, "What would you like help with?", _focus_element(saved_focus_areas), optional=True
-        ),
+        input_block(FIELD_FOCUS_AREAS, "What would you like help with?", _focus_element(saved_focus_areas), optional=True),
         input_block(
             FIELD_NOTE,
             "Note for the coordinator",
@@ -194,7 +190,9 @@ def request_saved_view(*, ranked_names: Sequence[str], last_day: date | None, qu
     else:
         listing = "You didn't rank anyone, so I'll look for faculty who share your interests."
     if queued:
-        next_step = "You're on the waiting list, and the program coordinator has been told. You'll hear from me when you're matched."
+        next_step = (
+            "You're on the waiting list, and the program coordinator has been told. You'll hear from me when you're matched."
+        )
     elif last_day is not None:
         next_step = f"You can change your answers with `/mentor request` until {long_date(last_day)}. I'll be in touch once the match is made."
     else:
@@ -287,9 +285,7 @@ def read_offer(values: Mapping[str, Any]) -> OfferAnswers:
         capacity=int(capacity) if capacity is not None and capacity.isdigit() else None,
         subspecialties=_selected_values(_value(values, FIELD_SUBSPECIALTIES)),
         focus_areas=_selected_values(_value(values, FIELD_FOCUS_AREAS)),
-        preferred_residents=tuple(
-            _as_id(v) for v in _selected_values(_value(values, FIELD_PREFERRED, ACTION_PICK_RESIDENT))
-        ),
+        preferred_residents=tuple(_as_id(v) for v in _selected_values(_value(values, FIELD_PREFERRED, ACTION_PICK_RESIDENT))),
     )
 
 

@@ -71,7 +71,7 @@ def _within_budget(body: list[Block]) -> list[Block]:
     for block in body:
         size += len(block["text"]["text"])
         if len(kept) >= VIEW_BLOCKS_BUDGET - 1 or size > VIEW_TEXT_BUDGET:
-            return kept + [context("The list is too long to show in full here; the first part is above.")]
+            return [*kept, context("The list is too long to show in full here; the first part is above.")]
         kept.append(block)
     return kept
 
@@ -193,9 +193,7 @@ def read_reassign(values: Mapping[str, Any]) -> ReassignChoice:
 
 
 def approved_view(*, pairs: int, unmatched_names: list[str]) -> View:
-    text = (
-        f"*Approved.* {pairs} pair{'s' if pairs != 1 else ''} will be introduced in a group DM, in their working hours."
-    )
+    text = f"*Approved.* {pairs} pair{'s' if pairs != 1 else ''} will be introduced in a group DM, in their working hours."
     blocks = [section(text)]
     if unmatched_names:
         blocks += _within_budget(

@@ -155,8 +155,7 @@ def summary_blocks(snapshot: ProgramSnapshot) -> list[Block]:
         figure_fields(snapshot),
         *detail_sections(snapshot, limit=SUMMARY_LIST_LIMIT),
         context(
-            "Change and withdrawal requests are shown as a count only. "
-            "Buttons to act on all this are on Mentorbot's *Home* tab."
+            "Change and withdrawal requests are shown as a count only. Buttons to act on all this are on Mentorbot's *Home* tab."
         ),
     ]
 
@@ -210,10 +209,7 @@ def trend_lines(report: QuarterReport) -> list[str]:
     for figures in report.figures:
         compliance = figures.compliance
         judged = f" ({compliance.met_count} of {compliance.judged_count})" if compliance.judged_count else " (none due)"
-        lines.append(
-            f"Q{figures.quarter.quarter}: {percent(figures.rate)}{judged} · "
-            f"{per_pair(figures)} meetings per pair"
-        )
+        lines.append(f"Q{figures.quarter.quarter}: {percent(figures.rate)}{judged} · {per_pair(figures)} meetings per pair")
     return lines
 
 
@@ -230,9 +226,7 @@ def pair_table(report: QuarterReport) -> str:
     listed = [key for key in report.pairs if current.compliance.statuses.get(key) is not QuarterStatus.INACTIVE]
     for key in listed[:PAIR_TABLE_LIMIT]:
         pair = report.pairs[key]
-        counts = " ".join(
-            f"{f.meetings[key]:>2}" if key in f.meetings else " –" for f in report.figures
-        )
+        counts = " ".join(f"{f.meetings[key]:>2}" if key in f.meetings else " –" for f in report.figures)
         status = STATUS_MARKS[current.compliance.statuses[key]]
         mentor, resident = (escape(_cell(name, NAME_WIDTH)).ljust(NAME_WIDTH) for name in (pair.mentor.name, pair.resident.name))
         rows.append(f"{mentor} {resident} {counts}  {status}")
@@ -259,9 +253,7 @@ def quarter_report_blocks(report: QuarterReport) -> list[Block]:
         section("*This year so far*\n" + "\n".join(trend_lines(report))),
     ]
     if missed:
-        blocks.append(
-            section(f"*No meeting though one was due ({len(missed)})*\n" + bulleted(missed, limit=SUMMARY_LIST_LIMIT))
-        )
+        blocks.append(section(f"*No meeting though one was due ({len(missed)})*\n" + bulleted(missed, limit=SUMMARY_LIST_LIMIT)))
     if report.pairs:
         blocks += [divider(), section("*By pair* (meetings logged per quarter)\n" + pair_table(report))]
     blocks.append(
@@ -320,9 +312,7 @@ UNTIL_THEN = "Until then, `/mentor report` shows you the current summary private
 def undelivered_notice(*, what: str, channel_id: str, error: str | None) -> Message:
     """A DM to each coordinator: a summary or report could not be posted, and how to fix it."""
     channel = f"<#{channel_id}>"
-    problem, fix = next(
-        (texts for code, texts in CHANNEL_PROBLEMS.items() if code in (error or "")), GENERIC_PROBLEM
-    )
+    problem, fix = next((texts for code, texts in CHANNEL_PROBLEMS.items() if code in (error or "")), GENERIC_PROBLEM)
     lead = f"I couldn't post {what} to {channel}: {problem.format(channel=channel)}."
     blocks = [
         section(lead),

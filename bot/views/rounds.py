@@ -85,11 +85,7 @@ def introduction(*, mentor_user_id: str, resident_user_id: str, first_due: date)
 
 
 def not_matched(*, year_label: str | None) -> Message:
-    when = (
-        f"The mentor matching for {year_label} is done"
-        if year_label
-        else "The coordinator just ran the mentor matching"
-    )
+    when = f"The mentor matching for {year_label} is done" if year_label else "The coordinator just ran the mentor matching"
     text = (
         f"{when}, and I'm sorry: there were more residents than places this year, so you don't have a mentor yet. "
         "You're on the waiting list, and the program coordinator will follow up with you."

@@ -113,7 +113,9 @@ def _home_click(action_id: str, value: str | None = None) -> Callable[[BotHarnes
 
 def _meeting_values(pairing_id: int) -> dict:
     return {
-        meeting_views.BLOCK_PAIRING: {meeting_views.ACTION_PAIRING: {"type": "static_select", "selected_option": {"value": str(pairing_id)}}},
+        meeting_views.BLOCK_PAIRING: {
+            meeting_views.ACTION_PAIRING: {"type": "static_select", "selected_option": {"value": str(pairing_id)}}
+        },
         meeting_views.BLOCK_DATE: {meeting_views.ACTION_DATE: {"type": "datepicker", "selected_date": "2026-11-20"}},
     }
 
@@ -147,7 +149,9 @@ SURFACES: list[SurfaceCase] = [
         lambda bot, user, w: bot.command("withdraw", user_id=user),
         {"resident": NO_REASON, "faculty": NO_REASON, "coordinator": NOTHING_TO_LEAVE, "not_on_roster": ROSTER},
     ),
-    SurfaceCase("/mentor rejoin", "/mentor rejoin", lambda bot, user, w: bot.command("rejoin", user_id=user), _same_for_roster(ALREADY_IN)),
+    SurfaceCase(
+        "/mentor rejoin", "/mentor rejoin", lambda bot, user, w: bot.command("rejoin", user_id=user), _same_for_roster(ALREADY_IN)
+    ),
     SurfaceCase(
         "change button on the App Home",
         ACTION_CHANGE,
@@ -171,7 +175,10 @@ SURFACES: list[SurfaceCase] = [
         "change submitted for one's own pairing",
         VIEW_CHANGE,
         lambda bot, user, w: bot.submit(
-            VIEW_CHANGE, user_id=user, values=change_values(), private_metadata=sealed({"k": "change", "u": user, "p": [w.own_pairing]})
+            VIEW_CHANGE,
+            user_id=user,
+            values=change_values(),
+            private_metadata=sealed({"k": "change", "u": user, "p": [w.own_pairing]}),
         ),
         {
             "resident": Expect("Your pairing with *Dr. Fran* has ended", writes=True),
@@ -184,7 +191,10 @@ SURFACES: list[SurfaceCase] = [
         "change submitted naming someone else's pairing",
         VIEW_CHANGE,
         lambda bot, user, w: bot.submit(
-            VIEW_CHANGE, user_id=user, values=change_values(), private_metadata=sealed({"k": "change", "u": user, "p": [w.other_pairing]})
+            VIEW_CHANGE,
+            user_id=user,
+            values=change_values(),
+            private_metadata=sealed({"k": "change", "u": user, "p": [w.other_pairing]}),
         ),
         _same_for_roster(NOT_YOURS),
     ),
@@ -192,15 +202,21 @@ SURFACES: list[SurfaceCase] = [
         "change submitted with tampered private_metadata",
         VIEW_CHANGE,
         lambda bot, user, w: bot.submit(
-            VIEW_CHANGE, user_id=user, values=change_values(), private_metadata=f'0000.{{"k":"change","p":[{w.other_pairing}],"u":"{user}"}}'
+            VIEW_CHANGE,
+            user_id=user,
+            values=change_values(),
+            private_metadata=f'0000.{{"k":"change","p":[{w.other_pairing}],"u":"{user}"}}',
         ),
-        {role: TAMPERED for role in ROLES},
+        dict.fromkeys(ROLES, TAMPERED),
     ),
     SurfaceCase(
         "withdrawal submitted",
         VIEW_WITHDRAW,
         lambda bot, user, w: bot.submit(
-            VIEW_WITHDRAW, user_id=user, values=withdraw_values(note="private"), private_metadata=sealed({"k": "withdraw", "u": user})
+            VIEW_WITHDRAW,
+            user_id=user,
+            values=withdraw_values(note="private"),
+            private_metadata=sealed({"k": "withdraw", "u": user}),
         ),
         {
             "resident": Expect("You've left the mentorship program", writes=True),
@@ -347,7 +363,10 @@ SURFACES += [
         _by_role(HAS_MENTOR, FOR_RESIDENTS, FOR_RESIDENTS),
     ),
     SurfaceCase(
-        "availability button on the App Home", ACTION_OPEN_OFFER, _home_click(ACTION_OPEN_OFFER), _by_role(FOR_FACULTY, OFFER_FORM, FOR_FACULTY)
+        "availability button on the App Home",
+        ACTION_OPEN_OFFER,
+        _home_click(ACTION_OPEN_OFFER),
+        _by_role(FOR_FACULTY, OFFER_FORM, FOR_FACULTY),
     ),
     SurfaceCase(
         "preferences submitted",
@@ -361,7 +380,7 @@ SURFACES += [
         lambda bot, user, w: bot.submit(VIEW_OFFER, user_id=user, values=offer_values(available=True, capacity=1)),
         _by_role(FOR_FACULTY, Expect("Saving your answers", writes=True), FOR_FACULTY),
     ),
-    SurfaceCase("faculty pick list", ACTION_PICK_MENTOR, _suggest(ACTION_PICK_MENTOR), {role: NO_OPTIONS for role in ROLES}),
+    SurfaceCase("faculty pick list", ACTION_PICK_MENTOR, _suggest(ACTION_PICK_MENTOR), dict.fromkeys(ROLES, NO_OPTIONS)),
     SurfaceCase(
         "resident pick list",
         ACTION_PICK_RESIDENT,
@@ -404,14 +423,16 @@ SURFACES += [
     SurfaceCase(
         "proposal approved with tampered private_metadata",
         VIEW_PROPOSAL,
-        lambda bot, user, w: bot.submit(VIEW_PROPOSAL, user_id=user, values={}, private_metadata='0000.{"fp":"x","k":"proposal","p":1}'),
+        lambda bot, user, w: bot.submit(
+            VIEW_PROPOSAL, user_id=user, values={}, private_metadata='0000.{"fp":"x","k":"proposal","p":1}'
+        ),
         _by_role(COORDINATORS_ONLY, COORDINATORS_ONLY, TAMPERED),
     ),
     SurfaceCase(
         "review's resident pick list",
         ACTION_PICK_PROPOSAL_RESIDENT,
         _suggest(ACTION_PICK_PROPOSAL_RESIDENT, _review_metadata()),
-        {role: NO_OPTIONS for role in ROLES},
+        dict.fromkeys(ROLES, NO_OPTIONS),
     ),
     SurfaceCase(
         "review's mentor pick list",
@@ -420,6 +441,7 @@ SURFACES += [
         _by_role(NO_OPTIONS, NO_OPTIONS, Expect("Leave unmatched")) | {"not_on_roster": NO_OPTIONS},
     ),
 ]
+
 
 @pytest.fixture
 def table_world(arrange, fake_slack, clock) -> TableWorld:

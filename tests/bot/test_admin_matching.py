@@ -51,7 +51,7 @@ def _count(session_factory, model, *where):
 
 
 @pytest.mark.parametrize(
-    "word, user_id",
+    ("word", "user_id"),
     [
         ("<@U0123ABC|ada>", "U0123ABC"),
         ("<@U0123ABC>", "U0123ABC"),
@@ -78,17 +78,13 @@ def test_admin_help_lists_the_matching_commands(bot, roster):
 
 
 @pytest.mark.parametrize("user_id", ["URES1", "UADA", "USTRANGER"])
-@pytest.mark.parametrize(
-    "text", ["admin round open", "admin match", "admin pair <@UADA> <@URES1>", "admin unpair <@URES1>"]
-)
+@pytest.mark.parametrize("text", ["admin round open", "admin match", "admin pair <@UADA> <@URES1>", "admin unpair <@URES1>"])
 def test_only_coordinators_may_use_admin(bot, roster, session_factory, user_id, text):
     answer = bot.command(text, user_id=user_id).only_response()
     assert answer["response_type"] == "ephemeral"
     assert "is for program coordinators" in answer["text"] or "not on the mentorship program's roster" in answer["text"]
     assert (
-        _count(session_factory, Round) == 0
-        and _count(session_factory, Proposal) == 0
-        and _count(session_factory, Pairing) == 0
+        _count(session_factory, Round) == 0 and _count(session_factory, Proposal) == 0 and _count(session_factory, Pairing) == 0
     )
 
 
@@ -102,7 +98,7 @@ def test_round_open_invites_everyone_and_refuses_a_second_round(bot, roster, ses
 
 
 @pytest.mark.parametrize(
-    "text, expected",
+    ("text", "expected"),
     [
         ("admin round open 15/12/2026", "as YYYY-MM-DD"),
         ("admin round open 2026-11-01", "must be in the future"),
@@ -138,9 +134,7 @@ def test_round_close_runs_the_matcher_and_offers_the_review(bot, roster, session
     assert review_button["action_id"] == ACTION_REVIEW_PROPOSAL
     with session_factory() as session:
         assert session.scalars(select(Round.state)).one() is RoundState.PROPOSED
-        notices = session.scalars(
-            select(OutboxMessage.recipient_user_ids).where(OutboxMessage.kind == "proposal.ready")
-        ).all()
+        notices = session.scalars(select(OutboxMessage.recipient_user_ids).where(OutboxMessage.kind == "proposal.ready")).all()
         assert notices == [["UCOORD2"]]  # the one who asked got the answer above
     assert "waiting for review" in bot.command("admin round close", user_id="UCOORD1").only_response()["text"]
 
@@ -148,9 +142,7 @@ def test_round_close_runs_the_matcher_and_offers_the_review(bot, roster, session
 def test_match_outside_a_round_uses_the_waiting_list(bot, roster, session_factory, arrange, clock):
     assert "Nobody is waiting" in bot.command("admin match", user_id="UCOORD1").only_response()["text"]
     with arrange() as session:
-        queue_person(
-            session, person=session.get(Person, roster["URES3"]), reason=QueueReason.MIDYEAR_REQUEST, now=clock()
-        )
+        queue_person(session, person=session.get(Person, roster["URES3"]), reason=QueueReason.MIDYEAR_REQUEST, now=clock())
     answer = bot.command("admin match", user_id="UCOORD1").only_response()
     assert "The matcher ran on the waiting list: *1* matched" in answer["text"]
     with session_factory() as session:
@@ -170,15 +162,12 @@ def test_pair_creates_the_pairing_and_the_introduction(bot, roster, session_fact
         )
         intro = session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "pairing.introduction")).one()
         assert intro.recipient_user_ids == ["UADA", "URES1"] and intro.pairing_id == pairing.id
-        assert (
-            session.scalars(select(AuditEntry.details).where(AuditEntry.action == "pairing.created")).one()["manual"]
-            is True
-        )
+        assert session.scalars(select(AuditEntry.details).where(AuditEntry.action == "pairing.created")).one()["manual"] is True
     assert {c.args["user_id"] for c in fake_slack.calls_to("views.publish")} == {"UADA", "URES1"}
 
 
 @pytest.mark.parametrize(
-    "setup, text, expected",
+    ("setup", "text", "expected"),
     [
         ("full", "admin pair <@UBEN> <@URES2>", "Dr. Ben already has as many mentees as they can take (1)"),
         ("has_mentor", "admin pair <@UBEN> <@URES1>", "Ria already has an active mentor (Dr. Ada)"),
@@ -189,19 +178,13 @@ def test_pair_creates_the_pairing_and_the_introduction(bot, roster, session_fact
         ("", "admin pair <@UADA>", "Usage"),
     ],
 )
-def test_pair_refuses_what_the_rules_forbid_and_writes_nothing(
-    bot, roster, arrange, session_factory, setup, text, expected
-):
+def test_pair_refuses_what_the_rules_forbid_and_writes_nothing(bot, roster, arrange, session_factory, setup, text, expected):
     with arrange() as session:
         get = lambda u: session.get(Person, roster[u])  # noqa: E731
         if setup == "full":
-            factories.pairing(
-                session, factories.program_of(session, get("UBEN")), mentor=get("UBEN"), resident=get("URES3")
-            )
+            factories.pairing(session, factories.program_of(session, get("UBEN")), mentor=get("UBEN"), resident=get("URES3"))
         elif setup == "has_mentor":
-            factories.pairing(
-                session, factories.program_of(session, get("UADA")), mentor=get("UADA"), resident=get("URES1")
-            )
+            factories.pairing(session, factories.program_of(session, get("UADA")), mentor=get("UADA"), resident=get("URES1"))
         elif setup == "ended_by_request":
             factories.pairing(
                 session,

@@ -109,7 +109,9 @@ def _alert_for(fake_slack, coordinator: str, requester: str) -> dict:
 
 
 def _button_value(message: dict, action_id: str) -> str:
-    return next(e["value"] for b in message["blocks"] if b["type"] == "actions" for e in b["elements"] if e["action_id"] == action_id)
+    return next(
+        e["value"] for b in message["blocks"] if b["type"] == "actions" for e in b["elements"] if e["action_id"] == action_id
+    )
 
 
 def test_changes_and_withdrawals_keep_every_confidence(bot, program_ids, fake_slack, session_factory, engine, job_context):

@@ -87,7 +87,10 @@ def test_the_same_submission_twice_or_retried_does_nothing_twice(bot, world, ses
     after_first = snapshot(session_factory)
     second = bot.submit_view(view, user_id="URILEY", values=change_values(note=NOTE))
     retried = bot.submit_view(
-        view, user_id="URILEY", values=change_values(note=NOTE), headers={"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}
+        view,
+        user_id="URILEY",
+        values=change_values(note=NOTE),
+        headers={"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"},
     )
     assert snapshot(session_factory) == after_first
     assert first.ack_json == second.ack_json == retried.ack_json  # the same confirmation each time
@@ -219,7 +222,11 @@ def _open_request(bot, fake_slack, job_context) -> dict:
 def test_a_coordinator_resolves_and_the_note_leaves_every_copy(bot, world, session_factory, fake_slack, job_context):
     casey_alert = _open_request(bot, fake_slack, job_context)
     request_id = next(
-        e["value"] for b in casey_alert["blocks"] if b["type"] == "actions" for e in b["elements"] if e["action_id"] == ACTION_RESOLVE_CLOSE
+        e["value"]
+        for b in casey_alert["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"] == ACTION_RESOLVE_CLOSE
     )
     reply = bot.click(
         ACTION_RESOLVE_CLOSE, user_id="UCASEY", value=request_id,
@@ -233,13 +240,23 @@ def test_a_coordinator_resolves_and_the_note_leaves_every_copy(bot, world, sessi
     with session_scope(session_factory) as session:
         request = session.scalars(select(ChangeRequest)).one()
         assert (request.state, request.note) == (RequestState.RESOLVED, None)
-        assert all(NOTE not in str(m.blocks) for m in session.scalars(select(OutboxMessage).where(OutboxMessage.kind == KIND_COORDINATOR_ALERT)))
+        assert all(
+            NOTE not in str(m.blocks)
+            for m in session.scalars(select(OutboxMessage).where(OutboxMessage.kind == KIND_COORDINATOR_ALERT))
+        )
 
     again = bot.click(ACTION_RESOLVE_REMATCH, user_id="UDANA", value=request_id)
     assert "already resolved by Casey Coordinator" in again.only_response()["text"]
 
 
-@pytest.mark.parametrize(("user_id", "expected"), [("URILEY", "for the program coordinators"), ("UFRAN", "for the program coordinators"), ("USTRANGER", "not on the mentorship program's roster")])
+@pytest.mark.parametrize(
+    ("user_id", "expected"),
+    [
+        ("URILEY", "for the program coordinators"),
+        ("UFRAN", "for the program coordinators"),
+        ("USTRANGER", "not on the mentorship program's roster"),
+    ],
+)
 def test_resolve_buttons_refuse_anyone_but_coordinators(bot, world, session_factory, fake_slack, job_context, user_id, expected):
     _open_request(bot, fake_slack, job_context)
     with session_scope(session_factory) as session:
@@ -250,7 +267,9 @@ def test_resolve_buttons_refuse_anyone_but_coordinators(bot, world, session_fact
     assert snapshot(session_factory) == before
 
 
-def test_a_coordinator_may_not_handle_a_request_about_their_own_pairing(bot, arrange, world, session_factory, fake_slack, job_context):
+def test_a_coordinator_may_not_handle_a_request_about_their_own_pairing(
+    bot, arrange, world, session_factory, fake_slack, job_context
+):
     with arrange() as session:
         program = factories.program(session)
         dana = session.scalars(select(Person).where(Person.slack_user_id == "UDANA")).one()

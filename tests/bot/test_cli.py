@@ -130,7 +130,6 @@ def test_match_with_bad_input_exits_2(tmp_path, capsys):
     assert err.startswith("mentorbot: ") and "Traceback" not in err
 
 
-
 def test_a_slack_error_during_import_is_one_line_and_writes_nothing(env, fake_slack, session_factory, capsys):
     fake_slack.fail_next("users.lookupByEmail", status=200, error="missing_scope")
     (env / "roster.csv").write_text(ROSTER)

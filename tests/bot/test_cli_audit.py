@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -30,7 +30,7 @@ def test_audit_prints_who_did_what_to_whom_newest_first_without_the_note(env, ar
         pairing = factories.pairing(session, program, mentor=fran, resident=riley)
         requests.request_change(
             session, requester_id=riley.id, pairing_id=pairing.id, note=NOTE, requester_rematch=True,
-            now=datetime(2026, 11, 25, 15, 0, tzinfo=timezone.utc), messages=RequestMessageTexts(),
+            now=datetime(2026, 11, 25, 15, 0, tzinfo=UTC), messages=RequestMessageTexts(),
         )  # fmt: skip
     assert main(["audit"]) == 0
     lines = capsys.readouterr().out.splitlines()

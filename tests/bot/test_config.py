@@ -44,5 +44,5 @@ def test_bad_configuration_names_the_variable_and_where_to_get_it(env, variable,
 def test_mode_specific_requirements():
     with pytest.raises(ConfigError, match="SLACK_SIGNING_SECRET"):
         load_settings({"SLACK_BOT_TOKEN": "xoxb-1"}, need_signing_secret=True)
-    with pytest.raises(ConfigError, match="SLACK_APP_TOKEN .*--http"):
+    with pytest.raises(ConfigError, match=r"SLACK_APP_TOKEN .*--http"):
         load_settings({"SLACK_BOT_TOKEN": "xoxb-1"}, need_app_token=True)

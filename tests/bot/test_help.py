@@ -13,7 +13,9 @@ def roster(arrange):
     with arrange() as session:
         program = factories.program(session)
         return {
-            "coordinator": factories.person(session, program, role=Role.COORDINATOR, name="Casey Coordinator", slack_user_id="UCOORD1"),
+            "coordinator": factories.person(
+                session, program, role=Role.COORDINATOR, name="Casey Coordinator", slack_user_id="UCOORD1"
+            ),
             "resident": factories.person(session, program, role=Role.RESIDENT, name="Riley Resident", slack_user_id="URES1"),
             "faculty": factories.person(session, program, role=Role.FACULTY, name="Dr. Fran Faculty", slack_user_id="UFAC1"),
         }

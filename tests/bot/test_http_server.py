@@ -107,7 +107,9 @@ def server(module_fake_slack, tmp_path_factory):
 def test_signed_help_is_acked_then_answered_privately(server, module_fake_slack):
     fake_slack = module_fake_slack
     base, _ = server
-    request = slack.signed(SIGNING_SECRET, slack.slash_command("help", user_id="URES1", response_url=fake_slack.response_url("e2e")))
+    request = slack.signed(
+        SIGNING_SECRET, slack.slash_command("help", user_id="URES1", response_url=fake_slack.response_url("e2e"))
+    )
     status, body, _ = request.post(base + "/slack/events")
     assert (status, body) == (200, "")
     fake_slack.wait_for("response_url")
@@ -115,7 +117,7 @@ def test_signed_help_is_acked_then_answered_privately(server, module_fake_slack)
     assert answer["response_type"] == "ephemeral" and "/mentor help" in answer["text"]
 
 
-@pytest.mark.parametrize("secret, age", [("wrong-secret", 0), (SIGNING_SECRET, 600)])
+@pytest.mark.parametrize(("secret", "age"), [("wrong-secret", 0), (SIGNING_SECRET, 600)])
 def test_bad_or_stale_signature_gets_401(server, module_fake_slack, secret, age):
     fake_slack = module_fake_slack
     base, _ = server

@@ -7,7 +7,7 @@ click the buttons they actually received.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 from slack_sdk import WebClient
@@ -56,9 +56,7 @@ def roster(arrange, fake_slack):
     with arrange() as session:
         program = factories.program(session)
         for user_id, (name, role, subspecialty) in PEOPLE.items():
-            person = factories.person(
-                session, program, role=role, name=name, slack_user_id=user_id, subspecialty=subspecialty
-            )
+            person = factories.person(session, program, role=role, name=name, slack_user_id=user_id, subspecialty=subspecialty)
             ids[user_id] = person.id
             fake_slack.add_user(user_id, name=name)
     return ids
@@ -97,7 +95,7 @@ def test_round_from_opening_to_introductions(bot, roster, fake_slack, clock, ses
     jobs = JobContext(session_factory=session_factory, clock=clock, slack=slack)
 
     # July 1, 09:00 in New York: the scheduler opens the round and invites everyone.
-    clock.set(datetime(2026, 7, 1, 13, 0, tzinfo=timezone.utc))
+    clock.set(datetime(2026, 7, 1, 13, 0, tzinfo=UTC))
     assert round_sweep(jobs).opened == 1
     assert round_sweep(jobs).opened == 0  # once per year
     invitations = deliver(jobs)
@@ -148,7 +146,7 @@ def test_round_from_opening_to_introductions(bot, roster, fake_slack, clock, ses
     assert initial[:2] == [str(ada), str(ben)]
 
     # July 16, after the deadline: the matcher runs and the coordinator is asked to review.
-    clock.set(datetime(2026, 7, 16, 13, 0, tzinfo=timezone.utc))
+    clock.set(datetime(2026, 7, 16, 13, 0, tzinfo=UTC))
     assert round_sweep(jobs).proposed == 1
     delivered = deliver(jobs)
     assert [m.kind for m in delivered] == ["proposal.ready"]

@@ -74,7 +74,7 @@ def test_without_a_pairing_there_is_nothing_to_log(bot, arrange, fake_slack):
 
 
 def test_submitting_logs_the_meeting_and_tells_the_pair(bot, pair, fake_slack, session_factory, job_context):
-    _, mentor, resident, pairing = pair
+    _, _mentor, _resident, pairing = pair
     bot.command("met", user_id="URES1")
     reply = _submit(bot, _opened_view(fake_slack), user_id="URES1", met_on="2026-11-20")
     ack = reply.ack_json
@@ -136,7 +136,7 @@ def test_a_mentor_with_two_mentees_picks_which_one(bot, pair, arrange, fake_slac
 
 
 def test_someone_else_cannot_log_for_a_pairing(bot, pair, arrange, fake_slack):
-    prog, _, _, pairing = pair
+    prog, _, _, _pairing = pair
     with arrange() as session:
         factories.person(session, session.merge(prog), slack_user_id="UOTHER")
     bot.command("met", user_id="URES1")

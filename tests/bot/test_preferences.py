@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import func, select
@@ -97,9 +97,7 @@ def test_the_pick_list_is_empty_for_anyone_but_a_resident(bot, roster, user_id):
     assert bot.suggest(ACTION_PICK_MENTOR, user_id=user_id) == []
 
 
-def test_a_request_outside_a_round_joins_the_waiting_list_and_tells_the_coordinators(
-    bot, roster, fake_slack, session_factory
-):
+def test_a_request_outside_a_round_joins_the_waiting_list_and_tells_the_coordinators(bot, roster, fake_slack, session_factory):
     bot.command("request", user_id="URES1")
     view = _opened(fake_slack)
     values = request_values([roster["UBEN"], None, roster["UADA"]], subspecialties=["cardiology"],
@@ -150,7 +148,7 @@ def test_reopening_shows_the_saved_answers(bot, roster, fake_slack):
 def test_during_a_round_the_request_counts_for_the_round(bot, roster, fake_slack, session_factory, arrange, clock):
     with arrange() as session:
         round_ = open_round(session, program=session.get(Program, roster["program"]),
-                            deadline_at=datetime(2026, 12, 11, 5, tzinfo=timezone.utc), now=clock())  # fmt: skip
+                            deadline_at=datetime(2026, 12, 11, 5, tzinfo=UTC), now=clock())  # fmt: skip
         round_id = round_.id
     bot.command("request", user_id="URES1")
     view = _opened(fake_slack)
@@ -163,7 +161,7 @@ def test_during_a_round_the_request_counts_for_the_round(bot, roster, fake_slack
 
 
 @pytest.mark.parametrize(
-    "choices, note, field, message",
+    ("choices", "note", "field", "message"),
     [
         (["ADA", "ADA"], "", "choice_2", "You already picked this person as your 1st choice."),
         (["AWAY"], "", "choice_1", "isn't taking mentees this year"),
@@ -224,7 +222,7 @@ def test_a_withdrawn_resident_is_pointed_to_rejoin(bot, roster, arrange, fake_sl
 
 
 @pytest.mark.parametrize(
-    "user_id, command, expected",
+    ("user_id", "command", "expected"),
     [
         ("UADA", "request", "`/mentor request` is for residents"),
         ("UCOORD1", "request", "`/mentor request` is for residents"),
@@ -256,16 +254,14 @@ def test_a_click_on_the_app_home_is_answered_in_a_small_modal(bot, roster, fake_
 
 
 @pytest.mark.parametrize(
-    "user_id, callback_id, values, refusal",
+    ("user_id", "callback_id", "values", "refusal"),
     [
         ("UADA", VIEW_REQUEST, request_values([]), "for residents"),
         ("USTRANGER", VIEW_REQUEST, request_values([]), "not on the mentorship program's roster"),
         ("URES1", VIEW_OFFER, offer_values(), "for faculty"),
     ],
 )
-def test_a_forged_submission_is_refused_and_writes_nothing(
-    bot, roster, session_factory, user_id, callback_id, values, refusal
-):
+def test_a_forged_submission_is_refused_and_writes_nothing(bot, roster, session_factory, user_id, callback_id, values, refusal):
     reply = bot.submit(callback_id, user_id=user_id, values=values)
     assert reply.ack_json["response_action"] == "update"
     assert refusal in str(reply.ack_json["view"])
@@ -280,9 +276,7 @@ def test_offer_saves_availability_and_reopens_with_it(bot, roster, fake_slack, s
     view = _opened(fake_slack)
     blocks = {b.get("block_id"): b for b in view["blocks"]}
     assert [o["value"] for o in blocks["capacity"]["element"]["options"]] == ["1", "2"]
-    assert [o["value"] for o in blocks["subspecialties"]["element"]["initial_options"]] == [
-        "cardiology"
-    ]  # from the roster
+    assert [o["value"] for o in blocks["subspecialties"]["element"]["initial_options"]] == ["cardiology"]  # from the roster
     assert "initial_option" not in blocks["available"]["element"]  # not answered this year yet
 
     values = offer_values(available=True, capacity=2, subspecialties=["cardiology", "research"],
@@ -333,7 +327,7 @@ def test_capacity_never_exceeds_the_program_maximum(bot, roster, arrange, fake_s
 
 
 @pytest.mark.parametrize(
-    "values, field",
+    ("values", "field"),
     [
         (offer_values(available=None), "available"),
         (offer_values(available=True, capacity=None), "capacity"),

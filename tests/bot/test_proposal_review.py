@@ -37,15 +37,12 @@ def proposal(arrange, clock):
             "UCY": factories.person(session, program, role=Role.FACULTY, name="Dr. Cy", slack_user_id="UCY"),
         }
         residents = [
-            factories.person(session, program, name=n, slack_user_id=f"U{n.upper()}")
-            for n in ("Ria", "Sam", "Teo", "Uma")
+            factories.person(session, program, name=n, slack_user_id=f"U{n.upper()}") for n in ("Ria", "Sam", "Teo", "Uma")
         ]
         factories.offer(session, program, mentor=people["UADA"], capacity=2)
         factories.offer(session, program, mentor=people["UBEN"], capacity=1)
         factories.offer(session, program, mentor=people["UCY"], capacity=1)
-        factories.preference(
-            session, program, resident=residents[0], ranking=[people["UBEN"].id], note="I work nights\nmostly"
-        )
+        factories.preference(session, program, resident=residents[0], ranking=[people["UBEN"].id], note="I work nights\nmostly")
         made = propose(session, program=program, year=2026, round_=None, residents=residents, now=clock())
         return {
             "proposal": made.id, "program": program.id, **{u: p.id for u, p in people.items()},
@@ -68,9 +65,7 @@ def _input_block_id(view, prefix):
 
 def _reassign(bot, fake_slack, view, resident, mentor, user_id="UCOORD1"):
     state = {
-        _input_block_id(view, "reassign_resident"): {
-            ACTION_PICK_PROPOSAL_RESIDENT: selected(resident, "external_select")
-        },
+        _input_block_id(view, "reassign_resident"): {ACTION_PICK_PROPOSAL_RESIDENT: selected(resident, "external_select")},
         _input_block_id(view, "reassign_mentor"): {ACTION_PICK_PROPOSAL_MENTOR: selected(mentor, "external_select")},
     }
     bot.click(ACTION_REASSIGN, user_id=user_id, response_url=None, view=view | {"state": {"values": state}})
@@ -112,13 +107,9 @@ def test_a_reassignment_that_breaks_a_rule_is_explained_and_changes_nothing(bot,
 def test_pickers_list_the_proposals_residents_and_faculty_for_coordinators_only(bot, proposal, fake_slack):
     view = _open_review(bot, fake_slack, proposal["proposal"])
     metadata = {"private_metadata": view["private_metadata"]}
-    residents = [
-        o["text"]["text"] for o in bot.suggest(ACTION_PICK_PROPOSAL_RESIDENT, user_id="UCOORD1", view=metadata)
-    ]
+    residents = [o["text"]["text"] for o in bot.suggest(ACTION_PICK_PROPOSAL_RESIDENT, user_id="UCOORD1", view=metadata)]
     assert [r.split(" → ")[0] for r in residents] == ["Ria", "Sam", "Teo", "Uma"]
-    mentors = [
-        o["value"] for o in bot.suggest(ACTION_PICK_PROPOSAL_MENTOR, user_id="UCOORD1", value="dr", view=metadata)
-    ]
+    mentors = [o["value"] for o in bot.suggest(ACTION_PICK_PROPOSAL_MENTOR, user_id="UCOORD1", value="dr", view=metadata)]
     assert mentors[0] == LEAVE_UNMATCHED and str(proposal["UADA"]) in mentors
     assert bot.suggest(ACTION_PICK_PROPOSAL_RESIDENT, user_id="URIA", view=metadata) == []
     assert bot.suggest(ACTION_PICK_PROPOSAL_MENTOR, user_id="UADA", view=metadata) == []
@@ -157,9 +148,7 @@ def test_approving_creates_the_pairings_and_refreshes_their_homes(bot, proposal,
     assert "no proposal waiting for review" in answer["text"]
 
 
-def test_an_approval_racing_a_change_is_refused_with_the_current_proposal(
-    bot, proposal, fake_slack, session_factory, arrange
-):
+def test_an_approval_racing_a_change_is_refused_with_the_current_proposal(bot, proposal, fake_slack, session_factory, arrange):
     view = _open_review(bot, fake_slack, proposal["proposal"])
     _reassign(bot, fake_slack, view, proposal["Uma"], LEAVE_UNMATCHED)  # another tab, another coordinator
     bot.submit_view(view, user_id="UCOORD1", values={})  # the old view, with the old fingerprint
@@ -168,9 +157,7 @@ def test_an_approval_racing_a_change_is_refused_with_the_current_proposal(
     assert _pairings(session_factory) == 0
 
 
-def test_an_approval_blocked_by_a_rule_shows_why_and_writes_nothing(
-    bot, proposal, fake_slack, session_factory, arrange
-):
+def test_an_approval_blocked_by_a_rule_shows_why_and_writes_nothing(bot, proposal, fake_slack, session_factory, arrange):
     view = _open_review(bot, fake_slack, proposal["proposal"])
     with arrange() as session:  # meanwhile Ben said he can't after all
         from storage.models import MentorOffer
@@ -197,9 +184,7 @@ def test_only_coordinators_can_open_reassign_or_approve(bot, proposal, fake_slac
         assert session.get(Proposal, proposal["proposal"]).unmatched_resident_ids == []
 
 
-@pytest.mark.parametrize(
-    "metadata", ["", "not json", json.dumps({"proposal": "1"}), json.dumps({"proposal": 999, "fp": "x"})]
-)
+@pytest.mark.parametrize("metadata", ["", "not json", json.dumps({"proposal": "1"}), json.dumps({"proposal": 999, "fp": "x"})])
 def test_tampered_private_metadata_approves_nothing(bot, proposal, fake_slack, session_factory, metadata):
     reply = bot.submit(VIEW_PROPOSAL, user_id="UCOORD1", values={}, private_metadata=metadata)
     assert reply.ack_json["response_action"] == "update"
@@ -208,9 +193,7 @@ def test_tampered_private_metadata_approves_nothing(bot, proposal, fake_slack, s
         assert session.get(Proposal, proposal["proposal"]).state is ProposalState.PENDING
 
 
-def test_a_coordinator_of_another_program_cannot_touch_this_proposal(
-    bot, proposal, fake_slack, session_factory, arrange
-):
+def test_a_coordinator_of_another_program_cannot_touch_this_proposal(bot, proposal, fake_slack, session_factory, arrange):
     with arrange() as session:
         other = factories.program(session, team_id="T0002")
         factories.person(session, other, role=Role.COORDINATOR, slack_user_id="UOTHER")

@@ -7,7 +7,7 @@ import csv
 import io
 import json
 import struct
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -41,7 +41,7 @@ from storage.reports import pairings_in_year, person_home, program_snapshot, qua
 from tests.support import factories, sample_program
 from tests.support.fake_slack import MESSAGE_BLOCKS_MAX, block_problems, view_problems
 
-NOW = datetime(2026, 11, 25, 15, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
 TODAY = NOW.date()
 COMMANDS = [CommandLine("help", "this list")]
 # Never in anything the bot renders: note contents, or why a pairing ended.
@@ -168,7 +168,9 @@ def test_quarter_report_shows_compliance_trend_and_pairs(q3_report):
         "• Dr. Sam Lee &amp; Morgan Diaz",
     ):
         assert expected in rendered, expected
-    table = next(b["text"]["text"] for b in quarter_report_message(q3_report)["blocks"] if "By pair" in b.get("text", {}).get("text", ""))
+    table = next(
+        b["text"]["text"] for b in quarter_report_message(q3_report)["blocks"] if "By pair" in b.get("text", {}).get("text", "")
+    )
     rows = table.split("```")[1].splitlines()
     assert rows[0].split()[-5:] == ["Q1", "Q2", "Q3", "this", "quarter"]
     assert rows[1].split() == ["Dr.", "Fran", "Ortiz", "Alex", "Novak", "2", "1", "1", "met"]
@@ -229,7 +231,9 @@ def test_no_channel_notice_names_the_setting():
 
 def personal(session_factory, sample, user_id):
     with session_factory() as session:
-        return person_home(session, person=session.get(Person, sample.people[user_id]), program=sample_program.program(session, sample))
+        return person_home(
+            session, person=session.get(Person, sample.people[user_id]), program=sample_program.program(session, sample)
+        )
 
 
 def test_resident_home_shows_the_pairing_and_the_buttons(session_factory, sample):
@@ -268,9 +272,25 @@ def test_faculty_home_lists_each_mentee(session_factory, sample):
 
 
 def test_people_without_a_pairing(session_factory, sample):
-    dana = valid_home(home_view(name="Dana", role_label="a resident", commands=COMMANDS, personal=personal(session_factory, sample, "URES8"), today=TODAY))
+    dana = valid_home(
+        home_view(
+            name="Dana",
+            role_label="a resident",
+            commands=COMMANDS,
+            personal=personal(session_factory, sample, "URES8"),
+            today=TODAY,
+        )
+    )
     assert "You've been on the list for a match since Nov 2, 2026" in dana
-    kim = valid_home(home_view(name="Dr. Jo Kim", role_label="faculty", commands=COMMANDS, personal=personal(session_factory, sample, "UFAC5"), today=TODAY))
+    kim = valid_home(
+        home_view(
+            name="Dr. Jo Kim",
+            role_label="faculty",
+            commands=COMMANDS,
+            personal=personal(session_factory, sample, "UFAC5"),
+            today=TODAY,
+        )
+    )
     assert "You have no mentees right now." in kim
 
 
@@ -305,7 +325,14 @@ def test_coordinator_dashboard(snapshot, session_factory, sample):
 
 def test_faculty_coordinator_sees_both(snapshot, session_factory, sample):
     home = personal(session_factory, sample, "UFAC1")
-    view = home_view(name="Dr. Fran Ortiz", role_label="faculty and a coordinator", commands=COMMANDS, personal=home, dashboard=snapshot, today=TODAY)
+    view = home_view(
+        name="Dr. Fran Ortiz",
+        role_label="faculty and a coordinator",
+        commands=COMMANDS,
+        personal=home,
+        dashboard=snapshot,
+        today=TODAY,
+    )
     rendered = valid_home(view)
     assert "*Your mentees*" in rendered and "Program dashboard" in rendered
     assert len(view["blocks"]) < 60
@@ -318,14 +345,14 @@ def test_csv_has_one_row_per_pairing_and_nothing_about_why(arrange, session_fact
     with arrange() as session:
         sample_program.log_meetings(session, sample, upto=date(2027, 7, 1))
         riley = session.get(Person, sample.people["URES1"])
-        riley.name = "=HYPERLINK(\"http://evil\")"
+        riley.name = '=HYPERLINK("http://evil")'
     with session_factory() as session:
         rows = pairings_in_year(session, program=sample_program.program(session, sample), year=2026)
     export = export_file(rows, year=2026, academic_calendar=AcademicCalendar())
     assert export.filename == "mentorship-pairings-2026-27.csv" and export.rows == 7
     assert export.content.startswith(b"\xef\xbb\xbf")
     text = export.content.decode("utf-8-sig")
-    for forbidden in FORBIDDEN + ("reason", "note"):
+    for forbidden in (*FORBIDDEN, "reason", "note"):
         assert forbidden not in text
     table = list(csv.DictReader(io.StringIO(text)))
     assert tuple(table[0]) == COLUMNS
@@ -336,7 +363,7 @@ def test_csv_has_one_row_per_pairing_and_nothing_about_why(arrange, session_fact
     wong = by_pair[("Dr. Omar Haddad", "Chris Wong")]
     assert wong["ended_on"] == "2026-09-15" and wong["total_meetings"] == "1"
     assert by_pair[("Dr. Omar Haddad", "Sam Rivera")]["started_on"] == "2026-10-01"
-    assert ("Dr. Fran Ortiz", "'=HYPERLINK(\"http://evil\")") in by_pair  # never a formula in Excel
+    assert ("Dr. Fran Ortiz", '\'=HYPERLINK("http://evil")') in by_pair  # never a formula in Excel
     assert sum(int(r["total_meetings"]) for r in table) == sum(len(d) for d in sample_program.MEETINGS.values())
 
 
@@ -358,7 +385,9 @@ def test_the_readme_chart_script_draws_the_sample_programs_chart(tmp_path, capsy
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     module.main(tmp_path / "chart.png")
-    assert png_size((tmp_path / "chart.png").read_bytes()) == png_size((script.parent / "images" / "quarter-report.png").read_bytes())
+    assert png_size((tmp_path / "chart.png").read_bytes()) == png_size(
+        (script.parent / "images" / "quarter-report.png").read_bytes()
+    )
 
 
 def test_names_cannot_smuggle_mentions_or_markup(arrange, session_factory):
@@ -374,7 +403,9 @@ def test_names_cannot_smuggle_mentions_or_markup(arrange, session_factory):
         report = quarter_report(session, program=program, quarter=AcademicQuarter(2026, 1))
         home = person_home(session, person=session.get(Person, resident.id), program=program)
     rendered = valid_message(summary_message(snapshot)) + valid_message(quarter_report_message(report))
-    rendered += valid_home(home_view(name="Lee & <@U999>", role_label="a resident", commands=COMMANDS, personal=home, today=TODAY))
+    rendered += valid_home(
+        home_view(name="Lee & <@U999>", role_label="a resident", commands=COMMANDS, personal=home, today=TODAY)
+    )
     for raw in ("<!channel>", "<!here>", "<@U999>"):
         assert raw not in rendered
     assert "Dr. &lt;!here&gt; Smith &amp; Lee &amp; &lt;@U999&gt;" in rendered

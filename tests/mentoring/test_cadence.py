@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import itertools
 from datetime import date, timedelta
 
 import pytest
@@ -71,18 +72,14 @@ def test_next_due(started_on: date, last_met_on: date | None, expected: date) ->
 
 
 @given(started_on=dates, last_met_on=st.none() | dates)
-def test_next_due_is_after_the_anchor_and_at_most_92_days_later(
-    started_on: date, last_met_on: date | None
-) -> None:
+def test_next_due_is_after_the_anchor_and_at_most_92_days_later(started_on: date, last_met_on: date | None) -> None:
     anchor = max(started_on, last_met_on) if last_met_on else started_on
     due = next_due(started_on, last_met_on)
     assert anchor < due <= anchor + timedelta(days=92)
 
 
 @given(start=dates, months=st.integers(min_value=-120, max_value=120))
-def test_add_months_lands_in_the_right_month_on_the_same_or_a_clamped_day(
-    start: date, months: int
-) -> None:
+def test_add_months_lands_in_the_right_month_on_the_same_or_a_clamped_day(start: date, months: int) -> None:
     result = add_months(start, months)
     assert (result.year * 12 + result.month) - (start.year * 12 + start.month) == months
     clamped_to_month_end = result.day < start.day and (result + timedelta(days=1)).day == 1
@@ -96,12 +93,8 @@ def test_meeting_interval_is_three_months() -> None:
 # --- AcademicCalendar -------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("start_month", "start_day"), [(2, 29), (2, 30), (4, 31), (13, 1), (0, 1), (7, 0)]
-)
-def test_calendar_rejects_a_start_that_does_not_exist_every_year(
-    start_month: int, start_day: int
-) -> None:
+@pytest.mark.parametrize(("start_month", "start_day"), [(2, 29), (2, 30), (4, 31), (13, 1), (0, 1), (7, 0)])
+def test_calendar_rejects_a_start_that_does_not_exist_every_year(start_month: int, start_day: int) -> None:
     with pytest.raises(ValueError):
         AcademicCalendar(start_month=start_month, start_day=start_day)
 
@@ -138,9 +131,7 @@ def test_year_of(academic_calendar: AcademicCalendar, day: date, expected_year: 
         (JAN_1, 2028, (date(2028, 1, 1), date(2029, 1, 1))),
     ],
 )
-def test_year_bounds(
-    academic_calendar: AcademicCalendar, year: int, expected: tuple[date, date]
-) -> None:
+def test_year_bounds(academic_calendar: AcademicCalendar, year: int, expected: tuple[date, date]) -> None:
     assert academic_calendar.year_bounds(year) == expected
 
 
@@ -164,9 +155,7 @@ def test_year_bounds(
         (AcademicCalendar(5, 29), 2000, 3, (date(2000, 11, 29), date(2001, 3, 1))),
     ],
 )
-def test_quarter_bounds(
-    academic_calendar: AcademicCalendar, year: int, quarter: int, expected: tuple[date, date]
-) -> None:
+def test_quarter_bounds(academic_calendar: AcademicCalendar, year: int, quarter: int, expected: tuple[date, date]) -> None:
     assert academic_calendar.quarter_bounds(year, quarter) == expected
 
 
@@ -196,9 +185,7 @@ def test_quarter_numbers_are_1_to_4(quarter: int) -> None:
         (JAN_1, date(2028, 2, 29), (2028, 1)),
     ],
 )
-def test_quarter_of(
-    academic_calendar: AcademicCalendar, day: date, expected: tuple[int, int]
-) -> None:
+def test_quarter_of(academic_calendar: AcademicCalendar, day: date, expected: tuple[int, int]) -> None:
     assert academic_calendar.quarter_of(day) == expected
 
 
@@ -249,15 +236,13 @@ def test_quarters_tile_the_academic_year(academic_calendar: AcademicCalendar, ye
     bounds = [academic_calendar.quarter_bounds(year, quarter) for quarter in (1, 2, 3, 4)]
     assert bounds[0][0] == first_day
     assert bounds[-1][1] == next_first_day
-    for (_, end), (next_start, _) in zip(bounds, bounds[1:]):
+    for (_, end), (next_start, _) in itertools.pairwise(bounds):
         assert end == next_start
     assert all(start < end for start, end in bounds)
 
 
 @given(academic_calendar=calendars, day=dates)
-def test_quarter_of_agrees_with_quarter_bounds(
-    academic_calendar: AcademicCalendar, day: date
-) -> None:
+def test_quarter_of_agrees_with_quarter_bounds(academic_calendar: AcademicCalendar, day: date) -> None:
     year, quarter = academic_calendar.quarter_of(day)
     start, end = academic_calendar.quarter_bounds(year, quarter)
     assert start <= day < end
@@ -270,16 +255,13 @@ def test_quarter_of_agrees_with_quarter_bounds(
     gap=st.integers(min_value=0, max_value=800),
     split=st.integers(min_value=0, max_value=800),
 )
-def test_quarters_ended_between_splits_cleanly(
-    academic_calendar: AcademicCalendar, after: date, gap: int, split: int
-) -> None:
+def test_quarters_ended_between_splits_cleanly(academic_calendar: AcademicCalendar, after: date, gap: int, split: int) -> None:
     """Running the report job twice covers exactly what one run over the span would."""
     upto = after + timedelta(days=gap)
     middle = after + timedelta(days=min(split, gap))
     whole = academic_calendar.quarters_ended_between(after, upto)
     assert whole == (
-        academic_calendar.quarters_ended_between(after, middle)
-        + academic_calendar.quarters_ended_between(middle, upto)
+        academic_calendar.quarters_ended_between(after, middle) + academic_calendar.quarters_ended_between(middle, upto)
     )
     for quarter in whole:
         assert after < academic_calendar.quarter_bounds(*quarter)[1] <= upto

@@ -229,7 +229,10 @@ def test_mentor_preferences_put_preferred_first_then_compatibility() -> None:
         ],
         [
             Mentor(
-                "m1", 2, subspecialties=frozenset({"neuro"}), focus_areas=frozenset({"academic"}),
+                "m1",
+                2,
+                subspecialties=frozenset({"neuro"}),
+                focus_areas=frozenset({"academic"}),
                 preferred_residents=("r4", "r4", "r1"),
             )
         ],
@@ -255,9 +258,7 @@ LABELS = ("a", "b", "c")
 
 
 @st.composite
-def match_problems(
-    draw: st.DrawFn, max_residents: int = 6, max_mentors: int = 5, contested: bool = False
-) -> MatchProblem:
+def match_problems(draw: st.DrawFn, max_residents: int = 6, max_mentors: int = 5, contested: bool = False) -> MatchProblem:
     """Random small instances.
 
     contested=True draws full, conflicting explicit lists and scarce places, so that an
@@ -276,15 +277,12 @@ def match_problems(
         if contested:
             return st.permutations(pool).map(tuple)
         # Known IDs, now and then a repeat or an unknown one (which match() ignores).
-        return st.lists(st.sampled_from(pool + ["ghost"]), max_size=4).map(tuple)
+        return st.lists(st.sampled_from([*pool, "ghost"]), max_size=4).map(tuple)
 
     capacities = st.sampled_from([1, 1, 1, 1, 2]) if contested else st.integers(0, 3)
     availability = st.just(True) if contested else st.booleans() | st.just(True)
 
-    residents = [
-        Resident(rid, draw(id_list(mentor_ids)), draw(labels), draw(labels))
-        for rid in resident_ids
-    ]
+    residents = [Resident(rid, draw(id_list(mentor_ids)), draw(labels), draw(labels)) for rid in resident_ids]
     mentors = [
         Mentor(
             mid,
@@ -297,9 +295,7 @@ def match_problems(
         for mid in mentor_ids
     ]
     all_pairs = [(m, r) for m in mentor_ids for r in resident_ids]
-    excluded = (
-        draw(st.frozensets(st.sampled_from(all_pairs), max_size=3)) if all_pairs else frozenset()
-    )
+    excluded = draw(st.frozensets(st.sampled_from(all_pairs), max_size=3)) if all_pairs else frozenset()
     return MatchProblem(
         residents=tuple(residents),
         mentors=tuple(mentors),
@@ -362,7 +358,7 @@ def stable_matchings(p: MatchProblem) -> list[dict[str, str]]:
     found = []
     options = [[None, *resident_lists[rid]] for rid in resident_ids]
     for choice in itertools.product(*options):
-        candidate = {rid: mid for rid, mid in zip(resident_ids, choice) if mid is not None}
+        candidate = {rid: mid for rid, mid in zip(resident_ids, choice, strict=False) if mid is not None}
         load = Counter(candidate.values())
         if any(load[mid] > capacity[mid] for mid in load):
             continue
@@ -430,7 +426,9 @@ def test_each_resident_appears_exactly_once(p: MatchProblem) -> None:
     assert list(result.pairs) == sorted(result.pairs, key=lambda pair: (pair.resident, pair.mentor))
     stats = result.stats
     assert (stats.matched, stats.unmatched, stats.residents) == (
-        len(result.pairs), len(result.unmatched_residents), len(p.residents),
+        len(result.pairs),
+        len(result.unmatched_residents),
+        len(p.residents),
     )
 
 
@@ -466,10 +464,7 @@ def test_resident_rank_is_position_in_derived_list(p: MatchProblem) -> None:
 
 
 @settings(max_examples=100, deadline=None)
-@given(
-    match_problems(max_residents=5, max_mentors=4)
-    | match_problems(max_residents=5, max_mentors=4, contested=True)
-)
+@given(match_problems(max_residents=5, max_mentors=4) | match_problems(max_residents=5, max_mentors=4, contested=True))
 def test_resident_optimal_against_brute_force(p: MatchProblem) -> None:
     result = assignment(match(p))
     all_stable = stable_matchings(p)

@@ -227,9 +227,9 @@ def assert_well_formed(decided: list[Nudge], due_on: date, policy: NudgePolicy) 
     assert len(keys) == len(set(keys)), "a decision was made twice"
     assert all(nudge.due_on == due_on for nudge in decided)
     pair = [nudge for nudge in decided if not nudge.for_coordinators]
-    assert [(LADDER_ORDER[n.kind], n.sequence) for n in pair] == sorted(
-        (LADDER_ORDER[n.kind], n.sequence) for n in pair
-    ), "reminders out of ladder order"
+    assert [(LADDER_ORDER[n.kind], n.sequence) for n in pair] == sorted((LADDER_ORDER[n.kind], n.sequence) for n in pair), (
+        "reminders out of ladder order"
+    )
     assert sum(n.kind is NudgeKind.MISSED for n in pair) <= policy.missed_limit
     assert all(1 <= n.sequence <= policy.missed_limit for n in pair if n.kind is NudgeKind.MISSED)
     assert sum(n.kind is NudgeKind.ESCALATION for n in decided) <= 1
@@ -237,9 +237,7 @@ def assert_well_formed(decided: list[Nudge], due_on: date, policy: NudgePolicy) 
 
 @settings(deadline=None)  # sweeps over hundreds of days
 @given(due_on=due_dates, policy=policies)
-def test_daily_sweep_decides_the_whole_ladder_once_and_in_order(
-    due_on: date, policy: NudgePolicy
-) -> None:
+def test_daily_sweep_decides_the_whole_ladder_once_and_in_order(due_on: date, policy: NudgePolicy) -> None:
     days = [due_on + timedelta(days=offset) for offset in range(-120, 400)]
     decided = sweep(due_on, days, policy)
     assert_well_formed(decided, due_on, policy)
@@ -252,9 +250,7 @@ def test_daily_sweep_decides_the_whole_ladder_once_and_in_order(
 
 
 @given(due_on=due_dates, policy=policies, offsets=sweep_offsets)
-def test_sweep_with_downtime_is_well_formed_and_never_bursts(
-    due_on: date, policy: NudgePolicy, offsets: list[int]
-) -> None:
+def test_sweep_with_downtime_is_well_formed_and_never_bursts(due_on: date, policy: NudgePolicy, offsets: list[int]) -> None:
     decided: list[Nudge] = []
     for offset in offsets:
         today = due_on + timedelta(days=offset)
@@ -271,9 +267,7 @@ def test_sweep_with_downtime_is_well_formed_and_never_bursts(
 
 @settings(deadline=None)  # sweeps over hundreds of days
 @given(due_on=due_dates, policy=policies, offset=st.integers(min_value=-150, max_value=400))
-def test_nothing_new_before_the_next_check_date(
-    due_on: date, policy: NudgePolicy, offset: int
-) -> None:
+def test_nothing_new_before_the_next_check_date(due_on: date, policy: NudgePolicy, offset: int) -> None:
     today = due_on + timedelta(days=offset)
     now_due = set(nudges_due(due_on, today, policy))
     next_check = next_check_date(due_on, today, policy)
@@ -289,9 +283,7 @@ def test_nothing_new_before_the_next_check_date(
 
 @settings(deadline=None)  # sweeps over hundreds of days
 @given(due_on=due_dates, policy=policies)
-def test_sweeping_only_on_check_dates_decides_what_a_daily_sweep_does(
-    due_on: date, policy: NudgePolicy
-) -> None:
+def test_sweeping_only_on_check_dates_decides_what_a_daily_sweep_does(due_on: date, policy: NudgePolicy) -> None:
     """Storage can keep a "next look" column and skip every other day."""
     daily = sweep(due_on, [due_on + timedelta(days=o) for o in range(-120, 400)], policy)
     look_days: list[date] = []

@@ -25,7 +25,7 @@ ELIGIBLE = [1, 2, 3, 4, 5, 6]
 
 
 @pytest.mark.parametrize(
-    "answers, expected",
+    ("answers", "expected"),
     [
         (RequestAnswers(choices=(1, 2, 3, 4, 5)), {}),
         (RequestAnswers(choices=(None, 2, None, 4, None)), {}),  # gaps close up
@@ -59,9 +59,7 @@ def test_an_over_long_note_is_refused_with_its_length():
         eligible_mentor_ids=[],
         known_subspecialties=[],
     )
-    assert problems == {
-        "note": f"Please keep the note under {NOTE_MAX_CHARS} characters (it has {NOTE_MAX_CHARS + 1})."
-    }
+    assert problems == {"note": f"Please keep the note under {NOTE_MAX_CHARS} characters (it has {NOTE_MAX_CHARS + 1})."}
 
 
 def test_more_than_five_choices_is_refused():
@@ -79,7 +77,7 @@ def test_ranking_closes_up_gaps():
 
 
 @pytest.mark.parametrize(
-    "answers, max_capacity, expected",
+    ("answers", "max_capacity", "expected"),
     [
         (OfferAnswers(available=True, capacity=2), 2, {}),
         (OfferAnswers(available=False, capacity=None), 2, {}),
@@ -104,9 +102,7 @@ def test_ranking_closes_up_gaps():
             {"preferred_residents": f"Please pick at most {PREFERRED_RESIDENTS_LIMIT} residents."},
         ),
         (
-            OfferAnswers(
-                available=True, capacity=1, subspecialties=("cardiology",), focus_areas=(FocusArea.WELLBEING.value,)
-            ),
+            OfferAnswers(available=True, capacity=1, subspecialties=("cardiology",), focus_areas=(FocusArea.WELLBEING.value,)),
             2,
             {},
         ),
@@ -114,8 +110,7 @@ def test_ranking_closes_up_gaps():
 )
 def test_check_offer(answers, max_capacity, expected):
     assert (
-        check_offer(answers, max_capacity=max_capacity, eligible_resident_ids=range(20), known_subspecialties=KNOWN)
-        == expected
+        check_offer(answers, max_capacity=max_capacity, eligible_resident_ids=range(20), known_subspecialties=KNOWN) == expected
     )
 
 
@@ -132,7 +127,7 @@ def test_catalogue_merges_roster_spellings_and_stays_within_slacks_limit():
 
 
 @pytest.mark.parametrize(
-    "n, text",
+    ("n", "text"),
     [
         (1, "1st"),
         (2, "2nd"),

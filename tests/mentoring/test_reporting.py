@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -27,7 +27,7 @@ JULY_1 = AcademicCalendar()
 
 
 def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=timezone.utc)
+    return datetime(*args, tzinfo=UTC)
 
 
 # --- the weekly slot ---------------------------------------------------------------------------
@@ -81,7 +81,7 @@ def test_schedule_refuses_impossible_slots(weekday, hour, minute):
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.datetimes(min_value=datetime(2020, 1, 1), max_value=datetime(2035, 1, 1), timezones=st.just(timezone.utc)))
+@given(st.datetimes(min_value=datetime(2020, 1, 1), max_value=datetime(2035, 1, 1), timezones=st.just(UTC)))
 def test_exactly_one_slot_per_week_property(now):
     """The slot of the week containing `now` is inside that week, so each week is due once."""
     slot = MONDAY_9.slot_in_week_of(MONDAY_9.local_date(now))
@@ -113,9 +113,7 @@ def test_quarters_to_report_catch_up_but_not_before_the_program_existed():
     later = MONDAY_9.quarters_to_report(JULY_1, since=since, now=utc(2027, 4, 5, 13))
     assert later == [AcademicQuarter(2026, 1), AcademicQuarter(2026, 2), AcademicQuarter(2026, 3)]
     # A program created mid-quarter reports that quarter, but none before it.
-    assert MONDAY_9.quarters_to_report(JULY_1, since=utc(2026, 11, 25), now=utc(2027, 1, 4, 14)) == [
-        AcademicQuarter(2026, 2)
-    ]
+    assert MONDAY_9.quarters_to_report(JULY_1, since=utc(2026, 11, 25), now=utc(2027, 1, 4, 14)) == [AcademicQuarter(2026, 2)]
 
 
 def test_quarters_older_than_a_year_are_not_reported():

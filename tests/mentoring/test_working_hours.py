@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pytest
@@ -15,7 +15,7 @@ from mentoring.working_hours import (
     resolve_zone,
 )
 
-UTC = timezone.utc
+UTC = UTC
 NEW_YORK = ZoneInfo("America/New_York")
 LONDON = ZoneInfo("Europe/London")
 TOKYO = ZoneInfo("Asia/Tokyo")
@@ -123,9 +123,7 @@ def test_next_delivery_time(at: datetime, tz: ZoneInfo, expected: datetime) -> N
         ),
     ],
 )
-def test_next_delivery_time_custom_hours(
-    at: datetime, hours: WorkingHours, expected: datetime
-) -> None:
+def test_next_delivery_time_custom_hours(at: datetime, hours: WorkingHours, expected: datetime) -> None:
     assert next_delivery_time(at, at.tzinfo, hours) == expected  # type: ignore[arg-type]
 
 
@@ -223,9 +221,7 @@ NAMED_ZONES = [
     "Pacific/Kiritimati",  # UTC+14
 ]
 
-instants = st.datetimes(
-    min_value=datetime(1990, 1, 1), max_value=datetime(2060, 1, 1), timezones=st.just(UTC)
-)
+instants = st.datetimes(min_value=datetime(1990, 1, 1), max_value=datetime(2060, 1, 1), timezones=st.just(UTC))
 named_zones = st.sampled_from(NAMED_ZONES).map(ZoneInfo)
 
 
@@ -267,9 +263,7 @@ def test_next_delivery_time_is_the_earliest_working_instant(at: datetime, tz: Zo
 
 @settings(max_examples=300, deadline=None)
 @given(at=instants, tz=named_zones, hours=working_hours())
-def test_next_delivery_time_is_the_earliest_for_any_hours(
-    at: datetime, tz: ZoneInfo, hours: WorkingHours
-) -> None:
+def test_next_delivery_time_is_the_earliest_for_any_hours(at: datetime, tz: ZoneInfo, hours: WorkingHours) -> None:
     assert_earliest_working_instant(at, tz, hours)
 
 
@@ -281,9 +275,7 @@ def test_next_delivery_time_in_every_zone(at: datetime, tz: ZoneInfo, hours: Wor
 
 @settings(deadline=None)
 @given(
-    at=st.datetimes(
-        min_value=datetime(2011, 12, 25), max_value=datetime(2012, 1, 5), timezones=st.just(UTC)
-    ),
+    at=st.datetimes(min_value=datetime(2011, 12, 25), max_value=datetime(2012, 1, 5), timezones=st.just(UTC)),
     hours=working_hours(),
 )
 def test_next_delivery_time_when_a_whole_day_is_skipped(at: datetime, hours: WorkingHours) -> None:

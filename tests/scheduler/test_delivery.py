@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from slack_sdk import WebClient
@@ -21,7 +21,7 @@ from tests.support.clock import ManualClock
 from tests.support.database import fresh_sqlite_url
 
 # Wednesday 2026-11-25 10:00 in New York: working hours for the default test people.
-WORKING_MORNING = datetime(2026, 11, 25, 15, 0, tzinfo=timezone.utc)
+WORKING_MORNING = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
 
 
 def _row(session_factory, outbox_id: int) -> OutboxMessage:
@@ -53,7 +53,9 @@ def _queue(arrange, people, clock, **kwargs) -> int:
         return factories.outbox_dm(session, prog, recipients, now=clock(), **kwargs).id
 
 
-def test_a_due_dm_is_sent_once_with_the_outbox_id_in_its_metadata(people, arrange, clock, job_context, fake_slack, session_factory):
+def test_a_due_dm_is_sent_once_with_the_outbox_id_in_its_metadata(
+    people, arrange, clock, job_context, fake_slack, session_factory
+):
     outbox_id = _queue(arrange, people, clock, text="Your meeting is due on Fri 27 Feb")
     report = deliver_pending(job_context)
     assert report.sent == 1
@@ -75,7 +77,9 @@ def test_a_group_dm_and_a_channel_post(people, arrange, clock, job_context, fake
     with arrange() as session:
         from storage.outbox import enqueue
 
-        enqueue(session, program=session.merge(prog), kind="test.channel", text="to the channel", now=clock(), channel_id="C0COORD1")
+        enqueue(
+            session, program=session.merge(prog), kind="test.channel", text="to the channel", now=clock(), channel_id="C0COORD1"
+        )
     assert deliver_pending(job_context).sent == 2
     group = fake_slack.dm_channel(resident.slack_user_id, mentor.slack_user_id)
     assert [m["text"] for m in fake_slack.messages(group)] == ["to you both"]
@@ -91,11 +95,11 @@ def test_not_before_is_honoured(people, arrange, clock, job_context, fake_slack)
 
 def test_a_dm_that_comes_due_at_night_waits_for_the_morning(people, arrange, clock, job_context, fake_slack, session_factory):
     outbox_id = _queue(arrange, people, clock)  # queued in working hours...
-    clock.set(datetime(2026, 11, 28, 3, 0, tzinfo=timezone.utc))  # ...but the bot was down until Friday 22:00 local
+    clock.set(datetime(2026, 11, 28, 3, 0, tzinfo=UTC))  # ...but the bot was down until Friday 22:00 local
     assert deliver_pending(job_context).attempted == 0
     # Next working window in New York: Monday 30 Nov, 09:00 EST.
-    assert _row(session_factory, outbox_id).not_before == datetime(2026, 11, 30, 14, 0, tzinfo=timezone.utc)
-    clock.set(datetime(2026, 11, 30, 14, 0, tzinfo=timezone.utc))
+    assert _row(session_factory, outbox_id).not_before == datetime(2026, 11, 30, 14, 0, tzinfo=UTC)
+    clock.set(datetime(2026, 11, 30, 14, 0, tzinfo=UTC))
     assert deliver_pending(job_context).sent == 1
 
 
@@ -121,7 +125,9 @@ def test_a_429_waits_retry_after_without_using_up_an_attempt(people, arrange, cl
     assert _row(session_factory, second).state is OutboxState.SENT
 
 
-def test_a_500_while_posting_is_checked_then_retried_with_backoff(people, arrange, clock, job_context, fake_slack, session_factory):
+def test_a_500_while_posting_is_checked_then_retried_with_backoff(
+    people, arrange, clock, job_context, fake_slack, session_factory
+):
     outbox_id = _queue(arrange, people, clock)
     fake_slack.fail_next("chat.postMessage", status=500)
     assert deliver_pending(job_context).retrying == 1
@@ -135,8 +141,14 @@ def test_a_500_while_posting_is_checked_then_retried_with_backoff(people, arrang
     assert len(fake_slack.messages(people[1].slack_user_id)) == 1
 
 
-def test_a_post_that_timed_out_after_slack_took_it_is_not_sent_again(people, arrange, clock, fake_slack, settings, session_factory):
-    ctx = JobContext(session_factory=session_factory, clock=clock, slack=WebClient(token="xoxb-t", base_url=fake_slack.url, timeout=0.3, retry_handlers=[]))
+def test_a_post_that_timed_out_after_slack_took_it_is_not_sent_again(
+    people, arrange, clock, fake_slack, settings, session_factory
+):
+    ctx = JobContext(
+        session_factory=session_factory,
+        clock=clock,
+        slack=WebClient(token="xoxb-t", base_url=fake_slack.url, timeout=0.3, retry_handlers=[]),
+    )
     outbox_id = _queue(arrange, people, clock)
     fake_slack.fail_next("chat.postMessage", status=503, delay=1.0, process_first=True)
     assert deliver_pending(ctx).retrying == 1
@@ -150,7 +162,9 @@ def test_a_post_that_timed_out_after_slack_took_it_is_not_sent_again(people, arr
     assert row.state is OutboxState.SENT and row.slack_ts == fake_slack.messages(people[1].slack_user_id)[0]["ts"]
 
 
-def test_a_failure_before_posting_is_retried_without_a_history_check(people, arrange, clock, job_context, fake_slack, session_factory):
+def test_a_failure_before_posting_is_retried_without_a_history_check(
+    people, arrange, clock, job_context, fake_slack, session_factory
+):
     outbox_id = _queue(arrange, people, clock)
     fake_slack.fail_next("conversations.open", status=502)
     assert deliver_pending(job_context).retrying == 1
@@ -161,7 +175,9 @@ def test_a_failure_before_posting_is_retried_without_a_history_check(people, arr
 
 
 @pytest.mark.parametrize("error", ["user_not_found", "account_inactive", "invalid_blocks"])
-def test_a_permanent_refusal_is_recorded_for_the_coordinators_and_never_retried(error, people, arrange, clock, job_context, fake_slack, session_factory):
+def test_a_permanent_refusal_is_recorded_for_the_coordinators_and_never_retried(
+    error, people, arrange, clock, job_context, fake_slack, session_factory
+):
     outbox_id = _queue(arrange, people, clock)
     fake_slack.fail_next("chat.postMessage", error=error)
     assert deliver_pending(job_context).failed == 1
@@ -205,20 +221,24 @@ def _in_new_york_working_hours(moment: datetime) -> bool:
 
 
 def test_retries_stay_within_working_hours(people, arrange, clock, job_context, fake_slack, session_factory):
-    clock.set(datetime(2026, 11, 25, 21, 59, 45, tzinfo=timezone.utc))  # 16:59:45 in New York
+    clock.set(datetime(2026, 11, 25, 21, 59, 45, tzinfo=UTC))  # 16:59:45 in New York
     outbox_id = _queue(arrange, people, clock)
     fake_slack.fail_next("conversations.open", status=500)
     deliver_pending(job_context)
-    assert _row(session_factory, outbox_id).not_before == datetime(2026, 11, 26, 14, 0, tzinfo=timezone.utc)
+    assert _row(session_factory, outbox_id).not_before == datetime(2026, 11, 26, 14, 0, tzinfo=UTC)
 
 
-def test_a_crash_after_slack_took_the_message_does_not_send_it_again(people, arrange, clock, job_context, fake_slack, session_factory):
+def test_a_crash_after_slack_took_the_message_does_not_send_it_again(
+    people, arrange, clock, job_context, fake_slack, session_factory
+):
     outbox_id = _queue(arrange, people, clock)
     # A worker claims the row and posts it, then dies before recording anything.
     with session_scope(session_factory) as session:
         claim = store.claim_next(session, owner="dead-worker", now=clock(), lease=timedelta(minutes=5))
     job_context.slack.chat_postMessage(
-        channel=people[1].slack_user_id, text=claim.text, metadata={"event_type": EVENT_TYPE, "event_payload": {"outbox_id": outbox_id}}
+        channel=people[1].slack_user_id,
+        text=claim.text,
+        metadata={"event_type": EVENT_TYPE, "event_payload": {"outbox_id": outbox_id}},
     )
     assert deliver_pending(job_context).attempted == 0  # the lease still holds
     clock.advance(minutes=5)
@@ -245,7 +265,9 @@ def test_a_cancelled_message_is_not_sent(people, arrange, clock, job_context, fa
     assert _posts(fake_slack) == []
 
 
-def test_an_attachment_is_uploaded_to_the_channel_with_its_comment(people, arrange, clock, job_context, fake_slack, session_factory):
+def test_an_attachment_is_uploaded_to_the_channel_with_its_comment(
+    people, arrange, clock, job_context, fake_slack, session_factory
+):
     prog = people[0]
     fake_slack.add_channel("C0COORD1", name="coordinators")
     with arrange() as session:
@@ -298,7 +320,9 @@ def _deliver_concurrently(database_url: str, fake_slack, clock, workers: int) ->
     def work(number: int) -> None:
         engine = make_engine(database_url)
         try:
-            ctx = JobContext(make_session_factory(engine), clock, WebClient(token="xoxb-t", base_url=fake_slack.url, retry_handlers=[]))
+            ctx = JobContext(
+                make_session_factory(engine), clock, WebClient(token="xoxb-t", base_url=fake_slack.url, retry_handlers=[])
+            )
             barrier.wait()
             reports.append(deliver_pending(ctx, limit=1000, owner=f"worker-{number}"))
         except BaseException as error:  # surfaced to the test below

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -23,7 +23,7 @@ NEW_YORK = ZoneInfo("America/New_York")
 
 def at(day: date, hour: int = 6) -> datetime:
     """A sweep time on `day` in the program's zone (early morning: before working hours)."""
-    return datetime.combine(day, time(hour), NEW_YORK).astimezone(timezone.utc)
+    return datetime.combine(day, time(hour), NEW_YORK).astimezone(UTC)
 
 
 @pytest.fixture
@@ -144,14 +144,22 @@ def test_a_meeting_starts_a_fresh_ladder(pair, arrange, job_context, clock, sess
     _, mentor, _, pairing = pair
     _sweep(job_context, clock, date(2026, 9, 17))
     with arrange() as session:
-        log_meeting(session, pairing_id=pairing.id, logged_by=session.get(Person, mentor.id), met_on=date(2026, 9, 20), now=at(date(2026, 9, 21), 10))
+        log_meeting(
+            session,
+            pairing_id=pairing.id,
+            logged_by=session.get(Person, mentor.id),
+            met_on=date(2026, 9, 20),
+            now=at(date(2026, 9, 21), 10),
+        )
     for day in (date(2026, 10, 1), date(2026, 12, 5), date(2026, 12, 6)):
         _sweep(job_context, clock, day)
     assert _decisions(session_factory) == [("approaching", date(2026, 10, 1), 0), ("approaching", date(2026, 12, 20), 0)]
 
 
 @pytest.mark.parametrize("case", ["ended", "withdrawn", "paused"])
-def test_ended_pairings_withdrawn_people_and_paused_programs_get_nothing(case, pair, arrange, job_context, clock, session_factory):
+def test_ended_pairings_withdrawn_people_and_paused_programs_get_nothing(
+    case, pair, arrange, job_context, clock, session_factory
+):
     prog, _, resident, pairing = pair
     with arrange() as session:
         if case == "ended":

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -21,7 +21,7 @@ from storage.models import OutboxMessage, OutboxState, Person, PersonStatus, Pro
 from tests.support import factories, sample_program
 from tests.support.fake_slack import MESSAGE_BLOCKS_MAX, block_problems
 
-MONDAY_9AM = datetime(2026, 11, 30, 14, 0, tzinfo=timezone.utc)  # 09:00 in New York
+MONDAY_9AM = datetime(2026, 11, 30, 14, 0, tzinfo=UTC)  # 09:00 in New York
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 NEW_YORK = ZoneInfo("America/New_York")
 
@@ -78,9 +78,9 @@ def test_the_program_settings_choose_the_day_and_time(arrange, ctx, clock, sampl
         program.summary_weekday, program.summary_hour, program.summary_minute = 4, 16, 30  # Friday 16:30
         program.time_zone = "America/Los_Angeles"
     # Friday Dec 4, 16:30 in Los Angeles is 00:30 UTC on Saturday.
-    clock.set(datetime(2026, 12, 5, 0, 29, tzinfo=timezone.utc))
+    clock.set(datetime(2026, 12, 5, 0, 29, tzinfo=UTC))
     assert coordinator_posts_job(ctx)["summaries"] == 0
-    clock.set(datetime(2026, 12, 5, 0, 30, tzinfo=timezone.utc))
+    clock.set(datetime(2026, 12, 5, 0, 30, tzinfo=UTC))
     assert coordinator_posts_job(ctx)["summaries"] == 1
 
 
@@ -138,7 +138,7 @@ def test_withdrawn_coordinators_and_stale_failures_get_no_notice(arrange, ctx, c
 
 # --- quarter reports ---------------------------------------------------------------------------
 
-Q1_REPORT_AT = datetime(2026, 10, 5, 13, 0, tzinfo=timezone.utc)  # first Monday 09:00 after Sep 30
+Q1_REPORT_AT = datetime(2026, 10, 5, 13, 0, tzinfo=UTC)  # first Monday 09:00 after Sep 30
 
 
 def test_quarter_report_comes_with_the_first_summary_after_the_quarter(arrange, ctx, clock, session_factory, fake_slack):
@@ -161,7 +161,11 @@ def test_quarter_report_comes_with_the_first_summary_after_the_quarter(arrange, 
 
     assert deliver_pending(ctx).sent == 3  # the summary, the report, its chart
     posted = fake_slack.messages("C0COORD1")
-    assert [m["text"].split(":")[0] for m in posted] == ["Weekly mentorship summary", "Quarter report 2026–27 Q1", "Chart for the 2026–27 Q1 report"]
+    assert [m["text"].split(":")[0] for m in posted] == [
+        "Weekly mentorship summary",
+        "Quarter report 2026–27 Q1",
+        "Chart for the 2026–27 Q1 report",
+    ]
     assert posted[1]["blocks"] == report.blocks
     (upload,) = fake_slack.uploaded_files
     assert upload.channel_id == "C0COORD1" and upload.content == chart.attachment
@@ -183,7 +187,7 @@ def test_a_chart_that_fails_alone_is_reported_alone(arrange, ctx, clock, session
 def test_reports_wait_for_a_channel_and_then_catch_up(arrange, ctx, clock, session_factory):
     with arrange() as session:
         sample = sample_program.build(session, channel=None, meetings_through=date(2027, 1, 3))
-    clock.set(datetime(2027, 1, 4, 14, tzinfo=timezone.utc))
+    clock.set(datetime(2027, 1, 4, 14, tzinfo=UTC))
     assert coordinator_posts_job(ctx)["quarter_reports"] == 0
     with arrange() as session:
         session.get(Program, sample.program_id).coordinator_channel_id = "C0NEWCHAN"
@@ -270,8 +274,8 @@ def test_a_year_gives_one_summary_a_week_and_one_report_a_quarter(arrange, clock
     other_engine = db.make_engine(database_url)
     first = job_context(session_factory, clock, fake_slack)
     second = job_context(db.make_session_factory(other_engine), clock, fake_slack)
-    start, end = datetime(2026, 7, 1, 12, tzinfo=timezone.utc), datetime(2027, 7, 10, tzinfo=timezone.utc)
-    outage = (datetime(2027, 2, 3, tzinfo=timezone.utc), datetime(2027, 2, 13, tzinfo=timezone.utc))
+    start, end = datetime(2026, 7, 1, 12, tzinfo=UTC), datetime(2027, 7, 10, tzinfo=UTC)
+    outage = (datetime(2027, 2, 3, tzinfo=UTC), datetime(2027, 2, 13, tzinfo=UTC))
     clock.set(start)
     step = 0
     try:
@@ -294,7 +298,7 @@ def test_a_year_gives_one_summary_a_week_and_one_report_a_quarter(arrange, clock
     # Every week from the first Monday after the start (Jul 6) to the last (Jul 5, 2027).
     mondays = [date(2026, 7, 6) + timedelta(weeks=n) for n in range(53)]
     assert sorted(weeks) == sorted(f"{m.isocalendar()[0]}-W{m.isocalendar()[1]:02d}" for m in mondays)
-    for summary, monday in zip(summaries, mondays):
+    for summary, monday in zip(summaries, mondays, strict=False):
         slot = datetime.combine(monday, time(9), tzinfo=NEW_YORK)
         late = timedelta(days=7) if monday == date(2027, 2, 8) else timedelta(hours=STEP_HOURS)  # caught up after the outage
         assert slot <= summary.created_at < slot + late

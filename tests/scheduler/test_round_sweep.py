@@ -3,7 +3,7 @@ Each step happens once however often the sweep runs."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from slack_sdk import WebClient
@@ -15,16 +15,14 @@ from scheduler.rounds import SweepResult, round_sweep
 from storage.models import OutboxMessage, Program, Proposal, Role, Round, RoundState
 from tests.support import factories
 
-JULY_1_MORNING = datetime(2026, 7, 1, 13, 0, tzinfo=timezone.utc)
-JULY_13_MIDNIGHT = datetime(2026, 7, 13, 4, 0, tzinfo=timezone.utc)  # 3 days before the deadline
-JULY_16_MIDNIGHT = datetime(2026, 7, 16, 4, 0, tzinfo=timezone.utc)  # the deadline: end of July 15
+JULY_1_MORNING = datetime(2026, 7, 1, 13, 0, tzinfo=UTC)
+JULY_13_MIDNIGHT = datetime(2026, 7, 13, 4, 0, tzinfo=UTC)  # 3 days before the deadline
+JULY_16_MIDNIGHT = datetime(2026, 7, 16, 4, 0, tzinfo=UTC)  # the deadline: end of July 15
 
 
 @pytest.fixture
 def jobs(session_factory, clock, fake_slack):
-    return JobContext(
-        session_factory=session_factory, clock=clock, slack=WebClient(token="xoxb-t", base_url=fake_slack.url)
-    )
+    return JobContext(session_factory=session_factory, clock=clock, slack=WebClient(token="xoxb-t", base_url=fake_slack.url))
 
 
 @pytest.fixture
@@ -52,7 +50,7 @@ def test_the_sweep_is_a_registered_job():
 
 
 def test_a_year_of_sweeps_opens_reminds_and_matches_once_each(jobs, clock, roster, arrange, session_factory):
-    clock.set(datetime(2026, 6, 30, 20, 0, tzinfo=timezone.utc))
+    clock.set(datetime(2026, 6, 30, 20, 0, tzinfo=UTC))
     assert round_sweep(jobs) == SweepResult()
 
     clock.set(JULY_1_MORNING)
@@ -96,7 +94,7 @@ def test_a_year_of_sweeps_opens_reminds_and_matches_once_each(jobs, clock, roste
     ((recipients, text),) = _messages(session_factory, "proposal.ready")
     assert recipients == ["UCOORD1"] and "*1* matched" in text
 
-    clock.set(datetime(2026, 11, 25, 15, 0, tzinfo=timezone.utc))
+    clock.set(datetime(2026, 11, 25, 15, 0, tzinfo=UTC))
     assert round_sweep(jobs) == SweepResult()
 
 
@@ -105,10 +103,8 @@ def test_a_round_opened_close_to_its_deadline_gets_no_reminder(jobs, clock, rost
 
     with arrange() as session:
         program = session.get(Program, roster["program"])
-        start_round(
-            session, program=program, deadline_at=JULY_16_MIDNIGHT, now=datetime(2026, 7, 14, 13, tzinfo=timezone.utc)
-        )
-    clock.set(datetime(2026, 7, 14, 14, tzinfo=timezone.utc))
+        start_round(session, program=program, deadline_at=JULY_16_MIDNIGHT, now=datetime(2026, 7, 14, 13, tzinfo=UTC))
+    clock.set(datetime(2026, 7, 14, 14, tzinfo=UTC))
     assert round_sweep(jobs) == SweepResult()
     with session_factory() as session:
         assert session.scalars(select(Round.reminded_at)).one() is not None

@@ -8,7 +8,7 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import select
@@ -49,7 +49,7 @@ def test_the_scheduler_process_delivers_the_outbox_and_stops_on_sigterm(tmp_path
             program = factories.program(session)
             riley = factories.person(session, program, role=Role.RESIDENT, slack_user_id="URES1")
             # Outside quiet hours on purpose, so the test does not depend on the hour it runs at.
-            factories.outbox_dm(session, program, [riley], now=datetime.now(timezone.utc), respect_working_hours=False)
+            factories.outbox_dm(session, program, [riley], now=datetime.now(UTC), respect_working_hours=False)
         env = {**os.environ, "SLACK_BOT_TOKEN": "xoxb-test-token", "SLACK_API_URL": fake.url, "DATABASE_URL": database_url}
         log_path = tmp_path / "scheduler.log"
         with log_path.open("w") as log:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import random
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from slack_sdk import WebClient
@@ -37,7 +37,7 @@ COORDINATOR_CHANNEL = "C0COORD1"
 
 
 def at_local(day: date, hour: int) -> datetime:
-    return datetime.combine(day, time(hour), PROGRAM_ZONE).astimezone(timezone.utc)
+    return datetime.combine(day, time(hour), PROGRAM_ZONE).astimezone(UTC)
 
 
 @dataclass
@@ -99,7 +99,9 @@ class Simulation:
     def _next_event(self) -> datetime | None:
         with self.ctx.session_factory() as session:
             pending = session.scalar(select(func.min(OutboxMessage.not_before)).where(OutboxMessage.state == OutboxState.PENDING))
-            doubtful = session.scalar(select(func.min(OutboxMessage.lease_until)).where(OutboxMessage.state == OutboxState.SENDING))
+            doubtful = session.scalar(
+                select(func.min(OutboxMessage.lease_until)).where(OutboxMessage.state == OutboxState.SENDING)
+            )
         times = [t for t in (pending, doubtful) if t is not None]
         return min(times) if times else None
 
@@ -124,7 +126,7 @@ class Simulation:
             if day <= YEAR_END:
                 self._end_pairings(day)
                 sweep_reminders(self.ctx)
-            self._deliver_until(datetime.combine(day, LOGGED_AT_UTC, timezone.utc))
+            self._deliver_until(datetime.combine(day, LOGGED_AT_UTC, UTC))
             self._log_meetings(day)
             day += timedelta(days=1)
 
@@ -142,7 +144,10 @@ class Simulation:
                 if logged == day:
                     with session_scope(self.ctx.session_factory) as session:
                         pairing = session.get(Pairing, plan.pairing_id)
-                        person = session.get(Person, random.Random(plan.pairing_id + met.toordinal()).choice([pairing.mentor_id, pairing.resident_id]))
+                        person = session.get(
+                            Person,
+                            random.Random(plan.pairing_id + met.toordinal()).choice([pairing.mentor_id, pairing.resident_id]),
+                        )
                         log_meeting(session, pairing_id=plan.pairing_id, logged_by=person, met_on=met, now=self.clock())
 
 
@@ -183,7 +188,9 @@ def _run_year(arrange, fake_slack, ctx: JobContext, seed: int) -> None:
         if row.pairing_id not in ended:
             if row.state is OutboxState.CANCELLED:
                 # Overtaken: the pair logged a meeting after it was decided, before it could go out.
-                logged_times = [datetime.combine(logged, LOGGED_AT_UTC, timezone.utc) for logged, _ in plans_by_id[row.pairing_id].meetings]
+                logged_times = [
+                    datetime.combine(logged, LOGGED_AT_UTC, UTC) for logged, _ in plans_by_id[row.pairing_id].meetings
+                ]
                 assert any(row.created_at <= t <= row.not_before for t in logged_times), (row.id, row.last_error)
                 assert in_slack[row.id] <= 1  # an attempt in doubt may have reached Slack first
             else:

@@ -9,7 +9,7 @@ happens every run rather than by luck.
 from __future__ import annotations
 
 import threading
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import event, func, select
@@ -23,13 +23,11 @@ from tests.support import factories
 
 pytestmark = pytest.mark.postgres
 
-NOW = datetime(2026, 7, 20, 14, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 7, 20, 14, 0, tzinfo=UTC)
 
 
 def _proposal(session: Session, program: Program, pairs: list[tuple[Person, Person]]) -> int:
-    proposal = Proposal(
-        program_id=program.id, state=ProposalState.PENDING, unmatched_resident_ids=[], stats={}, created_at=NOW
-    )
+    proposal = Proposal(program_id=program.id, state=ProposalState.PENDING, unmatched_resident_ids=[], stats={}, created_at=NOW)
     proposal.pairs = [ProposalPair(mentor_id=m.id, resident_id=r.id, resident_rank=1) for m, r in pairs]
     session.add(proposal)
     session.flush()
@@ -97,10 +95,7 @@ def test_two_approvals_cannot_give_a_mentor_a_third_mentee(pg_session_factory):
         assert sorted(p.mentor_slot for p in active) == [1, 2]
         states = sorted(s.value for s in session.scalars(select(Proposal.state)))
         assert states == ["approved", "pending"]  # the loser is untouched, ready to be reassigned
-        assert (
-            session.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "proposal.approved"))
-            == 1
-        )
+        assert session.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "proposal.approved")) == 1
 
 
 def test_two_approvals_cannot_give_a_resident_two_mentors(pg_session_factory):

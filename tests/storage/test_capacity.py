@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy.exc import IntegrityError
@@ -13,7 +13,7 @@ from storage.models import EndReason, Pairing, PersonStatus, Role
 from storage.preferences import mentor_candidates
 from tests.support import factories
 
-NOW = datetime(2026, 8, 3, 16, 0, tzinfo=timezone.utc)  # Monday noon in New York
+NOW = datetime(2026, 8, 3, 16, 0, tzinfo=UTC)  # Monday noon in New York
 
 
 @pytest.fixture
@@ -31,9 +31,7 @@ def _pair(session_factory, mentor_id, resident_id, now=NOW):
 
     with session_scope(session_factory) as session:
         mentor, resident = session.get(Person, mentor_id), session.get(Person, resident_id)
-        new = create_pairing(
-            session, program=session.get(Program, mentor.program_id), mentor=mentor, resident=resident, now=now
-        )
+        new = create_pairing(session, program=session.get(Program, mentor.program_id), mentor=mentor, resident=resident, now=now)
         return new.pairing
 
 
@@ -79,7 +77,7 @@ def test_the_database_refuses_a_third_active_mentee_even_past_the_checks(arrange
 
 
 @pytest.mark.parametrize(
-    "arrangement, message",
+    ("arrangement", "message"),
     [
         ("resident_has_mentor", "already has an active mentor (Dr. O)"),
         ("ended_by_request", "never paired again"),
@@ -189,10 +187,12 @@ def test_residents_may_rank_faculty_who_can_still_take_them(session_factory, arr
 
     with session_scope(session_factory) as session:
         program = session.get(Program, people["program"])
-        names = lambda **kw: [
-            p.name
-            for p in mentor_candidates(session, program=program, resident_id=people["residents"][0], year=2026, **kw)
-        ]  # noqa: E731
+
+        def names(**kw):
+            return [
+                p.name for p in mentor_candidates(session, program=program, resident_id=people["residents"][0], year=2026, **kw)
+            ]
+
         assert names() == ["Dr. Last Year", "Dr. M"]
         assert names(query="last") == ["Dr. Last Year"]
         assert names(query="%") == []  # a search is text, not a pattern
@@ -214,7 +214,5 @@ def test_pick_lists_stop_at_slacks_limit(session_factory, arrange, people):
         assert len(found) == 100
         assert [
             p.name
-            for p in mentor_candidates(
-                session, program=program, resident_id=people["residents"][0], year=2026, query="many 149"
-            )
+            for p in mentor_candidates(session, program=program, resident_id=people["residents"][0], year=2026, query="many 149")
         ] == ["Dr. Many 149"]

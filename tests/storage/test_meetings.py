@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import func, select
@@ -10,7 +10,7 @@ from storage.models import Meeting, OutboxMessage, OutboxState, Pairing, Person,
 from storage.outbox import enqueue
 from tests.support import factories
 
-NOW = datetime(2026, 11, 25, 15, 0, tzinfo=timezone.utc)  # Wed 25 Nov, 10:00 in New York
+NOW = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)  # Wed 25 Nov, 10:00 in New York
 
 
 @pytest.fixture
@@ -104,8 +104,12 @@ def test_reminders_queued_for_the_old_due_date_are_cancelled(pair, arrange, sess
     prog, mentor, resident, pairing = pair
     with arrange() as session:
         program = session.merge(prog)
-        nudge = enqueue(session, program=program, kind="nudge.missed", text="a nudge", now=NOW, recipients=[resident], pairing_id=pairing.id)
-        other = enqueue(session, program=program, kind="intro", text="hello", now=NOW, recipients=[resident], pairing_id=pairing.id)
+        nudge = enqueue(
+            session, program=program, kind="nudge.missed", text="a nudge", now=NOW, recipients=[resident], pairing_id=pairing.id
+        )
+        other = enqueue(
+            session, program=program, kind="intro", text="hello", now=NOW, recipients=[resident], pairing_id=pairing.id
+        )
     with arrange() as session:
         _log(session, pairing, mentor, date(2026, 11, 20))
     with session_factory() as session:
@@ -117,7 +121,9 @@ def test_status_lists_each_pairing_with_its_dates(pair, arrange, session_factory
     prog, mentor, resident, pairing = pair
     with arrange() as session:
         second = factories.person(session, session.merge(prog))
-        factories.pairing(session, session.merge(prog), session.merge(mentor), second, started_on=date(2026, 9, 15), mentor_slot=2)
+        factories.pairing(
+            session, session.merge(prog), session.merge(mentor), second, started_on=date(2026, 9, 15), mentor_slot=2
+        )
         _log(session, pairing, mentor, date(2026, 11, 20))
     with session_factory() as session:
         lines = status_of(session, session.get(Person, mentor.id))

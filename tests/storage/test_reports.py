@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -11,7 +11,7 @@ from storage.models import Person, PersonStatus, Role, RoundState
 from storage.reports import pairings_in_year, person_home, program_snapshot, quarter_report
 from tests.support import factories, sample_program
 
-NOW = datetime(2026, 11, 25, 15, 0, tzinfo=timezone.utc)  # Wednesday, 10:00 in New York
+NOW = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)  # Wednesday, 10:00 in New York
 
 
 @pytest.fixture
@@ -66,7 +66,7 @@ def test_snapshot_of_an_empty_program(arrange, session_factory):
 def test_old_delivery_failures_and_withdrawn_people_drop_out(arrange, session_factory, sample):
     with arrange() as session:
         program = sample_program.program(session, sample)
-        old = datetime(2026, 11, 1, tzinfo=timezone.utc)
+        old = datetime(2026, 11, 1, tzinfo=UTC)
         factories.failed_delivery(session, program, [session.get(Person, sample.people["URES1"])], at=old)
         dana = session.get(Person, sample.people["URES8"])
         dana.status = PersonStatus.WITHDRAWN

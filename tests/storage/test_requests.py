@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import select, text
@@ -32,7 +32,7 @@ from storage.models import (
 from storage.outbox import enqueue
 from tests.support import factories
 
-NOW = datetime(2026, 11, 25, 15, 0, tzinfo=timezone.utc)  # a Wednesday, 10:00 in New York
+NOW = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)  # a Wednesday, 10:00 in New York
 MESSAGES = RequestMessageTexts()
 NOTE = "My mentor keeps cancelling; I'd rather talk about it in person."
 
@@ -208,7 +208,9 @@ def test_a_mentor_who_withdraws_ends_both_pairings(session_factory, world):
         assert (confirmation.recipient_user_ids, confirmation.state) == (["UFRAN"], OutboxState.PENDING)
 
         # No more DMs after the confirmation, whoever tries to send one.
-        later = enqueue(session, program=session.get(Program, world.program_id), kind="nudge", text="x", now=NOW, recipients=[fran])
+        later = enqueue(
+            session, program=session.get(Program, world.program_id), kind="nudge", text="x", now=NOW, recipients=[fran]
+        )
         assert later.state is OutboxState.CANCELLED
 
 
@@ -228,7 +230,9 @@ def test_withdrawing_without_a_pairing_mid_round_with_preferences(session_factor
         round_ = factories.matching_round(session, program)
         una = factories.person(session, program, role=Role.RESIDENT, name="Una", slack_user_id="UUNA")
         factories.preference(session, program, resident=una, ranking=[session.get(Person, world.gil)], round_=round_)
-        session.add(QueueEntry(program_id=program.id, person_id=una.id, reason=requests.QueueReason.MIDYEAR_REQUEST, queued_at=NOW))
+        session.add(
+            QueueEntry(program_id=program.id, person_id=una.id, reason=requests.QueueReason.MIDYEAR_REQUEST, queued_at=NOW)
+        )
     with session_scope(session_factory) as session:
         result = requests.withdraw(session, person_id=una.id, note=None, now=NOW, messages=MESSAGES)
         assert result.summary.counterparts == ()
@@ -284,7 +288,9 @@ def test_rejoin_brings_someone_back(session_factory, world):
         requests.withdraw(session, person_id=world.tess, note=None, now=NOW, messages=MESSAGES)
     with session_scope(session_factory) as session:
         assert requests.rejoin(session, person_id=world.tess, now=NOW, messages=MESSAGES).outcome is requests.Outcome.DONE
-        assert requests.rejoin(session, person_id=world.tess, now=NOW, messages=MESSAGES).outcome is requests.Outcome.NOT_WITHDRAWN
+        assert (
+            requests.rejoin(session, person_id=world.tess, now=NOW, messages=MESSAGES).outcome is requests.Outcome.NOT_WITHDRAWN
+        )
     with session_scope(session_factory) as session:
         tess = session.get(Person, world.tess)
         assert (tess.status, tess.withdrawn_at) == (PersonStatus.ACTIVE, None)

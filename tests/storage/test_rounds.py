@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -19,15 +19,15 @@ from storage.rounds import (
 )
 from tests.support import factories
 
-JULY_1 = datetime(2026, 7, 1, 13, 0, tzinfo=timezone.utc)
+JULY_1 = datetime(2026, 7, 1, 13, 0, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(
-    "last_day, deadline",
+    ("last_day", "deadline"),
     [
-        (date(2026, 7, 15), datetime(2026, 7, 16, 4, 0, tzinfo=timezone.utc)),  # EDT
-        (date(2026, 12, 15), datetime(2026, 12, 16, 5, 0, tzinfo=timezone.utc)),  # EST
-        (date(2026, 3, 7), datetime(2026, 3, 8, 5, 0, tzinfo=timezone.utc)),  # the night the clocks change
+        (date(2026, 7, 15), datetime(2026, 7, 16, 4, 0, tzinfo=UTC)),  # EDT
+        (date(2026, 12, 15), datetime(2026, 12, 16, 5, 0, tzinfo=UTC)),  # EST
+        (date(2026, 3, 7), datetime(2026, 3, 8, 5, 0, tzinfo=UTC)),  # the night the clocks change
     ],
 )
 def test_a_deadline_is_the_end_of_the_last_day_in_the_programs_zone(arrange, last_day, deadline):
@@ -40,23 +40,23 @@ def test_a_deadline_is_the_end_of_the_last_day_in_the_programs_zone(arrange, las
 def test_one_round_per_academic_year(arrange):
     with arrange() as session:
         program = factories.program(session)
-        open_round(session, program=program, deadline_at=datetime(2026, 7, 16, 4, tzinfo=timezone.utc), now=JULY_1)
+        open_round(session, program=program, deadline_at=datetime(2026, 7, 16, 4, tzinfo=UTC), now=JULY_1)
         with pytest.raises(RoundError, match="2026–27 matching round is open"):
-            open_round(session, program=program, deadline_at=datetime(2026, 7, 20, tzinfo=timezone.utc), now=JULY_1)
+            open_round(session, program=program, deadline_at=datetime(2026, 7, 20, tzinfo=UTC), now=JULY_1)
         with pytest.raises(RoundError, match="must be in the future"):
-            later = datetime(2027, 7, 2, tzinfo=timezone.utc)
+            later = datetime(2027, 7, 2, tzinfo=UTC)
             open_round(session, program=program, deadline_at=later, now=later)
 
 
 @pytest.mark.parametrize(
-    "now, paused, expected",
+    ("now", "paused", "expected"),
     [
-        (datetime(2026, 7, 1, 4, 0, tzinfo=timezone.utc), False, True),  # midnight in New York
-        (datetime(2026, 7, 1, 3, 59, tzinfo=timezone.utc), False, False),  # still June 30 there
-        (datetime(2026, 7, 30, 12, 0, tzinfo=timezone.utc), False, True),  # catching up after downtime
-        (datetime(2026, 7, 31, 12, 0, tzinfo=timezone.utc), False, False),  # too late: a coordinator decides
-        (datetime(2026, 11, 25, 12, 0, tzinfo=timezone.utc), False, False),
-        (datetime(2026, 7, 1, 13, 0, tzinfo=timezone.utc), True, False),
+        (datetime(2026, 7, 1, 4, 0, tzinfo=UTC), False, True),  # midnight in New York
+        (datetime(2026, 7, 1, 3, 59, tzinfo=UTC), False, False),  # still June 30 there
+        (datetime(2026, 7, 30, 12, 0, tzinfo=UTC), False, True),  # catching up after downtime
+        (datetime(2026, 7, 31, 12, 0, tzinfo=UTC), False, False),  # too late: a coordinator decides
+        (datetime(2026, 11, 25, 12, 0, tzinfo=UTC), False, False),
+        (datetime(2026, 7, 1, 13, 0, tzinfo=UTC), True, False),
     ],
 )
 def test_the_scheduler_opens_a_round_only_just_after_the_year_starts(arrange, now, paused, expected):
@@ -70,9 +70,9 @@ def test_the_year_start_is_a_program_setting(arrange):
     with arrange() as session:
         program = factories.program(session)
         program.academic_year_start_month, program.academic_year_start_day = 6, 24
-        assert should_auto_open(program, None, datetime(2026, 6, 24, 13, tzinfo=timezone.utc))
+        assert should_auto_open(program, None, datetime(2026, 6, 24, 13, tzinfo=UTC))
         assert not should_auto_open(program, None, JULY_1.replace(month=8))
-        assert not should_auto_open(program, Round(), datetime(2026, 6, 24, 13, tzinfo=timezone.utc))
+        assert not should_auto_open(program, Round(), datetime(2026, 6, 24, 13, tzinfo=UTC))
 
 
 def test_invitees_are_everyone_without_a_pairing_who_has_not_withdrawn(session_factory, arrange):
@@ -98,9 +98,7 @@ def test_not_answered_leaves_out_those_who_did(session_factory, arrange):
         factories.person(session, program, name="Silent")
         offered = factories.person(session, program, role=Role.FACULTY, name="Offered")
         old_offer = factories.person(session, program, role=Role.FACULTY, name="Offered last year")
-        round_ = open_round(
-            session, program=program, deadline_at=datetime(2026, 7, 16, 4, tzinfo=timezone.utc), now=JULY_1
-        )
+        round_ = open_round(session, program=program, deadline_at=datetime(2026, 7, 16, 4, tzinfo=UTC), now=JULY_1)
         factories.preference(session, program, resident=answered, round_=round_)
         factories.offer(session, program, mentor=offered, academic_year=2026)
         factories.offer(session, program, mentor=old_offer, academic_year=2025)

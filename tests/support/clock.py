@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 
 class ManualClock:
     def __init__(self, start: datetime) -> None:
         if start.tzinfo is None:
             raise ValueError("ManualClock needs an aware datetime")
-        self.now = start.astimezone(timezone.utc)
+        self.now = start.astimezone(UTC)
 
     def __call__(self) -> datetime:
         return self.now
@@ -19,4 +19,4 @@ class ManualClock:
         return self.now
 
     def set(self, moment: datetime) -> None:
-        self.now = moment.astimezone(timezone.utc)
+        self.now = moment.astimezone(UTC)

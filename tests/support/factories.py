@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -37,11 +37,13 @@ from storage.outbox import enqueue
 from storage.programs import ProgramSettings, ensure_program
 
 TEAM_ID = "T0001"
-EPOCH = datetime(2026, 7, 1, 12, 0, tzinfo=timezone.utc)
+EPOCH = datetime(2026, 7, 1, 12, 0, tzinfo=UTC)
 _user_numbers = itertools.count(100)
 
 
-def program(session: Session, *, team_id: str = TEAM_ID, time_zone: str = "America/New_York", channel: str | None = "C0COORD1") -> Program:
+def program(
+    session: Session, *, team_id: str = TEAM_ID, time_zone: str = "America/New_York", channel: str | None = "C0COORD1"
+) -> Program:
     return ensure_program(
         session,
         team_id=team_id,
@@ -109,7 +111,9 @@ def pairing(
     """A pairing (in the mentor's next free slot unless one is given), active unless `ended_on`
     is given; its due date and first reminder look come from the model's defaults."""
     if mentor_slot is None:
-        taken = set(session.scalars(select(Pairing.mentor_slot).where(Pairing.mentor_id == mentor.id, Pairing.ended_on.is_(None))))
+        taken = set(
+            session.scalars(select(Pairing.mentor_slot).where(Pairing.mentor_id == mentor.id, Pairing.ended_on.is_(None)))
+        )
         mentor_slot = 1 if ended_on is not None else min({1, 2} - taken, default=3)  # 3 trips the database's check
     row = Pairing(
         program_id=prog.id,
@@ -237,12 +241,14 @@ def proposal(
 
 
 def _at_noon(day: date) -> datetime:
-    return datetime.combine(day, datetime.min.time(), tzinfo=timezone.utc) + timedelta(hours=12)
+    return datetime.combine(day, datetime.min.time(), tzinfo=UTC) + timedelta(hours=12)
 
 
 def meeting(session: Session, pair: Pairing, met_on: date, *, logged_by: Person | None = None) -> Meeting:
     """A logged meeting; keeps the pairing's last-met and due dates as logging one would."""
-    row = Meeting(pairing_id=pair.id, met_on=met_on, logged_by_id=logged_by.id if logged_by else None, created_at=_at_noon(met_on))
+    row = Meeting(
+        pairing_id=pair.id, met_on=met_on, logged_by_id=logged_by.id if logged_by else None, created_at=_at_noon(met_on)
+    )
     session.add(row)
     if pair.last_met_on is None or met_on > pair.last_met_on:
         pair.last_met_on = met_on
@@ -258,14 +264,25 @@ def end_pairing(session: Session, pair: Pairing, ended_on: date, reason: EndReas
     return pair
 
 
-def queued(session: Session, prog: Program, who: Person, *, since: datetime = EPOCH, reason: QueueReason = QueueReason.MIDYEAR_REQUEST) -> QueueEntry:
+def queued(
+    session: Session, prog: Program, who: Person, *, since: datetime = EPOCH, reason: QueueReason = QueueReason.MIDYEAR_REQUEST
+) -> QueueEntry:
     row = QueueEntry(program_id=prog.id, person_id=who.id, reason=reason, queued_at=since)
     session.add(row)
     session.flush()
     return row
 
 
-def change_request(session: Session, prog: Program, requester: Person, *, kind: RequestKind = RequestKind.CHANGE, pair: Pairing | None = None, note: str | None = None, state: RequestState = RequestState.OPEN) -> ChangeRequest:
+def change_request(
+    session: Session,
+    prog: Program,
+    requester: Person,
+    *,
+    kind: RequestKind = RequestKind.CHANGE,
+    pair: Pairing | None = None,
+    note: str | None = None,
+    state: RequestState = RequestState.OPEN,
+) -> ChangeRequest:
     row = ChangeRequest(
         program_id=prog.id, requester_id=requester.id, kind=kind, pairing_id=pair.id if pair else None,
         note=note, state=state, created_at=EPOCH,
@@ -275,7 +292,15 @@ def change_request(session: Session, prog: Program, requester: Person, *, kind: 
     return row
 
 
-def failed_delivery(session: Session, prog: Program, recipients: list[Person], *, error: str = "user_disabled", at: datetime = EPOCH, kind: str = "nudge") -> OutboxMessage:
+def failed_delivery(
+    session: Session,
+    prog: Program,
+    recipients: list[Person],
+    *,
+    error: str = "user_disabled",
+    at: datetime = EPOCH,
+    kind: str = "nudge",
+) -> OutboxMessage:
     """A DM the delivery job gave up on."""
     row = OutboxMessage(
         program_id=prog.id, kind=kind, recipient_user_ids=[p.slack_user_id for p in recipients], text="hello",

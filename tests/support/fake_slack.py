@@ -34,11 +34,12 @@ import threading
 import time
 import traceback
 from collections import deque
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Iterable, Mapping
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
@@ -375,9 +376,7 @@ class FakeSlack:
             found = [c for c in self._calls if c.method == method]
             if len(found) >= count:
                 return found
-            listing = "\n".join(
-                f"  {c.method} -> {c.status} {c.response.get('error') or 'ok'}" for c in self._calls
-            )
+            listing = "\n".join(f"  {c.method} -> {c.status} {c.response.get('error') or 'ok'}" for c in self._calls)
             raise AssertionError(
                 f"expected {count} call(s) to {method} within {timeout}s, got {len(found)}.\n"
                 f"Calls so far:\n{listing or '  (none)'}\nViolations: {self.violations}"
@@ -711,13 +710,11 @@ class FakeSlack:
         if any(p is None or p["content"] is None for p in pending):
             raise _Refusal("file_not_found")
         shared = []
-        for f, p in zip(files, pending):
+        for f, p in zip(files, pending, strict=False):
             assert p is not None
             del self._pending_files[f["id"]]
             title = f.get("title")
-            self._uploaded.append(
-                UploadedFile(f["id"], p["filename"], title, channels[0] if channels else None, p["content"])
-            )
+            self._uploaded.append(UploadedFile(f["id"], p["filename"], title, channels[0] if channels else None, p["content"]))
             shared.append({"id": f["id"], "name": p["filename"], "title": title or p["filename"],
                            "size": len(p["content"]), "channels": channels})  # fmt: skip
         for channel in channels:  # sharing a file posts a message carrying it

@@ -18,6 +18,7 @@ Client frames must be masked, whole (no fragments) and JSON text; anything else 
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import json
 import socket
@@ -88,10 +89,8 @@ class _Connection:
 
     def hang_up(self) -> None:
         """Wake the reader thread blocked in recv; it then closes the socket itself."""
-        try:
+        with contextlib.suppress(OSError):  # already gone
             self.sock.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass  # already gone
 
     def close(self) -> None:
         self.rfile.close()
@@ -184,10 +183,9 @@ class FakeSocketMode:
                 return
             self._closing = True
             connections = list(self._live)
-        try:  # accept() is not woken by close() on every platform; a connection always wakes it
+        # accept() is not woken by close() on every platform; a connection always wakes it
+        with contextlib.suppress(OSError):
             socket.create_connection(self._listener.getsockname(), timeout=1).close()
-        except OSError:
-            pass
         self._accept_thread.join(timeout=5)
         self._listener.close()
         for connection in connections:
@@ -258,7 +256,7 @@ class FakeSocketMode:
                 break
             name, _, value = line.partition(":")
             headers[name.strip().lower()] = value.strip()
-        method, path, *_ = request_line.split(" ") + ["", ""]
+        method, path, *_ = [*request_line.split(" "), "", ""]
         key = headers.get("sec-websocket-key", "")
         problems = [
             problem

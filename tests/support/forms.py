@@ -56,9 +56,7 @@ def offer_values(
             if available is not None
             else {"type": "radio_buttons", "selected_option": None}
         },
-        "capacity": {
-            VALUE: selected(capacity) if capacity is not None else {"type": "static_select", "selected_option": None}
-        },
+        "capacity": {VALUE: selected(capacity) if capacity is not None else {"type": "static_select", "selected_option": None}},
         "subspecialties": {VALUE: multi(subspecialties)},
         "focus_areas": {VALUE: multi(focus_areas, "checkboxes")},
         "preferred_residents": {ACTION_PICK_RESIDENT: multi(preferred, "multi_external_select")},

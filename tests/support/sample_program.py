@@ -9,7 +9,7 @@ logs the rest as its clock passes them (`log_meetings`).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from sqlalchemy.orm import Session
 
@@ -77,22 +77,26 @@ def build(session: Session, *, meetings_through: date | None = None, channel: st
     for uid, (capacity, available) in OFFERS.items():
         factories.offer(session, program, mentor=people[uid], capacity=capacity, available=available)
     pairings: dict[str, Pairing] = {}
-    for key, (mentor, resident, started_on, ended_on) in PAIRS.items():
-        pairings[key] = factories.pairing(session, program, mentor=people[mentor], resident=people[resident], started_on=started_on)
-    factories.matching_round(session, program, state=RoundState.CLOSED, deadline_at=datetime(2026, 6, 15, 21, tzinfo=timezone.utc))
+    for key, (mentor, resident, started_on, _ended_on) in PAIRS.items():
+        pairings[key] = factories.pairing(
+            session, program, mentor=people[mentor], resident=people[resident], started_on=started_on
+        )
+    factories.matching_round(session, program, state=RoundState.CLOSED, deadline_at=datetime(2026, 6, 15, 21, tzinfo=UTC))
     sample = SampleProgram(program.id, {uid: p.id for uid, p in people.items()}, {k: p.id for k, p in pairings.items()})
     if meetings_through is not None:
         log_meetings(session, sample, upto=meetings_through)
     # Things that happen once the year is under way; the year test gets them too, early.
     _end(session, sample, "haddad-wong", date(2026, 9, 15))
     factories.change_request(session, program, people["URES5"], kind=RequestKind.CHANGE, note=SECRET_NOTE)
-    factories.queued(session, program, people["URES8"], since=datetime(2026, 11, 2, 14, tzinfo=timezone.utc))
-    factories.queued(session, program, people["URES9"], since=datetime(2026, 11, 20, 14, tzinfo=timezone.utc), reason=QueueReason.REMATCH)
+    factories.queued(session, program, people["URES8"], since=datetime(2026, 11, 2, 14, tzinfo=UTC))
+    factories.queued(session, program, people["URES9"], since=datetime(2026, 11, 20, 14, tzinfo=UTC), reason=QueueReason.REMATCH)
     factories.proposal(
         session, program, pairs=[(people["UFAC5"], people["URES8"], 1)], unmatched=[people["URES9"]],
-        created_at=datetime(2026, 11, 23, 15, tzinfo=timezone.utc),
+        created_at=datetime(2026, 11, 23, 15, tzinfo=UTC),
     )  # fmt: skip
-    factories.failed_delivery(session, program, [people["URES9"]], error="user_disabled", at=datetime(2026, 11, 24, 14, tzinfo=timezone.utc))
+    factories.failed_delivery(
+        session, program, [people["URES9"]], error="user_disabled", at=datetime(2026, 11, 24, 14, tzinfo=UTC)
+    )
     return sample
 
 

@@ -121,8 +121,7 @@ def view_submission(
     """
     state = {
         block_id: {
-            action_id: {"type": "plain_text_input", "value": v} if isinstance(v, str) else v
-            for action_id, v in actions.items()
+            action_id: {"type": "plain_text_input", "value": v} if isinstance(v, str) else v for action_id, v in actions.items()
         }
         for block_id, actions in values.items()
     }

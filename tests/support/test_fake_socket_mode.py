@@ -86,7 +86,7 @@ def test_unmasked_client_frames_and_bad_handshakes_are_violations(server):
         server.wait_for_ack("e1", timeout=5)
     assert server.violations == ["client frame (opcode 0x1) is not masked"]
 
-    with pytest.raises(AssertionError, match="within 0.01s"):
+    with pytest.raises(AssertionError, match=r"within 0\.01s"):
         server.wait_for_ack("never", timeout=0.01)
     with socket.create_connection(("127.0.0.1", _port(server)), timeout=5) as plain:
         plain.sendall(b"GET /link/ HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
