@@ -36,7 +36,7 @@ def _free_port() -> int:
 
 def _mentorbot_command() -> list[str]:
     script = Path(sys.executable).with_name("mentorbot")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "bot.cli"]
+    return [str(script)] if script.exists() else [sys.executable, "-m", "mentorbot.cli"]
 
 
 def _get(url: str) -> tuple[int, dict]:
