@@ -23,7 +23,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.app import build_app
 from bot.config import FROM_APP, Settings
-from bot.http_server import database_is_healthy, make_wsgi_app
+from bot.http_server import database_health, make_wsgi_app
 from bot.runtime import Clock, Services, after_ack_pool, system_clock
 from bot.slack_client import make_web_client
 from scheduler.jobs import JobContext
@@ -198,7 +198,7 @@ def serve_http(settings: Settings, *, host: str, port: int, workers: int, thread
         app, _ = build_app(runtime.services)
         if with_scheduler:
             runtime.start_scheduler()
-        return make_wsgi_app(app, lambda: database_is_healthy(runtime.engine))
+        return make_wsgi_app(app, lambda: database_health(runtime.engine))
 
     def worker_exit(_server: Any, _worker: Any) -> None:
         for runtime in runtimes:
