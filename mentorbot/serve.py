@@ -26,7 +26,7 @@ from bot.access import metadata_key
 from bot.app import build_app
 from bot.runtime import Services, after_ack_pool
 from mentorbot.config import FROM_APP, Settings
-from mentorbot.http_server import database_is_healthy, make_wsgi_app
+from mentorbot.http_server import database_health, make_wsgi_app
 from mentorbot.slack_client import make_web_client
 from program.clock import Clock, system_clock
 from scheduler.jobs import JobContext
@@ -216,7 +216,7 @@ def serve_http(settings: Settings, *, host: str, port: int, workers: int, thread
         app = runtime.build_app()
         if with_scheduler:
             runtime.start_scheduler()
-        return make_wsgi_app(app, lambda: database_is_healthy(runtime.engine))
+        return make_wsgi_app(app, lambda: database_health(runtime.engine))
 
     def worker_exit(_server: Any, _worker: Any) -> None:
         for runtime in runtimes:
