@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from bot.config import ConfigError, load_database_url, load_settings
 from bot.roster_csv import RosterFileError, RosterRow, parse_roster_csv
 from bot.runtime import system_clock
-from bot.serve import StartupError, prepare, run_scheduler_only, serve_http, serve_socket_mode
+from bot.serve import StartupError, clock_for, prepare, run_scheduler_only, serve_http, serve_socket_mode
 from bot.slack_client import make_web_client
 from storage import audit, migrate
 from storage.db import make_engine, make_session_factory, session_scope
@@ -86,7 +86,7 @@ def cmd_db_upgrade(args: argparse.Namespace) -> None:
 def _program_context() -> tuple[str, Engine, WebClient]:
     """A migrated database holding the workspace's program, and a Slack client."""
     settings = load_settings()
-    team_id = prepare(settings, clock=system_clock)
+    team_id = prepare(settings, clock=clock_for(settings))
     return team_id, make_engine(settings.database_url), make_web_client(settings)
 
 
