@@ -20,7 +20,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from bot.config import ConfigError, load_database_url, load_settings
+from bot.config import ConfigError, load_database_url, load_log_level, load_settings
 from bot.roster_csv import RosterFileError, RosterRow, parse_roster_csv
 from bot.runtime import system_clock
 from bot.serve import StartupError, clock_for, prepare, run_scheduler_only, serve_http, serve_socket_mode
@@ -314,10 +314,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    try:
+        level = logging.DEBUG if args.verbose else load_log_level()
+    except ConfigError as problem:
+        print(f"mentorbot: {problem}", file=sys.stderr)
+        return 2
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         args.func(args)
     except (ConfigError, UsageProblem, RosterError) as problem:

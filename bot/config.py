@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 from collections.abc import Mapping
@@ -162,3 +163,15 @@ def load_database_url(env: Mapping[str, str] | None = None) -> str:
             "use e.g. sqlite:///mentorbot.db or postgresql://user:password@host/dbname",
         )
     return database_url
+
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+
+
+def load_log_level(env: Mapping[str, str] | None = None) -> int:
+    """MENTORBOT_LOG_LEVEL: INFO by default; `mentorbot -v` means DEBUG whatever it says."""
+    env = os.environ if env is None else env
+    name = (_get(env, "MENTORBOT_LOG_LEVEL") or "INFO").upper()
+    if name not in LOG_LEVELS:
+        raise ConfigError("MENTORBOT_LOG_LEVEL", f"is not a log level ({name!r})", f"use one of {', '.join(LOG_LEVELS)}")
+    return int(getattr(logging, name))
