@@ -32,7 +32,7 @@ EVERY_JOB_RAN = "clock file: every job ran at "
 
 def mentorbot_command() -> list[str]:
     script = Path(sys.executable).with_name("mentorbot")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "bot.cli"]
+    return [str(script)] if script.exists() else [sys.executable, "-m", "mentorbot.cli"]
 
 
 def free_port() -> int:

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.clock_file import FileClock, run_when_moved
-from bot.config import ConfigError, load_settings
+from mentorbot.clock_file import FileClock, run_when_moved
+from mentorbot.config import ConfigError, load_settings
 
 JULY_1 = datetime(2026, 7, 1, 9, 0, tzinfo=UTC)
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.clock_file import ClockFileError, read_moment
+from mentorbot.clock_file import ClockFileError, read_moment
 from mentoring.reporting import WeeklySlot, parse_weekly_slot
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
@@ -38,7 +38,7 @@ class Settings:
     time_zone: str
     coordinator_channel_id: str | None
     summary_at: WeeklySlot | None = None  # None leaves the program's setting (Monday 09:00 at first)
-    clock_file: Path | None = None  # rehearsals and tests only: the bot's time is read from it (bot/clock_file.py)
+    clock_file: Path | None = None  # rehearsals and tests only: the bot's time is read from it (mentorbot/clock_file.py)
 
 
 def _get(env: Mapping[str, str], name: str) -> str | None:
