@@ -40,6 +40,7 @@ from storage import migrate
 from storage.db import make_engine, make_session_factory, session_scope
 from storage.models import Person, Program, UTCDateTime
 from storage.outbox import enqueue
+from storage.outbox_kinds import OutboxKind
 from storage.programs import ProgramSettings, ensure_program
 from tests.support.database import private_postgres_database
 from tests.support.fake_slack import FakeSlack
@@ -174,7 +175,14 @@ def bench_delivery(name: str, make_url: Callable[[], str]) -> None:
             fake.add_user(person.slack_user_id, name=person.name)
         session.flush()
         for number in range(DELIVERY_MESSAGES):
-            enqueue(session, program=program, kind="bench", text=f"message {number}", now=NOW, recipients=[people[number % 100]])
+            enqueue(
+                session,
+                program=program,
+                kind=OutboxKind.MEETING_LOGGED,
+                text=f"message {number}",
+                now=NOW,
+                recipients=[people[number % 100]],
+            )
         session.commit()
         ctx = JobContext(factory, lambda: NOW, WebClient(token="xoxb-bench", base_url=fake.url, retry_handlers=[]))
         started = time.perf_counter()

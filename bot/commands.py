@@ -8,8 +8,9 @@ from dataclasses import dataclass
 
 from slack_sdk import WebClient
 
-from bot.access import Actor, Audience, allows
+from bot.access import Audience, allows
 from bot.runtime import Services
+from storage.roster import Actor
 
 
 @dataclass(frozen=True)

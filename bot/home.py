@@ -8,13 +8,15 @@ from typing import Any
 from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
-from bot.access import Actor, authorize, lookup_actor
+from bot.access import authorize
 from bot.commands import CommandRouter
 from bot.listeners.errors import apologise_on_error
 from bot.runtime import Services
-from storage.meetings import person_today
 from storage.models import Person, Program, Role
-from storage.reports import person_home, program_snapshot
+from storage.my_pairings import person_home
+from storage.programs import person_today
+from storage.reports import program_snapshot
+from storage.roster import Actor, lookup_actor
 from views.help import CommandLine
 from views.home import home_view, not_on_roster_home
 from views.ids import EVENT_APP_HOME_OPENED

@@ -25,11 +25,12 @@ from mentorbot.roster_csv import RosterFileError, RosterRow, parse_roster_csv
 from mentorbot.serve import StartupError, clock_for, prepare, run_scheduler_only, serve_http, serve_socket_mode
 from mentorbot.slack_client import make_web_client
 from program.clock import system_clock
+from program.roster import import_roster, make_coordinator
 from storage import audit, migrate
 from storage.db import make_engine, make_session_factory, session_scope
 from storage.models import AuditEntry, Program
 from storage.programs import program_for_team
-from storage.roster import RosterEntry, RosterError, add_coordinator, upsert_people
+from storage.roster import RosterEntry, RosterError
 
 log = logging.getLogger("mentorbot")
 
@@ -47,6 +48,12 @@ def _read_text(path: str) -> str:
         raise UsageProblem(f"{path}: not UTF-8 text (save the file as UTF-8 CSV)") from None
     except OSError as error:
         raise UsageProblem(f"{path}: {error.strerror}") from None
+
+
+def roster_problem_text(error: RosterError) -> str:
+    if error.on_roster:
+        return f"{error.who} is on the roster as a resident; a resident cannot be a coordinator."
+    return f"{error.who}: a resident cannot also be a coordinator"
 
 
 # --- commands -------------------------------------------------------------------------------
@@ -127,10 +134,8 @@ def cmd_roster_import(args: argparse.Namespace) -> None:
     entries = _resolve_user_ids(rows, lookup_email)
     try:
         with session_scope(make_session_factory(engine)) as session:
-            program = program_for_team(session, team_id)
-            assert program is not None
-            summary = upsert_people(
-                session, program=program, entries=entries, now=system_clock(), actor_label="cli: roster import"
+            summary = import_roster(
+                session, team_id=team_id, entries=entries, now=system_clock(), actor_label="cli: roster import"
             )
     finally:
         engine.dispose()
@@ -148,11 +153,9 @@ def cmd_add_coordinator(args: argparse.Namespace) -> None:
     name = user.get("real_name") or user.get("profile", {}).get("real_name") or user.get("name") or args.user_id
     try:
         with session_scope(make_session_factory(engine)) as session:
-            program = program_for_team(session, team_id)
-            assert program is not None
-            person = add_coordinator(
+            person, program = make_coordinator(
                 session,
-                program=program,
+                team_id=team_id,
                 slack_user_id=args.user_id,
                 name=name,
                 now=system_clock(),
@@ -235,8 +238,7 @@ def _write_atomically(path: str, content: bytes) -> None:
 
 
 def cmd_export(args: argparse.Namespace) -> None:
-    from bot.exports import export_pairings
-    from storage.programs import academic_calendar, program_today
+    from program.reports import export_pairings
 
     engine = make_engine(load_database_url())
     try:
@@ -244,9 +246,7 @@ def cmd_export(args: argparse.Namespace) -> None:
             raise UsageProblem("the database is empty: start the bot once (mentorbot run) or run mentorbot db upgrade")
         with session_scope(make_session_factory(engine)) as session:
             program = _export_program(session, args.team)
-            now = system_clock()
-            year = args.year if args.year is not None else academic_calendar(program).year_of(program_today(program, now))
-            export = export_pairings(session, program=program, year=year, now=now, actor_label="cli: export")
+            export = export_pairings(session, program=program, year=args.year, now=system_clock(), actor_label="cli: export")
     finally:
         engine.dispose()
     if args.out == "-":
@@ -322,8 +322,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         args.func(args)
-    except (ConfigError, UsageProblem, RosterError) as problem:
+    except (ConfigError, UsageProblem) as problem:
         print(f"mentorbot: {problem}", file=sys.stderr)
+        return 2
+    except RosterError as problem:
+        print(f"mentorbot: {roster_problem_text(problem)}", file=sys.stderr)
         return 2
     except RosterFileError as problem:
         print("mentorbot: nothing was imported; fix these lines and run the import again:", file=sys.stderr)

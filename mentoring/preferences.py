@@ -118,6 +118,19 @@ FIELD_PREFERRED = "preferred_residents"
 Problems = dict[str, str]
 
 
+class BlockedReason(Enum):
+    WITHDRAWN = "withdrawn"  # they left the program: nothing to answer until they rejoin
+    HAS_MENTOR = "has_mentor"  # a resident with a mentor asks for a change instead
+
+
+@dataclass(frozen=True)
+class Blocked:
+    """Why someone cannot answer a form now."""
+
+    reason: BlockedReason
+    mentor_name: str | None = None  # HAS_MENTOR: who it is
+
+
 @dataclass(frozen=True)
 class RequestAnswers:
     """A resident's form, as submitted: `choices[i]` is the (i+1)th choice or None if empty."""

@@ -1,6 +1,7 @@
 """The matching round's clock: open at the academic year's start, remind before the deadline,
-run the matcher at the deadline. One sweep over database state; safe to run in several
-processes (rounds are unique per program and year, and each step locks the rows it changes)."""
+run the matcher at the deadline (program/matching/rounds.py decides each). One sweep over
+database state; safe to run in several processes (rounds are unique per program and year, and
+each step locks the rows it changes)."""
 
 from __future__ import annotations
 
@@ -9,17 +10,10 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
-from bot.matching import make_proposal, remind, start_round
+from program.matching.rounds import make_proposal, open_at_year_start, remind
 from storage.db import session_scope
 from storage.models import Program
-from storage.rounds import (
-    RoundError,
-    current_round,
-    default_deadline,
-    rounds_past_deadline,
-    rounds_to_remind,
-    should_auto_open,
-)
+from storage.rounds import RoundError, rounds_past_deadline, rounds_to_remind
 
 if TYPE_CHECKING:
     from scheduler.context import JobContext
@@ -41,10 +35,8 @@ def open_rounds_at_year_start(ctx: JobContext) -> int:
         try:
             with session_scope(ctx.session_factory) as session:
                 program = session.get(Program, program_id)
-                if program is None or not should_auto_open(program, current_round(session, program=program, now=now), now):
-                    continue
-                start_round(session, program=program, deadline_at=default_deadline(program, now), now=now)
-                opened += 1
+                if program is not None and open_at_year_start(session, program=program, now=now):
+                    opened += 1
         except RoundError:
             continue  # another process opened it first
     return opened

@@ -7,14 +7,16 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from storage import audit
-from storage.capacity import (
+from storage.models import EndReason, Pairing, Person, Program, QueueReason, Role
+from storage.pairings import (
     NewPairing,
+    PairingProblem,
+    PairingRefusal,
     PairingRuleError,
     active_pairing_of_resident,
     create_pairing,
     end_pairing,
 )
-from storage.models import EndReason, Pairing, Person, Program, QueueReason, Role
 from storage.preferences import queue_person, resolve_waiting
 
 
@@ -40,10 +42,10 @@ def unpair(session: Session, *, program: Program, resident: Person, coordinator:
     """End the resident's active pairing; its pending messages are cancelled and the resident
     waits in the queue for a new match. A coordinator's ending does not forbid a later re-pair."""
     if resident.role is not Role.RESIDENT:
-        raise PairingRuleError(f"{resident.name} is not on the roster as a resident.")
+        raise PairingRuleError(PairingRefusal(PairingProblem.NOT_RESIDENT, resident=resident.name))
     pairing = active_pairing_of_resident(session, resident.id)
     if pairing is None:
-        raise PairingRuleError(f"{resident.name} has no active mentor.")
+        raise PairingRuleError(PairingRefusal(PairingProblem.NO_MENTOR, resident=resident.name))
     end_pairing(session, pairing, reason=EndReason.COORDINATOR, program=program, now=now)
     queue_person(session, person=resident, reason=QueueReason.REMATCH, now=now)
     audit.record(

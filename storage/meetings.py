@@ -1,4 +1,4 @@
-"""Meetings: logging one, and what a person's pairings look like now.
+"""Meetings: logging one, which moves the pair's due date.
 
 A logged meeting moves the pair's due date (mentoring.cadence.next_due) and with it the day the
 reminder sweep next looks at the pair; reminders queued for the old due date are cancelled.
@@ -11,47 +11,18 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, or_, select, update
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import CursorResult, update
+from sqlalchemy.orm import Session
 
 from mentoring.cadence import next_due
 from mentoring.nudges import NudgePolicy, first_nudge_date
-from mentoring.working_hours import local_date, resolve_zone
 from storage import audit
 from storage.inserts import insert_one_ignoring_conflicts
 from storage.models import Meeting, OutboxMessage, OutboxState, Pairing, Person, Program
 from storage.outbox import not_yet_sent
-
-NUDGE_KIND_PREFIX = "nudge."
-
-
-def policy_of(program: Program) -> NudgePolicy:
-    return NudgePolicy(
-        approaching_days=program.approaching_days,
-        missed_every_days=program.missed_every_days,
-        missed_limit=program.missed_limit,
-        escalation_days=program.escalation_days,
-    )
-
-
-def person_today(person: Person, program: Program, now: datetime) -> date:
-    """Today on the person's own calendar (Slack time zone, else the program's)."""
-    return local_date(now, resolve_zone(person.slack_time_zone, program.time_zone))
-
-
-def active_pairings_of(session: Session, person_id: int) -> list[Pairing]:
-    """The person's current pairings (as mentor or as mentee), both people loaded, oldest first."""
-    query = (
-        select(Pairing)
-        .where(or_(Pairing.mentor_id == person_id, Pairing.resident_id == person_id), Pairing.ended_on.is_(None))
-        .options(selectinload(Pairing.mentor), selectinload(Pairing.resident))
-        .order_by(Pairing.started_on, Pairing.id)
-    )
-    return list(session.scalars(query))
-
-
-def other_person(pairing: Pairing, person_id: int) -> Person:
-    return pairing.resident if pairing.mentor_id == person_id else pairing.mentor
+from storage.outbox_kinds import NUDGE_PREFIX
+from storage.pairings import counterpart_of
+from storage.programs import person_today, policy_of
 
 
 def reschedule(pairing: Pairing, policy: NudgePolicy) -> None:
@@ -121,7 +92,7 @@ def log_meeting(session: Session, *, pairing_id: int, logged_by: Person, met_on:
     program = _check_meeting(session, pairing, logged_by=logged_by, met_on=met_on, now=now)
     assert pairing is not None
 
-    other = other_person(pairing, logged_by.id)
+    other = counterpart_of(pairing, logged_by.id)
     new = insert_one_ignoring_conflicts(
         session,
         Meeting,
@@ -150,33 +121,8 @@ def cancel_pending_nudges(session: Session, *, pairing_id: int) -> int:
         .where(
             OutboxMessage.pairing_id == pairing_id,
             not_yet_sent(),
-            OutboxMessage.kind.startswith(NUDGE_KIND_PREFIX),
+            OutboxMessage.kind.startswith(NUDGE_PREFIX),
         )
         .values(state=OutboxState.CANCELLED, last_error="a meeting was logged")
     )
     return cast("CursorResult[Any]", result).rowcount or 0
-
-
-@dataclass(frozen=True)
-class PairingStatus:
-    pairing_id: int
-    other: Person
-    i_am_mentor: bool
-    started_on: date
-    last_met_on: date | None
-    next_due_on: date
-
-
-def status_of(session: Session, person: Person) -> list[PairingStatus]:
-    """What `/mentor status` shows: each current pairing, its last meeting and next due date."""
-    return [
-        PairingStatus(
-            pairing_id=p.id,
-            other=other_person(p, person.id),
-            i_am_mentor=p.mentor_id == person.id,
-            started_on=p.started_on,
-            last_met_on=p.last_met_on,
-            next_due_on=p.next_due_on or next_due(p.started_on, p.last_met_on),
-        )
-        for p in active_pairings_of(session, person.id)
-    ]

@@ -284,7 +284,6 @@ class Proposal(Base):
     round_id: Mapped[int | None] = mapped_column(ForeignKey("rounds.id", ondelete="SET NULL"))
     state: Mapped[ProposalState] = mapped_column(_enum(ProposalState), default=ProposalState.PENDING)
     unmatched_resident_ids: Mapped[list[Any]] = mapped_column(JSON, default=list)
-    stats: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime]
     decided_at: Mapped[datetime | None]
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))

@@ -10,20 +10,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, CursorResult, and_, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from mentoring.working_hours import is_working_time, next_delivery_time, resolve_zone
 from storage.models import OutboxMessage, OutboxState, Person, PersonStatus, Program
+from storage.outbox_kinds import OutboxKind
+from storage.programs import person_zone
 
 MAX_ALIGNMENT_ROUNDS = 8
-
-
-def person_zone(person: Person, program: Program) -> ZoneInfo:
-    """The person's Slack time zone (cached on the row), else the program's."""
-    return resolve_zone(person.slack_time_zone, program.time_zone)
 
 
 def working_hours_for_all(people: Sequence[Person], program: Program, now: datetime) -> datetime:
@@ -49,7 +46,7 @@ def enqueue(
     session: Session,
     *,
     program: Program,
-    kind: str,
+    kind: OutboxKind,
     text: str,
     now: datetime,
     recipients: Sequence[Person] = (),
@@ -83,7 +80,7 @@ def enqueue(
         earliest = working_hours_for_all(list(recipients), program, earliest)
     message = OutboxMessage(
         program_id=program.id,
-        kind=kind,
+        kind=OutboxKind(kind).value,
         dedupe_key=dedupe_key,
         pairing_id=pairing_id,
         recipient_user_ids=[p.slack_user_id for p in recipients] or None,
@@ -149,3 +146,41 @@ def exists(session: Session, dedupe_key: str) -> bool:
     """Whether a message with this natural key was already decided (whatever its state)."""
     query = select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key).limit(1)
     return session.scalars(query).first() is not None
+
+
+def decided_keys(session: Session, dedupe_keys: Sequence[str]) -> set[str]:
+    """Which of these keys already name a message: one query for a sweep's whole list."""
+    if not dedupe_keys:
+        return set()
+    query = select(OutboxMessage.dedupe_key).where(OutboxMessage.dedupe_key.in_(list(dedupe_keys)))
+    return {key for key in session.scalars(query) if key is not None}
+
+
+def enqueue_once(session: Session, *, dedupe_key: str, **message: Any) -> OutboxMessage | None:
+    """enqueue, unless a message with this key exists already (then None). Inside a savepoint: a
+    process that loses a race to decide the same message gets the unique violation, rolls back
+    only the savepoint and moves on."""
+    if exists(session, dedupe_key):
+        return None
+    try:
+        with session.begin_nested():
+            return enqueue(session, dedupe_key=dedupe_key, **message)
+    except IntegrityError:
+        return None  # another process decided it first
+
+
+def rewrite_messages(
+    session: Session, *, key_prefix: str, text: str, blocks: list[dict[str, Any]] | None, reason: str
+) -> list[OutboxMessage]:
+    """Overwrite every stored message whose key starts with `key_prefix` (and cancel those not
+    sent yet, with `reason`); returns those already delivered, for editing them in Slack too."""
+    delivered: list[OutboxMessage] = []
+    for message in session.scalars(select(OutboxMessage).where(OutboxMessage.dedupe_key.startswith(key_prefix, autoescape=True))):
+        message.text = text
+        message.blocks = blocks
+        if message.state is OutboxState.PENDING:
+            message.state = OutboxState.CANCELLED
+            message.last_error = reason
+        elif message.slack_channel and message.slack_ts:
+            delivered.append(message)
+    return delivered

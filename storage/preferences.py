@@ -11,7 +11,6 @@ from sqlalchemy.orm import Session
 
 from mentoring.preferences import Choice, subspecialty_catalogue
 from storage import audit
-from storage.capacity import active_mentee_counts, mentee_limit, never_again_pairs, offers_for_year
 from storage.inserts import insert_or_skip, locked_row
 from storage.models import (
     MentorOffer,
@@ -24,7 +23,7 @@ from storage.models import (
     Role,
     Round,
 )
-from storage.requests import people_waiting_for_match
+from storage.pairings import active_mentee_counts, mentee_limit, never_again_pairs, offers_for_year
 
 PICK_LIST_LIMIT = 100  # Slack shows at most 100 options per select
 
@@ -211,6 +210,24 @@ def resolve_waiting(session: Session, *, person_ids: Iterable[int], now: datetim
     for entry in entries:
         entry.resolved_at = now
     return len(entries)
+
+
+def people_waiting_for_match(session: Session, *, program_id: int) -> list[Person]:
+    """For the channel summary: who is waiting for a (new) match, longest-waiting first.
+
+    Deliberately says nothing about why (a change request, a withdrawal, a mid-year request).
+    """
+    query = (
+        select(Person)
+        .join(QueueEntry, QueueEntry.person_id == Person.id)
+        .where(
+            QueueEntry.program_id == program_id,
+            QueueEntry.resolved_at.is_(None),
+            Person.status == PersonStatus.ACTIVE,
+        )
+        .order_by(QueueEntry.queued_at, QueueEntry.id)
+    )
+    return list(session.scalars(query))
 
 
 def waiting_residents(session: Session, *, program_id: int) -> list[Person]:

@@ -10,10 +10,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mentoring.cadence import AcademicCalendar
+from mentoring.nudges import NudgePolicy
 from mentoring.reporting import WeeklySlot
 from mentoring.working_hours import local_date, resolve_zone
 from storage import audit
-from storage.models import Program
+from storage.models import Person, Program
 
 DEFAULT_PROGRAM_NAME = "Residency mentorship"
 
@@ -37,8 +38,40 @@ def program_today(program: Program, now: datetime) -> date:
     return local_date(now, program_zone(program))
 
 
+def person_zone(person: Person, program: Program) -> ZoneInfo:
+    """The person's Slack time zone (cached on the row), else the program's."""
+    return resolve_zone(person.slack_time_zone, program.time_zone)
+
+
+def person_today(person: Person, program: Program, now: datetime) -> date:
+    """Today on the person's own calendar (Slack time zone, else the program's)."""
+    return local_date(now, person_zone(person, program))
+
+
+def policy_of(program: Program) -> NudgePolicy:
+    """The program's reminder settings."""
+    return NudgePolicy(
+        approaching_days=program.approaching_days,
+        missed_every_days=program.missed_every_days,
+        missed_limit=program.missed_limit,
+        escalation_days=program.escalation_days,
+    )
+
+
 def academic_calendar(program: Program) -> AcademicCalendar:
     return AcademicCalendar(program.academic_year_start_month, program.academic_year_start_day)
+
+
+def academic_year(program: Program, now: datetime) -> int:
+    """The calendar year the program's current academic year started in."""
+    return academic_calendar(program).year_of(program_today(program, now))
+
+
+def load_program(session: Session, program_id: int) -> Program:
+    """A program that must exist (its id came from a row of ours), loaded in this unit of work."""
+    program = session.get(Program, program_id)
+    assert program is not None, f"no program {program_id}"
+    return program
 
 
 def program_for_team(session: Session, team_id: str) -> Program | None:

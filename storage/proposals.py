@@ -20,19 +20,6 @@ from sqlalchemy.orm import Session
 from mentoring.matching import MatchProblem, MatchResult, Mentor, Resident, match
 from mentoring.preferences import subspecialty_key
 from storage import audit
-from storage.capacity import (
-    NewPairing,
-    PairingConflict,
-    PairingRuleError,
-    active_mentee_counts,
-    active_pairing_of_resident,
-    check_mentor_can_take,
-    create_pairing,
-    mentee_limit,
-    never_again_pairs,
-    offers_for_year,
-    people_by_id,
-)
 from storage.models import (
     Person,
     PersonStatus,
@@ -46,13 +33,31 @@ from storage.models import (
     Round,
     RoundState,
 )
+from storage.pairings import (
+    NewPairing,
+    PairingConflict,
+    PairingProblem,
+    PairingRefusal,
+    PairingRuleError,
+    active_mentee_counts,
+    active_pairing_of_resident,
+    check_mentor_can_take,
+    create_pairing,
+    mentee_limit,
+    never_again_pairs,
+    offers_for_year,
+    people_by_id,
+)
 from storage.preferences import queue_person, resolve_waiting, waiting_residents
-from storage.requests import PersonRef
+from storage.roster import PersonRef
 from storage.rounds import close_round, lock_round
 
 
 class ProposalChanged(PairingRuleError):
-    """The proposal is not what the coordinator looked at (edited or replaced meanwhile)."""
+    """The proposal is not what the coordinator looked at (approved, replaced or edited meanwhile)."""
+
+    def __init__(self, problem: PairingProblem) -> None:
+        super().__init__(PairingRefusal(problem))
 
 
 # --- building the problem ---------------------------------------------------------------------
@@ -182,7 +187,6 @@ def store_proposal(
         round_id=round_.id if round_ is not None else None,
         state=ProposalState.PENDING,
         unmatched_resident_ids=[int(r) for r in result.unmatched_residents],
-        stats=result.stats.to_dict(),
         created_at=now,
     )
     proposal.pairs = [
@@ -297,13 +301,13 @@ def review_of(session: Session, *, proposal: Proposal) -> ProposalReview:
 
 def _require_pending(proposal: Proposal | None, expected_fingerprint: str | None) -> Proposal:
     if proposal is None:
-        raise PairingRuleError("I couldn't find that proposal.")
+        raise PairingRuleError(PairingRefusal(PairingProblem.PROPOSAL_NOT_FOUND))
     if proposal.state is ProposalState.APPROVED:
-        raise ProposalChanged("This proposal has already been approved, so nothing more was done.")
+        raise ProposalChanged(PairingProblem.PROPOSAL_APPROVED)
     if proposal.state is ProposalState.DISCARDED:
-        raise ProposalChanged("This proposal was replaced by a newer one, so nothing was done.")
+        raise ProposalChanged(PairingProblem.PROPOSAL_REPLACED)
     if expected_fingerprint is not None and fingerprint(proposal) != expected_fingerprint:
-        raise ProposalChanged("Someone changed this proposal while you were looking at it, so nothing was done.")
+        raise ProposalChanged(PairingProblem.PROPOSAL_CHANGED)
     return proposal
 
 
@@ -328,7 +332,7 @@ def reassign(
     )
     current = next((pair for pair in proposal.pairs if pair.resident_id == resident_id), None)
     if current is None and resident_id not in proposal.unmatched_resident_ids:
-        raise PairingRuleError("That resident is not part of this proposal.")
+        raise PairingRuleError(PairingRefusal(PairingProblem.NOT_IN_PROPOSAL))
     resident = session.get(Person, resident_id)
     assert resident is not None
     if mentor_id is None:
@@ -338,7 +342,7 @@ def reassign(
     else:
         mentor = session.get(Person, mentor_id)
         if mentor is None or mentor.program_id != program.id:
-            raise PairingRuleError("Please pick a faculty member on the roster.")
+            raise PairingRuleError(PairingRefusal(PairingProblem.UNKNOWN_MENTOR))
         promised = sum(1 for pair in proposal.pairs if pair.mentor_id == mentor.id and pair.resident_id != resident_id)
         check_mentor_can_take(session, program=program, mentor=mentor, resident=resident, year=year, promised=promised)
         saved = session.scalars(select(ResidentPreference).where(ResidentPreference.resident_id == resident_id)).first()
@@ -392,7 +396,7 @@ def approve(
     )
     people = people_by_id(session, [*(p.mentor_id for p in proposal.pairs), *(p.resident_id for p in proposal.pairs)])
     created: list[NewPairing] = []
-    problems: list[str] = []
+    refusals: list[PairingRefusal] = []
     for pair in sorted(proposal.pairs, key=lambda p: p.id):
         try:
             created.append(
@@ -408,9 +412,9 @@ def approve(
         except PairingConflict:
             raise  # the session is unusable after a failed flush: stop at once
         except PairingRuleError as problem:
-            problems.append(str(problem))
-    if problems:
-        raise PairingRuleError("Nothing was approved yet. " + " ".join(problems) + " Please reassign and try again.")
+            refusals += problem.refusals
+    if refusals:
+        raise PairingRuleError(*refusals, approving=True)
 
     proposal.state = ProposalState.APPROVED
     proposal.decided_at = now

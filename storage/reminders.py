@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, selectinload
 from mentoring.cadence import next_due
 from mentoring.nudges import Nudge, NudgePolicy, next_check_date, nudges_due
 from storage.inserts import insert_ignoring_conflicts
-from storage.models import NudgeDecision, Pairing, Person, PersonStatus, Program
+from storage.models import NudgeDecision, Pairing, PersonStatus, Program
 
 
 def programs_to_sweep(session: Session) -> list[Program]:
@@ -63,12 +63,3 @@ def decide(
     rows = [{"pairing_id": p, "kind": k, "due_on": d, "sequence": n, "decided_at": now} for p, k, d, n in candidates]
     new = insert_ignoring_conflicts(session, NudgeDecision, rows, conflict_columns=("pairing_id", "kind", "due_on", "sequence"))
     return [candidates[(r["pairing_id"], r["kind"], r["due_on"], r["sequence"])] for r in new]
-
-
-def active_coordinators(session: Session, *, program_id: int) -> list[Person]:
-    query = (
-        select(Person)
-        .where(Person.program_id == program_id, Person.is_coordinator.is_(True), Person.status == PersonStatus.ACTIVE)
-        .order_by(Person.name, Person.id)
-    )
-    return list(session.scalars(query))

@@ -1,5 +1,5 @@
 """Reads for the coordinator view: the program snapshot behind the weekly summary and the
-dashboard, a year of pairings for quarter reports and exports, and one person's home tab.
+dashboard, a year of pairings for quarter reports and exports, and a quarter's report.
 
 Everything comes back as frozen dataclasses of plain values, safe to render after the session
 has closed. Nothing here says why a pairing ended or who asked: only dates and counts.
@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
-from mentoring.cadence import QUARTERS_PER_YEAR, AcademicQuarter, PairingHistory, next_due
+from mentoring.cadence import QUARTERS_PER_YEAR, AcademicQuarter, PairingHistory
 from mentoring.reporting import (
     ActivePair,
     CapacityFigures,
@@ -29,9 +29,8 @@ from mentoring.reporting import (
     year_figures,
     year_label,
 )
-from storage.meetings import active_pairings_of
+from storage.change_requests import open_request_count
 from storage.models import (
-    ChangeRequest,
     Meeting,
     MentorOffer,
     OutboxMessage,
@@ -44,13 +43,13 @@ from storage.models import (
     ProposalPair,
     ProposalState,
     QueueEntry,
-    RequestState,
     Role,
     Round,
     RoundState,
 )
+from storage.my_pairings import later_of, latest_meetings
 from storage.programs import academic_calendar, program_today, program_zone
-from storage.requests import PersonRef
+from storage.roster import PersonRef
 
 # The summary lists people the bot failed to reach since the previous summary.
 UNREACHABLE_WINDOW = timedelta(days=7)
@@ -145,12 +144,12 @@ def program_snapshot(session: Session, *, program: Program, now: datetime) -> Pr
 
     active = _active_pairings(session, program_id=program.id)
     meeting_counts = _meeting_counts(session, [p.id for p in active], quarter_first, quarter_end)
-    latest_meeting = _latest_meetings(session, [p.id for p in active])
+    latest_meeting = latest_meetings(session, [p.id for p in active])
     pairs = [
         ActivePair(
             key=p.id,
             started_on=p.started_on,
-            last_met_on=_later(p.last_met_on, latest_meeting.get(p.id)),
+            last_met_on=later_of(p.last_met_on, latest_meeting.get(p.id)),
             next_due_on=p.next_due_on,
             meetings_this_quarter=meeting_counts.get(p.id, 0),
         )
@@ -168,7 +167,7 @@ def program_snapshot(session: Session, *, program: Program, now: datetime) -> Pr
         pairs={p.id: PairRef.of(p) for p in active},
         meetings=meeting_figures(pairs, today=today, quarter_end=quarter_end),
         waiting=tuple(_waiting(session, program_id=program.id, zone=program_zone(program))),
-        open_requests=_open_request_count(session, program_id=program.id),
+        open_requests=open_request_count(session, program_id=program.id),
         capacity=capacity_figures(
             _mentor_loads(session, program_id=program.id, academic_year=quarter.year, active=active),
             max_mentees=program.max_mentees_per_mentor,
@@ -177,10 +176,6 @@ def program_snapshot(session: Session, *, program: Program, now: datetime) -> Pr
         proposal=_pending_proposal(session, program=program),
         unreachable=tuple(_unreachable(session, program_id=program.id, since=now - UNREACHABLE_WINDOW)),
     )
-
-
-def _later(a: date | None, b: date | None) -> date | None:
-    return max((d for d in (a, b) if d is not None), default=None)
 
 
 def _active_pairings(session: Session, *, program_id: int) -> list[Pairing]:
@@ -204,17 +199,6 @@ def _meeting_counts(session: Session, pairing_ids: Sequence[int], first: date, e
     return dict(session.execute(query).all())
 
 
-def _latest_meetings(session: Session, pairing_ids: Sequence[int]) -> dict[int, date]:
-    if not pairing_ids:
-        return {}
-    query = (
-        select(Meeting.pairing_id, func.max(Meeting.met_on))
-        .where(Meeting.pairing_id.in_(pairing_ids))
-        .group_by(Meeting.pairing_id)
-    )
-    return dict(session.execute(query).all())
-
-
 def _waiting(session: Session, *, program_id: int, zone: ZoneInfo) -> Iterable[WaitingPerson]:
     query = (
         select(QueueEntry, Person)
@@ -228,15 +212,6 @@ def _waiting(session: Session, *, program_id: int, zone: ZoneInfo) -> Iterable[W
     )
     for entry, person in session.execute(query):
         yield WaitingPerson(PersonRef.of(person), person.role.value, entry.queued_at.astimezone(zone).date())
-
-
-def _open_request_count(session: Session, *, program_id: int) -> int:
-    query = (
-        select(func.count())
-        .select_from(ChangeRequest)
-        .where(ChangeRequest.program_id == program_id, ChangeRequest.state == RequestState.OPEN)
-    )
-    return session.scalar(query) or 0
 
 
 def _mentor_loads(session: Session, *, program_id: int, academic_year: int, active: Sequence[Pairing]) -> list[MentorLoad]:
@@ -349,55 +324,6 @@ def pairings_in_year(session: Session, *, program: Program, year: int) -> list[P
             meetings[pairing_id].append(met_on)
     found = [PairYear(PairRef.of(p), PairingHistory(p.started_on, p.ended_on, tuple(sorted(meetings[p.id])))) for p in pairings]
     return sorted(found, key=lambda py: (py.pair.mentor.name, py.pair.resident.name, py.pair.pairing_id))
-
-
-# --- one person's home tab -----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class MyPairing:
-    pairing_id: int
-    counterpart: PersonRef
-    i_mentor: bool  # True when the person is the mentor in this pairing
-    started_on: date
-    last_met_on: date | None
-    due_on: date
-
-
-@dataclass(frozen=True)
-class PersonHome:
-    role: Role
-    withdrawn: bool
-    pairings: tuple[MyPairing, ...]
-    waiting_since: date | None  # on the list for a (new) match
-
-
-def person_home(session: Session, *, person: Person, program: Program) -> PersonHome:
-    active = active_pairings_of(session, person.id)
-    latest = _latest_meetings(session, [p.id for p in active])
-    pairings = []
-    for p in active:
-        last_met = _later(p.last_met_on, latest.get(p.id))
-        i_mentor = p.mentor_id == person.id
-        pairings.append(
-            MyPairing(
-                pairing_id=p.id,
-                counterpart=PersonRef.of(p.resident if i_mentor else p.mentor),
-                i_mentor=i_mentor,
-                started_on=p.started_on,
-                last_met_on=last_met,
-                due_on=p.next_due_on or next_due(p.started_on, last_met),
-            )
-        )
-    waiting = session.scalars(
-        select(QueueEntry.queued_at).where(QueueEntry.person_id == person.id, QueueEntry.resolved_at.is_(None))
-    ).first()
-    return PersonHome(
-        role=person.role,
-        withdrawn=person.status is PersonStatus.WITHDRAWN,
-        pairings=tuple(pairings),
-        waiting_since=waiting.astimezone(program_zone(program)).date() if waiting else None,
-    )
 
 
 # --- a quarter's report --------------------------------------------------------------------------

@@ -1,7 +1,8 @@
-"""The roster: who is in the program and in what role."""
+"""The roster: who is in the program and in what role, and who is asking."""
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -11,6 +12,81 @@ from sqlalchemy.orm import Session
 
 from storage import audit
 from storage.models import Person, PersonStatus, Program, Role
+from storage.programs import program_for_team
+
+
+@dataclass(frozen=True)
+class PersonRef:
+    """Someone as messages and screens name them: plain values, safe after the session closed."""
+
+    person_id: int
+    name: str
+    slack_user_id: str
+    role: Role
+
+    @classmethod
+    def of(cls, person: Person) -> PersonRef:
+        return cls(person.id, person.name, person.slack_user_id, person.role)
+
+
+@dataclass(frozen=True)
+class Actor:
+    """A snapshot of the person behind a request, safe to use after the session closed."""
+
+    person_id: int
+    program_id: int
+    team_id: str
+    slack_user_id: str
+    name: str
+    role: Role
+    is_coordinator: bool
+    withdrawn: bool
+
+    @classmethod
+    def of(cls, person: Person) -> Actor:
+        return cls(
+            person_id=person.id,
+            program_id=person.program_id,
+            team_id=person.team_id,
+            slack_user_id=person.slack_user_id,
+            name=person.name,
+            role=person.role,
+            is_coordinator=person.is_coordinator,
+            withdrawn=person.status is PersonStatus.WITHDRAWN,
+        )
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """Who is asking: their roster entry, or (when they are not on it) the coordinators to name."""
+
+    actor: Actor | None
+    program_id: int | None
+    coordinator_user_ids: tuple[str, ...]
+
+
+def lookup_actor(session: Session, *, team_id: str, user_id: str) -> Lookup:
+    """The caller's roster entry, or the coordinators to name when they are not on it."""
+    program = program_for_team(session, team_id)
+    if program is None:
+        return Lookup(actor=None, program_id=None, coordinator_user_ids=())
+    person = find_person(session, program_id=program.id, team_id=team_id, slack_user_id=user_id)
+    if person is not None:
+        return Lookup(actor=Actor.of(person), program_id=program.id, coordinator_user_ids=())
+    names = tuple(p.slack_user_id for p in coordinators(session, program_id=program.id))
+    return Lookup(actor=None, program_id=program.id, coordinator_user_ids=names)
+
+
+def load_person(session: Session, person_id: int) -> Person:
+    """Someone who must exist (their id came from a row of ours), loaded in this unit of work."""
+    person = session.get(Person, person_id)
+    assert person is not None, f"no person {person_id}"
+    return person
+
+
+def person_of(session: Session, actor: Actor) -> Person:
+    """The actor's own roster row, loaded in this unit of work."""
+    return load_person(session, actor.person_id)
 
 
 @dataclass(frozen=True)
@@ -31,8 +107,17 @@ class ImportSummary:
     unchanged: int
 
 
+class RosterProblem(enum.Enum):
+    RESIDENT_AS_COORDINATOR = "resident_as_coordinator"  # a resident cannot also be a coordinator
+
+
 class RosterError(ValueError):
-    """A roster change that breaks a program rule; the message is meant for a person."""
+    """A roster change that breaks a program rule; nothing was written. `who` names the entry
+    (a Slack ID for an imported row, a name for someone already on the roster)."""
+
+    def __init__(self, problem: RosterProblem, *, who: str, on_roster: bool) -> None:
+        super().__init__(f"{problem.value}: {who}")
+        self.problem, self.who, self.on_roster = problem, who, on_roster
 
 
 def find_person(session: Session, *, program_id: int, team_id: str, slack_user_id: str) -> Person | None:
@@ -47,6 +132,16 @@ def find_person(session: Session, *, program_id: int, team_id: str, slack_user_i
 def coordinators(session: Session, *, program_id: int) -> list[Person]:
     query = (
         select(Person).where(Person.program_id == program_id, Person.is_coordinator.is_(True)).order_by(Person.name, Person.id)
+    )
+    return list(session.scalars(query))
+
+
+def active_coordinators(session: Session, *, program_id: int) -> list[Person]:
+    """Coordinators who have not withdrawn, by name: who is told about the program's business."""
+    query = (
+        select(Person)
+        .where(Person.program_id == program_id, Person.is_coordinator.is_(True), Person.status == PersonStatus.ACTIVE)
+        .order_by(Person.name, Person.id)
     )
     return list(session.scalars(query))
 
@@ -81,7 +176,7 @@ def upsert_people(
     created = updated = unchanged = 0
     for entry in entries:
         if entry.role is Role.RESIDENT and entry.is_coordinator:
-            raise RosterError(f"{entry.slack_user_id}: a resident cannot also be a coordinator")
+            raise RosterError(RosterProblem.RESIDENT_AS_COORDINATOR, who=entry.slack_user_id, on_roster=False)
         person = find_person(session, program_id=program.id, team_id=program.team_id, slack_user_id=entry.slack_user_id)
         if person is None:
             person = Person(
@@ -143,7 +238,7 @@ def add_coordinator(
         session.add(person)
         session.flush()
     elif person.role is Role.RESIDENT:
-        raise RosterError(f"{person.name} is on the roster as a resident; a resident cannot be a coordinator.")
+        raise RosterError(RosterProblem.RESIDENT_AS_COORDINATOR, who=person.name, on_roster=True)
     elif person.is_coordinator:
         return person
     else:

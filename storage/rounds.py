@@ -7,6 +7,7 @@ CLOSED    the proposal was approved; later requests join the mid-year queue
 
 from __future__ import annotations
 
+import enum
 from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import ColumnElement, exists, select
@@ -14,7 +15,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from storage import audit
-from storage.capacity import academic_year
 from storage.models import (
     MentorOffer,
     Pairing,
@@ -26,7 +26,7 @@ from storage.models import (
     Round,
     RoundState,
 )
-from storage.programs import academic_calendar, program_today, program_zone
+from storage.programs import academic_calendar, academic_year, program_today, program_zone
 
 DEFAULT_ANSWER_DAYS = 14
 REMINDER_BEFORE_DEADLINE = timedelta(days=3)
@@ -35,8 +35,19 @@ REMINDER_BEFORE_DEADLINE = timedelta(days=3)
 AUTO_OPEN_WINDOW_DAYS = 30
 
 
+class RoundProblem(enum.Enum):
+    EXISTS = "exists"  # this academic year has a round already (see `state`)
+    DEADLINE_PAST = "deadline_past"
+    OPENED_MEANWHILE = "opened_meanwhile"  # another process or coordinator opened it at this moment
+    NOBODY_WAITING = "nobody_waiting"  # nothing to match outside a round
+
+
 class RoundError(ValueError):
-    """A round operation that cannot be done; the message is meant for a coordinator."""
+    """A round operation that cannot be done; nothing was written. views/rounds.py words it."""
+
+    def __init__(self, problem: RoundProblem, *, year_label: str | None = None, state: RoundState | None = None) -> None:
+        super().__init__(problem.value)
+        self.problem, self.year_label, self.state = problem, year_label, state
 
 
 def deadline_at_end_of(program: Program, last_day: date) -> datetime:
@@ -82,16 +93,16 @@ def open_round(
     year = academic_year(program, now)
     existing = round_for_year(session, program_id=program.id, year=year)
     if existing is not None:
-        raise RoundError(_already_exists(program, existing))
+        raise RoundError(RoundProblem.EXISTS, year_label=year_label(program, existing.academic_year), state=existing.state)
     if deadline_at <= now:
-        raise RoundError("The deadline must be in the future.")
+        raise RoundError(RoundProblem.DEADLINE_PAST)
     round_ = Round(program_id=program.id, academic_year=year, state=RoundState.OPEN, opened_at=now, deadline_at=deadline_at)
     try:
         with session.begin_nested():  # another process may open the same round at this moment
             session.add(round_)
             session.flush()
     except IntegrityError:
-        raise RoundError("This year's matching round was opened a moment ago by someone else.") from None
+        raise RoundError(RoundProblem.OPENED_MEANWHILE) from None
     audit.record(
         session,
         program_id=program.id,
@@ -107,16 +118,6 @@ def open_round(
 def year_label(program: Program, year: int) -> str:
     """ "2026–27" (or "2026" for a calendar-year program)."""
     return academic_calendar(program).label(year, 1).rsplit(" ", 1)[0]
-
-
-def _already_exists(program: Program, existing: Round) -> str:
-    label = year_label(program, existing.academic_year)
-    states = {
-        RoundState.OPEN: "is open",
-        RoundState.PROPOSED: "has a proposal waiting for review",
-        RoundState.CLOSED: "is already closed; use `/mentor admin match` for anyone still waiting",
-    }
-    return f"The {label} matching round {states[existing.state]}."
 
 
 def should_auto_open(program: Program, existing: Round | None, now: datetime) -> bool:

@@ -10,14 +10,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from storage.change_requests import NOTE_MAX_CHARS, RequestSummary, Resolution
 from storage.models import RequestKind, Role
-from storage.requests import NOTE_MAX_CHARS, PersonRef, Rendered, RequestSummary, Resolution
+from storage.my_pairings import MyPairing
+from storage.roster import PersonRef
 from views.common import (
     Block,
     Message,
     actions,
     button,
     context,
+    join_names,
     mention,
     notice_modal,
     plain,
@@ -52,28 +55,16 @@ WHO_SEES_WHAT = (
 NOTE_HINT = "Only the program coordinators can read this. It's deleted once they've handled your request."
 
 
-def and_list(names: Sequence[str]) -> str:
-    if len(names) <= 2:
-        return " and ".join(names)
-    return ", ".join(names[:-1]) + " and " + names[-1]
-
-
 def _bold_names(people: Sequence[PersonRef]) -> str:
-    return and_list([f"*{p.name}*" for p in people])
+    return join_names([f"*{p.name}*" for p in people], conjunction="and")
 
 
 def _ended_phrase(names: Sequence[str]) -> str:
     """ "Your pairing with *A* has ended; they get" / "Your pairings with *A* and *B* have ended; each gets"."""
-    bold = and_list([f"*{n}*" for n in names])
+    bold = join_names([f"*{n}*" for n in names], conjunction="and")
     if len(names) == 1:
         return f"Your pairing with {bold} has ended; they get"
     return f"Your pairings with {bold} have ended; each gets"
-
-
-@dataclass(frozen=True)
-class PairingChoice:
-    pairing_id: int
-    counterpart_name: str
 
 
 @dataclass(frozen=True)
@@ -115,16 +106,16 @@ def _radio(block_id: str, label: str, options: Sequence[tuple[str, str]], *, ini
     return {"type": "input", "block_id": block_id, "label": plain(label), "element": element}
 
 
-def change_modal(choices: Sequence[PairingChoice], *, role: Role, private_metadata: str) -> View:
+def change_modal(choices: Sequence[MyPairing], *, role: Role, private_metadata: str) -> View:
     """The change modal; a mentor with two mentees first picks which pairing."""
     if len(choices) == 1:
-        other = choices[0].counterpart_name
+        other = choices[0].counterpart.name
         intro = [section(f"You can end your pairing with *{other}* at any time. *You don't need to give a reason.*")]
         they = other
     else:
         intro = [
             section("You can end a pairing at any time. *You don't need to give a reason.*"),
-            _radio(PAIRING_INPUT, "Which pairing?", [(str(c.pairing_id), c.counterpart_name) for c in choices]),
+            _radio(PAIRING_INPUT, "Which pairing?", [(str(c.pairing_id), c.counterpart.name) for c in choices]),
         ]
         they = "The other person"
     happens = (
@@ -153,7 +144,7 @@ def change_modal(choices: Sequence[PairingChoice], *, role: Role, private_metada
 
 def withdraw_modal(counterpart_names: Sequence[str], *, private_metadata: str) -> View:
     if counterpart_names:
-        names = and_list([f"*{n}*" for n in counterpart_names])
+        names = join_names([f"*{n}*" for n in counterpart_names], conjunction="and")
         plural = len(counterpart_names) > 1
         pairings = (
             f"• Your {'pairings' if plural else 'pairing'} with {names} {'end' if plural else 'ends'} now. "
@@ -288,7 +279,7 @@ def personal_actions(*, has_pairing: bool, withdrawn: bool, can_leave: bool) -> 
     ]
 
 
-# --- the messages storage sends --------------------------------------------------------------
+# --- the messages a request sends (program/changes.py queues them) -----------------------------------------------------------
 
 
 def _role(person: PersonRef) -> str:
@@ -308,90 +299,91 @@ def _resolve_buttons(request_id: int) -> Block:
     )
 
 
-class RequestMessageTexts:
-    """The words of every message a change, withdrawal or rejoin sends (storage.requests.RequestMessages)."""
+def pairing_ended_notice() -> Message:
+    """To each counterpart. Names nobody: it is the same for every pairing that ends by request."""
+    return {"text": NEUTRAL_NOTICE, "blocks": [section(NEUTRAL_NOTICE)]}
 
-    def pairing_ended_notice(self) -> Rendered:
-        return Rendered(NEUTRAL_NOTICE, [section(NEUTRAL_NOTICE)])
 
-    def requester_confirmation(self, summary: RequestSummary) -> Rendered:
-        names = _bold_names(summary.counterparts)
-        if summary.kind is RequestKind.CHANGE:
-            next_step = (
-                "The coordinator will help you find a new match."
-                if summary.requester_rematch
-                else "You won't be matched again for now; if you change your mind, just tell the program coordinator."
-            )
-            text = (
-                f"As you asked, your mentoring pairing with {names} has ended. "
-                f"{names} gets a short, neutral message that doesn't say who asked. {next_step}"
-            )
-        else:
-            ended = (
-                f"{_ended_phrase([c.name for c in summary.counterparts])} a short, neutral message that doesn't say who asked. "
-                if summary.counterparts
-                else ""
-            )
-            text = (
-                f"You've left the mentorship program. {ended}This is the last message you'll get from me. "
-                "Whenever you'd like to come back, type `/mentor rejoin`."
-            )
-        footer = "Only you can see this message. The program coordinators can see that you asked, and your note if you wrote one."
-        return Rendered(text, [section(text), context(footer)])
-
-    def coordinator_alert(self, summary: RequestSummary) -> Rendered:
-        text = self._alert_text(summary)
-        note = f"*Their note:*\n{quote(summary.note)}" if summary.note else "_No note._"
-        blocks = [
-            section(text),
-            section(note),
-            _resolve_buttons(summary.request_id),
-            context(
-                "Confidential: only program coordinators get this message. The note is deleted when you resolve "
-                "the request. *Rematch now* queues everyone involved for a mid-year match; *Close* ends it here."
-            ),
-        ]
-        return Rendered(f"Confidential: {text}", blocks)
-
-    def coordinator_alert_resolved(self, summary: RequestSummary) -> Rendered:
-        what = "change request" if summary.kind is RequestKind.CHANGE else "withdrawal"
-        how = "queued for a new match" if summary.resolution is Resolution.REMATCH else "closed"
-        when = f" on {summary.resolved_on:%B} {summary.resolved_on.day}" if summary.resolved_on else ""
-        text = (
-            f"The {what} from {_who(summary.requester)} was resolved by {summary.resolved_by}{when}: {how}. "
-            "The note, if there was one, has been deleted."
+def requester_confirmation(summary: RequestSummary) -> Message:
+    names = _bold_names(summary.counterparts)
+    if summary.kind is RequestKind.CHANGE:
+        next_step = (
+            "The coordinator will help you find a new match."
+            if summary.requester_rematch
+            else "You won't be matched again for now; if you change your mind, just tell the program coordinator."
         )
-        return Rendered(text, [section(text), context("Only program coordinators get this message.")])
-
-    def rejoined_notice(self, person: PersonRef) -> Rendered:
         text = (
-            f"{_who(person)} is back in the mentorship program (they used `/mentor rejoin`). "
-            "They'll be included in the next matching round."
+            f"As you asked, your mentoring pairing with {names} has ended. "
+            f"{names} gets a short, neutral message that doesn't say who asked. {next_step}"
         )
-        return Rendered(text, [section(text), context("Only program coordinators get this message.")])
+    else:
+        ended = (
+            f"{_ended_phrase([c.name for c in summary.counterparts])} a short, neutral message that doesn't say who asked. "
+            if summary.counterparts
+            else ""
+        )
+        text = (
+            f"You've left the mentorship program. {ended}This is the last message you'll get from me. "
+            "Whenever you'd like to come back, type `/mentor rejoin`."
+        )
+    footer = "Only you can see this message. The program coordinators can see that you asked, and your note if you wrote one."
+    return {"text": text, "blocks": [section(text), context(footer)]}
 
-    def _alert_text(self, summary: RequestSummary) -> str:
-        names = _bold_names(summary.counterparts)
-        if summary.kind is RequestKind.CHANGE:
-            text = (
-                f"{_who(summary.requester)} asked to end their pairing with {names}. The pairing has ended; "
-                f"{names} gets a neutral notice that doesn't say who asked."
-            )
-        elif summary.counterparts:
-            several = len(summary.counterparts) > 1
-            text = (
-                f"{_who(summary.requester)} left the program. Their {'pairings' if several else 'pairing'} "
-                f"with {names} ended; {'each gets' if several else 'they get'} a neutral notice that doesn't say who asked."
-            )
-        else:
-            text = f"{_who(summary.requester)} left the program. They had no pairing."
-        if summary.queued:
-            text += f"\nWaiting for a new match: {_bold_names(summary.queued)}."
-        if summary.kind is RequestKind.CHANGE and not summary.requester_rematch:
-            text += f"\n{summary.requester.name} doesn't want a new match for now."
-        if summary.removed_from_proposal:
-            text += "\nThey were taken out of the proposal awaiting approval"
-            text += (
-                f"; now unmatched there: {_bold_names(summary.unmatched_in_proposal)}." if summary.unmatched_in_proposal else "."
-            )
-        return text
+
+def coordinator_alert(summary: RequestSummary) -> Message:
+    text = _alert_text(summary)
+    note = f"*Their note:*\n{quote(summary.note)}" if summary.note else "_No note._"
+    blocks = [
+        section(text),
+        section(note),
+        _resolve_buttons(summary.request_id),
+        context(
+            "Confidential: only program coordinators get this message. The note is deleted when you resolve "
+            "the request. *Rematch now* queues everyone involved for a mid-year match; *Close* ends it here."
+        ),
+    ]
+    return {"text": f"Confidential: {text}", "blocks": blocks}
+
+
+def coordinator_alert_resolved(summary: RequestSummary) -> Message:
+    what = "change request" if summary.kind is RequestKind.CHANGE else "withdrawal"
+    how = "queued for a new match" if summary.resolution is Resolution.REMATCH else "closed"
+    when = f" on {summary.resolved_on:%B} {summary.resolved_on.day}" if summary.resolved_on else ""
+    text = (
+        f"The {what} from {_who(summary.requester)} was resolved by {summary.resolved_by}{when}: {how}. "
+        "The note, if there was one, has been deleted."
+    )
+    return {"text": text, "blocks": [section(text), context("Only program coordinators get this message.")]}
+
+
+def rejoined_notice(person: PersonRef) -> Message:
+    text = (
+        f"{_who(person)} is back in the mentorship program (they used `/mentor rejoin`). "
+        "They'll be included in the next matching round."
+    )
+    return {"text": text, "blocks": [section(text), context("Only program coordinators get this message.")]}
+
+
+def _alert_text(summary: RequestSummary) -> str:
+    names = _bold_names(summary.counterparts)
+    if summary.kind is RequestKind.CHANGE:
+        text = (
+            f"{_who(summary.requester)} asked to end their pairing with {names}. The pairing has ended; "
+            f"{names} gets a neutral notice that doesn't say who asked."
+        )
+    elif summary.counterparts:
+        several = len(summary.counterparts) > 1
+        text = (
+            f"{_who(summary.requester)} left the program. Their {'pairings' if several else 'pairing'} "
+            f"with {names} ended; {'each gets' if several else 'they get'} a neutral notice that doesn't say who asked."
+        )
+    else:
+        text = f"{_who(summary.requester)} left the program. They had no pairing."
+    if summary.queued:
+        text += f"\nWaiting for a new match: {_bold_names(summary.queued)}."
+    if summary.kind is RequestKind.CHANGE and not summary.requester_rematch:
+        text += f"\n{summary.requester.name} doesn't want a new match for now."
+    if summary.removed_from_proposal:
+        text += "\nThey were taken out of the proposal awaiting approval"
+        text += f"; now unmatched there: {_bold_names(summary.unmatched_in_proposal)}." if summary.unmatched_in_proposal else "."
+    return text

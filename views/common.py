@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -41,7 +42,8 @@ def mention(user_id: str) -> str:
     return f"<@{user_id}>"
 
 
-def join_names(names: list[str], conjunction: str = "or") -> str:
+def join_names(names: Sequence[str], conjunction: str = "or") -> str:
+    """ "A", "A or B", "A, B or C" (or "and")."""
     if len(names) <= 1:
         return "".join(names)
     return ", ".join(names[:-1]) + f" {conjunction} " + names[-1]

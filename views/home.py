@@ -13,7 +13,8 @@ from datetime import date
 from typing import Any
 
 from storage.models import Role, RoundState
-from storage.reports import MyPairing, PersonHome, ProgramSnapshot
+from storage.my_pairings import MyPairing, PersonHome
+from storage.reports import ProgramSnapshot
 from views.changes import change_button
 from views.common import Block, actions, button, context, divider, escape, header, month_day_year, section
 from views.help import CommandLine, not_on_roster_message

@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any
 
 from mentoring.nudges import NudgeKind
+from storage.my_pairings import MyPairing
 from views.changes import change_button
 from views.common import Block, Message, actions, button, context, mention, plain, private_message, section
 from views.ids import ACTION_WE_MET, ACTION_WITHDRAW, VIEW_MEETING
@@ -40,11 +41,10 @@ def we_met_button(pairing_id: int | None, *, label: str = "We met") -> Block:
 _SET_ONE_UP = "Here's an easy way to set one up: send {other} two times that suit you this week."
 
 
-def nudge_message(
-    kind: NudgeKind, *, other_user_id: str, due_on: date, pairing_id: int, sequence: int = 0, missed_limit: int = 0
-) -> Message:
-    """The DM each person in a pair gets; one action: log the meeting."""
-    other = mention(other_user_id)
+def nudge_message(kind: NudgeKind, *, pairing: MyPairing, due_on: date, sequence: int = 0, missed_limit: int = 0) -> Message:
+    """The DM each person in a pair gets (`pairing` as they see it); one action: log the meeting."""
+    other = mention(pairing.counterpart.slack_user_id)
+    pairing_id = pairing.pairing_id
     if kind is NudgeKind.APPROACHING:
         lead = f"Your next mentorship meeting with {other} is due by *{day(due_on)}*."
         tail = _SET_ONE_UP.format(other=other) + " Already met? Log it below."
@@ -70,17 +70,16 @@ def nudge_message(
     }
 
 
-def escalation_message(
-    *, mentor_user_id: str, resident_user_id: str, due_on: date, last_met_on: date | None, started_on: date, overdue_days: int
-) -> Message:
-    """For the coordinators: one overdue pair, the facts, and no verdict."""
+def escalation_message(mentors_side: MyPairing, *, due_on: date, overdue_days: int) -> Message:
+    """For the coordinators: one overdue pair (as the mentor sees it), the facts, and no verdict."""
     since = (
-        f"last logged a meeting on {day(last_met_on)}"
-        if last_met_on
-        else f"have not logged a meeting since they were paired on {day(started_on)}"
+        f"last logged a meeting on {day(mentors_side.last_met_on)}"
+        if mentors_side.last_met_on
+        else f"have not logged a meeting since they were paired on {day(mentors_side.started_on)}"
     )
+    mentor, resident = mentors_side.me.slack_user_id, mentors_side.counterpart.slack_user_id
     text = (
-        f"{mention(mentor_user_id)} (mentor) and {mention(resident_user_id)} {since}. "
+        f"{mention(mentor)} (mentor) and {mention(resident)} {since}. "
         f"A meeting was due on {day(due_on)}, {overdue_days} days ago, and both had reminders. "
         "You may want to check in with them personally."
     )
@@ -99,20 +98,14 @@ def meeting_logged_notice(*, logger_user_id: str, other_user_id: str, met_on: da
 # --- the "We met" modal -------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class PairingChoice:
-    pairing_id: int
-    other_name: str
-
-
-def meeting_modal(choices: Sequence[PairingChoice], *, initial_date: date) -> dict[str, Any]:
+def meeting_modal(choices: Sequence[MyPairing], *, initial_date: date) -> dict[str, Any]:
     """A date picker (default: today for the person) and, for a mentor with two mentees, a select."""
     metadata = json.dumps({"pairings": [c.pairing_id for c in choices]})
     blocks: list[Block] = []
     if len(choices) == 1:
-        blocks.append(section(f"When did you and *{choices[0].other_name}* meet?"))
+        blocks.append(section(f"When did you and *{choices[0].counterpart.name}* meet?"))
     else:
-        options = [{"text": plain(c.other_name[:75]), "value": str(c.pairing_id)} for c in choices]
+        options = [{"text": plain(c.counterpart.name[:75]), "value": str(c.pairing_id)} for c in choices]
         blocks.append(
             {
                 "type": "input",
@@ -211,17 +204,7 @@ def meeting_logged_view(*, other_name: str, met_on: date, next_due_on: date, new
 # --- /mentor status and private answers ---------------------------------------------------
 
 
-@dataclass(frozen=True)
-class StatusLine:
-    pairing_id: int
-    other_user_id: str
-    other_is_mentee: bool
-    started_on: date
-    last_met_on: date | None
-    next_due_on: date
-
-
-def status_message(lines: Sequence[StatusLine]) -> Message:
+def status_message(lines: Sequence[MyPairing]) -> Message:
     if not lines:
         return private_message(
             "You don't have a mentoring pairing right now. When you're matched, your pairing and meeting dates will show up here."
@@ -229,11 +212,11 @@ def status_message(lines: Sequence[StatusLine]) -> Message:
     blocks: list[Block] = []
     summary: list[str] = []
     for line in lines:
-        who = "Your mentee" if line.other_is_mentee else "Your mentor"
+        who = "Your mentee" if line.i_mentor else "Your mentor"
         last = day(line.last_met_on) if line.last_met_on else "none logged yet"
         text = (
-            f"*{who}:* {mention(line.other_user_id)} (since {day(line.started_on)})\n"
-            f"Last meeting: {last}\nNext meeting due by: *{day(line.next_due_on)}*"
+            f"*{who}:* {mention(line.counterpart.slack_user_id)} (since {day(line.started_on)})\n"
+            f"Last meeting: {last}\nNext meeting due by: *{day(line.due_on)}*"
         )
         summary.append(text)
         blocks += [section(text), we_met_button(line.pairing_id)]

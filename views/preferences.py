@@ -22,6 +22,8 @@ from mentoring.preferences import (
     NOTE_MAX_CHARS,
     PREFERRED_RESIDENTS_LIMIT,
     RANKING_LIMIT,
+    Blocked,
+    BlockedReason,
     Choice,
     FocusArea,
     OfferAnswers,
@@ -56,6 +58,34 @@ class Picked:
 
 def person_label(name: str, subspecialty: str | None) -> str:
     return f"{name} ({subspecialty})" if subspecialty else name
+
+
+REQUEST_TITLE = "Mentor preferences"
+OFFER_TITLE = "Mentoring this year"
+SAVING = "Saving your answers…"
+NOT_SAVED = "Sorry, something went wrong on my side and nothing was saved. Please try again in a minute."
+STEPPED_BACK = "You've stepped back from the program, so there's nothing to {what} right now. If you'd like to come back, use `/mentor rejoin`."
+
+
+def request_blocked_text(blocked: Blocked) -> str:
+    """Why a resident cannot ask for a mentor now."""
+    if blocked.reason is BlockedReason.WITHDRAWN:
+        return STEPPED_BACK.format(what="choose")
+    return (
+        f"You already have a mentor, {blocked.mentor_name}. If you'd like a different one, use `/mentor change`: "
+        "no reason needed, and only the coordinators will know."
+    )
+
+
+def offer_blocked_text(blocked: Blocked) -> str:
+    """Why a faculty member cannot answer now (they left the program)."""
+    return STEPPED_BACK.format(what="answer")
+
+
+def changed_meanwhile_text(blocked_text: str | None, problems: Mapping[str, str]) -> str:
+    """A form that passed its first check but not the one made while saving."""
+    text = blocked_text or "Something changed while you were answering: " + " ".join(problems.values())
+    return f"{text} Nothing was saved."
 
 
 def _person_option(person: Picked) -> dict[str, Any]:

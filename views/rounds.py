@@ -7,6 +7,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
+from storage.models import RoundState
+from storage.rounds import RoundError, RoundProblem
 from views.changes import NEUTRAL_NOTICE
 from views.common import Message, actions, button, context, long_date, mention, private_message, section
 from views.ids import ACTION_OPEN_OFFER, ACTION_OPEN_REQUEST, ACTION_REVIEW_PROPOSAL
@@ -132,3 +134,24 @@ def proposal_made_reply(*, proposal_id: int, matched: int, unmatched: int, first
             context(ONLY_YOU),
         ],
     )
+
+
+# --- when a round command cannot be done ---------------------------------------------------------
+
+ROUND_STATES = {
+    RoundState.OPEN: "is open",
+    RoundState.PROPOSED: "has a proposal waiting for review",
+    RoundState.CLOSED: "is already closed; use `/mentor admin match` for anyone still waiting",
+}
+ROUND_PROBLEMS = {
+    RoundProblem.DEADLINE_PAST: "The deadline must be in the future.",
+    RoundProblem.OPENED_MEANWHILE: "This year's matching round was opened a moment ago by someone else.",
+    RoundProblem.NOBODY_WAITING: "Nobody is waiting for a mentor right now, so there is nothing to match.",
+}
+
+
+def round_problem_text(error: RoundError) -> str:
+    if error.problem is RoundProblem.EXISTS:
+        assert error.state is not None
+        return f"The {error.year_label} matching round {ROUND_STATES[error.state]}."
+    return ROUND_PROBLEMS[error.problem]

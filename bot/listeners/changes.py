@@ -15,14 +15,18 @@ from typing import Any
 from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 
-from bot.access import Actor, Audience, Lookup, authorize, lookup_actor
+from bot.access import Audience, authorize
 from bot.commands import CommandRequest
 from bot.listeners.context import ListenerContext
 from bot.listeners.errors import apologise_on_error
 from mentoring.access import Refusal
-from storage import requests
+from program import changes
+from storage.change_requests import Outcome, RequestResult
 from storage.idempotency import was_claimed
 from storage.models import Pairing, Role
+from storage.my_pairings import MyPairing, as_seen_by, my_pairings
+from storage.pairings import counterpart_of
+from storage.roster import Actor, Lookup, lookup_actor
 from views.access import refusal_text
 from views.changes import (
     ALREADY_WITHDRAWN,
@@ -31,8 +35,6 @@ from views.changes import (
     NOTHING_TO_LEAVE,
     PAIRING_ALREADY_ENDED,
     REJOINED,
-    PairingChoice,
-    RequestMessageTexts,
     answer_modal,
     change_modal,
     change_received_view,
@@ -82,9 +84,8 @@ def pairing_parties(pairing: Pairing | None) -> tuple[int, ...]:
     return (pairing.mentor_id, pairing.resident_id) if pairing is not None else ()
 
 
-def choice_of(pairing: Pairing, actor: Actor) -> PairingChoice:
-    other = requests.counterpart_of(pairing, actor.person_id)
-    return PairingChoice(pairing.id, other.name)
+def choice_of(pairing: Pairing, actor: Actor) -> MyPairing:
+    return as_seen_by(pairing, actor.person_id)
 
 
 @dataclass(frozen=True)
@@ -92,7 +93,7 @@ class Checked:
     """A submission checked before the ack: either an answer to show (and nothing to do), or the work."""
 
     answer: View | None = None
-    person_id: int = 0
+    actor: Actor | None = None
     pairing_id: int = 0
     names: tuple[str, ...] = ()
     duplicate: bool = False
@@ -101,7 +102,6 @@ class Checked:
 def register(ctx: ListenerContext) -> None:
     app, services, router = ctx.app, ctx.services, ctx.router
     key = services.metadata_key
-    messages = RequestMessageTexts()
 
     def find(body: dict[str, Any]) -> Lookup:
         with services.unit_of_work() as session:
@@ -127,8 +127,7 @@ def register(ctx: ListenerContext) -> None:
             if actor is None:
                 return
             with services.unit_of_work() as session:
-                pairings = requests.active_pairings_of(session, person_id=actor.person_id)
-                choices = [choice_of(p, actor) for p in pairings]
+                choices = my_pairings(session, person_id=actor.person_id)
         else:  # a button naming a pairing: it must be one of theirs
             actor, choices = found.actor, []
             with services.unit_of_work() as session:
@@ -156,8 +155,7 @@ def register(ctx: ListenerContext) -> None:
             reply(ALREADY_WITHDRAWN)
             return
         with services.unit_of_work() as session:
-            pairings = requests.active_pairings_of(session, person_id=actor.person_id)
-            names = [requests.counterpart_of(p, actor.person_id).name for p in pairings]
+            names = [person.name for person in changes.counterparts_of(session, actor=actor)]
         if actor.role is Role.COORDINATOR and not names:
             reply(NOTHING_TO_LEAVE)
             return
@@ -169,8 +167,8 @@ def register(ctx: ListenerContext) -> None:
         if actor is None:
             return
         with services.unit_of_work() as session:
-            result = requests.rejoin(session, person_id=actor.person_id, now=services.clock(), messages=messages)
-        reply(REJOINED if result.outcome is requests.Outcome.DONE else NOT_WITHDRAWN)
+            result = changes.rejoin(session, actor=actor, now=services.clock())
+        reply(REJOINED if result.outcome is Outcome.DONE else NOT_WITHDRAWN)
         ctx.home.refresh(client, team_id=team_id, user_ids=result.affected_user_ids)
 
     # --- slash commands (the router has acked, found the actor and checked the audience) ----
@@ -260,12 +258,12 @@ def register(ctx: ListenerContext) -> None:
             if refusal is not None or found.actor is None or pairing is None:
                 refused = refusal_text(refusal or Refusal.NOT_YOURS, found.coordinator_user_ids)
                 return Checked(answer=answer_modal(refused))
-            name = requests.counterpart_of(pairing, found.actor.person_id).name
+            name = counterpart_of(pairing, found.actor.person_id).name
             if was_claimed(session, once):
                 return Checked(names=(name,), duplicate=True)
             if not pairing.active:
                 return Checked(answer=answer_modal(PAIRING_ALREADY_ENDED))
-            return Checked(person_id=found.actor.person_id, pairing_id=pairing.id, names=(name,))
+            return Checked(actor=found.actor, pairing_id=pairing.id, names=(name,))
 
     def check_withdraw(body: dict[str, Any], view: dict[str, Any], once: str) -> Checked:
         user_id = body["user"]["id"]
@@ -277,21 +275,20 @@ def register(ctx: ListenerContext) -> None:
             actor = acting_for_self(VIEW_WITHDRAW, found, refused.append)
             if actor is None:
                 return Checked(answer=answer_modal(refused[0]))
-            pairings = requests.active_pairings_of(session, person_id=actor.person_id)
-            names = tuple(requests.counterpart_of(p, actor.person_id).name for p in pairings)
+            names = tuple(person.name for person in changes.counterparts_of(session, actor=actor))
             if was_claimed(session, once):
                 return Checked(duplicate=True)
             if actor.withdrawn:
                 return Checked(answer=answer_modal(ALREADY_WITHDRAWN))
             if actor.role is Role.COORDINATOR and not names:
                 return Checked(answer=answer_modal(NOTHING_TO_LEAVE))
-            return Checked(person_id=actor.person_id, names=names)
+            return Checked(actor=actor, names=names)
 
     def on_submit(
         what: str,
         check: Callable[[dict[str, Any], dict[str, Any], str], Checked],
         received: Callable[[Checked, dict[str, Any]], View],
-        apply: Callable[[Checked, dict[str, Any], str], requests.RequestResult],
+        apply: Callable[[Checked, dict[str, Any], str], RequestResult],
     ) -> Callable[..., None]:
         def listener(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
             # One key per opened modal: a double click or a Slack retry carries the same view id.
@@ -319,31 +316,25 @@ def register(ctx: ListenerContext) -> None:
 
         return listener
 
-    def apply_change(checked: Checked, view: dict[str, Any], once: str) -> requests.RequestResult:
+    def apply_change(checked: Checked, view: dict[str, Any], once: str) -> RequestResult:
         form = read_change_form(view["state"]["values"])
+        assert checked.actor is not None
         with services.unit_of_work() as session:
-            return requests.request_change(
+            return changes.request_change(
                 session,
-                requester_id=checked.person_id,
+                actor=checked.actor,
                 pairing_id=checked.pairing_id,
                 note=form.note,
-                requester_rematch=form.rematch,
+                rematch=form.rematch,
                 now=services.clock(),
-                messages=messages,
                 idempotency_key=once,
             )
 
-    def apply_withdraw(checked: Checked, view: dict[str, Any], once: str) -> requests.RequestResult:
+    def apply_withdraw(checked: Checked, view: dict[str, Any], once: str) -> RequestResult:
         form = read_withdraw_form(view["state"]["values"])
+        assert checked.actor is not None
         with services.unit_of_work() as session:
-            return requests.withdraw(
-                session,
-                person_id=checked.person_id,
-                note=form.note,
-                now=services.clock(),
-                messages=messages,
-                idempotency_key=once,
-            )
+            return changes.withdraw(session, actor=checked.actor, note=form.note, now=services.clock(), idempotency_key=once)
 
     app.view(VIEW_CHANGE)(
         on_submit(

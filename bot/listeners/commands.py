@@ -7,10 +7,11 @@ from collections.abc import Sequence
 from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 
-from bot.access import Audience, allows, lookup_actor
+from bot.access import Audience, allows
 from bot.commands import CommandRequest, Subcommand, parse_command
 from bot.listeners.context import ListenerContext
 from bot.listeners.errors import apologise_on_error
+from storage.roster import lookup_actor
 from views.help import (
     CommandLine,
     help_message,

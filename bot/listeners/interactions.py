@@ -10,10 +10,11 @@ from slack_bolt import BoltContext
 from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
-from bot.access import Actor, Audience, Lookup, allows, authorize, lookup_actor
+from bot.access import Audience, allows, authorize
 from bot.runtime import Services
 from mentoring.access import Refusal
 from storage.models import Person, Program
+from storage.roster import Actor, Lookup, lookup_actor
 from views import ids
 from views.access import refusal_text
 from views.common import notice_modal, private_message

@@ -10,23 +10,16 @@ from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
-from bot.access import Actor, Audience, authorize, lookup_actor
+from bot.access import Audience, authorize
 from bot.commands import CommandRequest, PrivateAnswer
 from bot.listeners.context import ListenerContext
 from bot.listeners.errors import apologise_on_error
-from storage.meetings import (
-    MeetingError,
-    MeetingLogged,
-    MeetingProblem,
-    active_pairings_of,
-    check_meeting,
-    log_meeting,
-    other_person,
-    person_today,
-    status_of,
-)
+from program import meetings
+from storage.meetings import MeetingError, MeetingLogged, MeetingProblem
 from storage.models import Pairing, Person, Program
-from storage.outbox import enqueue
+from storage.my_pairings import my_pairings
+from storage.programs import person_today
+from storage.roster import Actor, lookup_actor
 from views import meetings as views
 from views.access import refusal_text
 from views.common import private_message
@@ -52,12 +45,11 @@ def register(ctx: ListenerContext) -> None:
             person = session.get(Person, actor.person_id)
             program = session.get(Program, actor.program_id)
             assert person is not None and program is not None
-            pairings = active_pairings_of(session, person.id)
+            choices = my_pairings(session, person_id=person.id)
             named: Pairing | None = None
             if pairing_id is not None:
-                pairings = [p for p in pairings if p.id == pairing_id]
+                choices = [p for p in choices if p.pairing_id == pairing_id]
                 named = session.get(Pairing, pairing_id)
-            choices = [views.PairingChoice(p.id, other_person(p, person.id).name) for p in pairings]
             today = person_today(person, program, services.clock())
             # A payload naming a pairing is never trusted: only its own people may log for it.
             refusal = (
@@ -90,12 +82,7 @@ def register(ctx: ListenerContext) -> None:
 
     def status(request: CommandRequest) -> None:
         with services.unit_of_work() as session:
-            person = session.get(Person, request.actor.person_id)
-            assert person is not None
-            lines = [
-                views.StatusLine(s.pairing_id, s.other.slack_user_id, s.i_am_mentor, s.started_on, s.last_met_on, s.next_due_on)
-                for s in status_of(session, person)
-            ]
+            lines = my_pairings(session, person_id=request.actor.person_id)
         request.respond(**views.status_message(lines))
 
     router.add("status", summary="your pairing, last meeting and next due date", audience=Audience.EVERYONE, handler=status)
@@ -146,8 +133,9 @@ def register(ctx: ListenerContext) -> None:
         team_id, user_id = context["team_id"], body["user"]["id"]
         try:
             with services.reading() as session:
-                logger = _logger(session, team_id, user_id)
-                check_meeting(session, pairing_id=pairing_id, logged_by=logger, met_on=met_on, now=services.clock())
+                meetings.check_meeting(
+                    session, actor=_logger(session, team_id, user_id), pairing_id=pairing_id, met_on=met_on, now=services.clock()
+                )
         except MeetingError as error:
             ack(response_action="errors", errors={views.BLOCK_DATE: _problem_text(error)})
             return
@@ -176,32 +164,16 @@ def register(ctx: ListenerContext) -> None:
 
         services.after_ack(save, "logging a meeting")
 
-    def _logger(session: Session, team_id: str, user_id: str) -> Person:
+    def _logger(session: Session, team_id: str, user_id: str) -> Actor:
         found = lookup_actor(session, team_id=team_id, user_id=user_id)
         if found.actor is None:
             raise MeetingError(MeetingProblem.NOT_IN_PAIRING)
-        person = session.get(Person, found.actor.person_id)
-        assert person is not None
-        return person
+        return found.actor
 
     def _log(team_id: str, user_id: str, pairing_id: int, met_on: date) -> MeetingLogged:
         with services.unit_of_work() as session:
-            person = _logger(session, team_id, user_id)
-            now = services.clock()
-            logged = log_meeting(session, pairing_id=pairing_id, logged_by=person, met_on=met_on, now=now)
-            if logged.new:
-                program = session.get(Program, person.program_id)
-                assert program is not None
-                notice = views.meeting_logged_notice(
-                    logger_user_id=person.slack_user_id, other_user_id=logged.other.slack_user_id,
-                    met_on=met_on, next_due_on=logged.next_due_on,
-                )  # fmt: skip
-                enqueue(
-                    session, program=program, kind="meeting.logged", text=notice["text"], blocks=notice["blocks"],
-                    now=now, recipients=[logged.pairing.mentor, logged.pairing.resident], pairing_id=pairing_id,
-                    dedupe_key=f"meeting:{pairing_id}:{met_on.isoformat()}",
-                )  # fmt: skip
-            return logged
+            actor = _logger(session, team_id, user_id)
+            return meetings.log_meeting(session, actor=actor, pairing_id=pairing_id, met_on=met_on, now=services.clock())
 
 
 def _problem_text(error: MeetingError) -> str:

@@ -9,31 +9,22 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
-from bot.access import Actor, Audience, lookup_actor
+from bot.access import Audience
 from bot.commands import CommandRequest
 from bot.listeners.context import ListenerContext
 from bot.listeners.errors import apologise_on_error
-from bot.listeners.interactions import permitted, refusal, rows, tell
-from bot.matching import request_problems, request_refusal, submit_request
-from mentoring.preferences import OfferAnswers, Problems, RequestAnswers, check_offer, subspecialty_key
-from storage.capacity import academic_year, people_by_id
-from storage.models import Person, PersonStatus, Program
-from storage.preferences import (
-    OfferInput,
-    mentor_candidates,
-    resident_candidates,
-    save_offer,
-    saved_offer,
-    saved_request,
-    subspecialty_choices,
-)
-from storage.rounds import last_answer_day, open_round_of, year_label
+from bot.listeners.interactions import permitted, refusal, tell
+from mentoring.preferences import Blocked, OfferAnswers, Problems, RequestAnswers
+from program.matching import answers
+from program.matching.answers import Named
+from storage.models import Person
+from storage.roster import Actor, lookup_actor
 from views.common import View, notice_modal, option, private_message
 from views.ids import (
     ACTION_OPEN_OFFER,
@@ -44,34 +35,36 @@ from views.ids import (
     VIEW_REQUEST,
 )
 from views.preferences import (
+    NOT_SAVED,
+    OFFER_TITLE,
+    REQUEST_TITLE,
+    SAVING,
     Picked,
+    changed_meanwhile_text,
+    offer_blocked_text,
     offer_modal,
     offer_saved_view,
     person_label,
     read_offer,
     read_request,
+    request_blocked_text,
     request_modal,
     request_saved_view,
 )
 
 log = logging.getLogger(__name__)
 
-# Checks a form for its author: a refusal for the whole form, problems per field, or nothing.
-Check = Callable[[Session, Person, Program], Problems | str | None]
+# A form's check for its author (before the ack, and again while saving): Blocked for the whole
+# form, problems per field (empty: fine).
+Check = Callable[[Session, Actor], Blocked | Problems]
+# Saves a form after checking it again: the outcome view, or (in words) why it no longer can.
+Save = Callable[[Session, Actor], View | str]
 # Builds a modal for someone, or says why they cannot have it now.
 BuildModal = Callable[[Actor], tuple[View | None, str | None]]
-Answers = TypeVar("Answers", RequestAnswers, OfferAnswers)
-
-REQUEST_TITLE = "Mentor preferences"
-OFFER_TITLE = "Mentoring this year"
-SAVING = "Saving your answers…"
-NOT_SAVED = "Sorry, something went wrong on my side and nothing was saved. Please try again in a minute."
-WITHDRAWN = "You've stepped back from the program, so there's nothing to answer right now. If you'd like to come back, use `/mentor rejoin`."
 
 
-def _picked(session: Session, ids: list[int]) -> list[Picked | None]:
-    people = people_by_id(session, ids)
-    return [Picked(i, person_label(people[i].name, people[i].subspecialty)) if i in people else None for i in ids]
+def _picked(named: Named) -> Picked:
+    return Picked(named.person_id, person_label(named.name, named.subspecialty))
 
 
 def register(ctx: ListenerContext) -> None:
@@ -82,47 +75,36 @@ def register(ctx: ListenerContext) -> None:
     def request_view(actor: Actor) -> tuple[View | None, str | None]:
         """(modal, None), or (None, why not) for a resident who cannot ask now."""
         with services.unit_of_work() as session:
-            resident, program = rows(session, actor)
-            refused = request_refusal(session, resident=resident)
-            if refused:
-                return None, refused
-            now = services.clock()
-            round_ = open_round_of(session, program=program, now=now)
-            saved = saved_request(session, resident_id=resident.id)
-            view = request_modal(
-                saved_choices=_picked(session, [int(i) for i in saved.ranking]) if saved else [],
-                catalogue=subspecialty_choices(session, program_id=program.id),
-                saved_subspecialties=saved.subspecialties if saved else (),
-                saved_focus_areas=saved.focus_areas if saved else (),
-                saved_note=(saved.note or "") if saved else "",
-                last_day=last_answer_day(program, round_.deadline_at) if round_ else None,
-            )
-            return view, None
+            form = answers.request_form(session, actor=actor, now=services.clock())
+        if isinstance(form, Blocked):
+            return None, request_blocked_text(form)
+        view = request_modal(
+            saved_choices=[_picked(n) if n else None for n in form.saved_choices],
+            catalogue=form.catalogue,
+            saved_subspecialties=form.saved_subspecialties,
+            saved_focus_areas=form.saved_focus_areas,
+            saved_note=form.saved_note,
+            last_day=form.last_day,
+        )
+        return view, None
 
     def offer_view(actor: Actor) -> tuple[View | None, str | None]:
         with services.unit_of_work() as session:
-            mentor, program = rows(session, actor)
-            if mentor.status is PersonStatus.WITHDRAWN:
-                return None, WITHDRAWN
-            now = services.clock()
-            year = academic_year(program, now)
-            round_ = open_round_of(session, program=program, now=now)
-            saved = saved_offer(session, mentor_id=mentor.id)
-            this_year = saved is not None and saved.academic_year == year
-            roster_subspecialty = [subspecialty_key(mentor.subspecialty)] if mentor.subspecialty else []
-            preferred = [p for p in _picked(session, [int(i) for i in saved.preferred_residents]) if p] if saved else []
-            view = offer_modal(
-                max_capacity=program.max_mentees_per_mentor,
-                catalogue=subspecialty_choices(session, program_id=program.id),
-                year_label=year_label(program, year),
-                available=saved.available if this_year and saved else None,
-                capacity=saved.capacity if this_year and saved and saved.available else None,
-                saved_subspecialties=saved.subspecialties if saved else roster_subspecialty,
-                saved_focus_areas=saved.focus_areas if saved else (),
-                saved_preferred=preferred,
-                last_day=last_answer_day(program, round_.deadline_at) if round_ else None,
-            )
-            return view, None
+            form = answers.offer_form(session, actor=actor, now=services.clock())
+        if isinstance(form, Blocked):
+            return None, offer_blocked_text(form)
+        view = offer_modal(
+            max_capacity=form.max_capacity,
+            catalogue=form.catalogue,
+            year_label=form.year_label,
+            available=form.available,
+            capacity=form.capacity,
+            saved_subspecialties=form.saved_subspecialties,
+            saved_focus_areas=form.saved_focus_areas,
+            saved_preferred=[_picked(n) for n in form.saved_preferred],
+            last_day=form.last_day,
+        )
+        return view, None
 
     def open_from_command(build: BuildModal) -> Callable[[CommandRequest], None]:
         def handler(request: CommandRequest) -> None:
@@ -176,14 +158,14 @@ def register(ctx: ListenerContext) -> None:
     def on_submit(
         title: str,
         surface: str,
-        read: Callable[[dict[str, Any]], Answers],
-        check_for: Callable[[Answers], Check],
-        save: Callable[[Session, Person, Program, Answers], View],
+        check: Callable[[Any], Check],
+        save: Callable[[Any], Save],
+        blocked_text: Callable[[Blocked], str],
+        read: Callable[[dict[str, Any]], Any],
     ) -> Callable[..., None]:
         def submitted(ack: Ack, view: dict, client: WebClient, context: BoltContext) -> None:
-            answers = read(view["state"]["values"])
-            check: Check = check_for(answers)
-            actor, problem, problems = validate(context, surface, check)
+            form = read(view["state"]["values"])
+            actor, problem, problems = validate(context, surface, check(form), blocked_text)
             if problem or actor is None:
                 ack(response_action="update", view=notice_modal(title, problem or NOT_SAVED))
                 return
@@ -194,32 +176,26 @@ def register(ctx: ListenerContext) -> None:
 
             def work() -> View:
                 with services.unit_of_work() as session:
-                    person, program = rows(session, actor)
-                    outcome = check(session, person, program)
-                    if outcome:
-                        text = (
-                            outcome
-                            if isinstance(outcome, str)
-                            else "Something changed while you were answering: " + " ".join(outcome.values())
-                        )
-                        return notice_modal(title, f"{text} Nothing was saved.")
-                    return save(session, person, program, answers)
+                    outcome = save(form)(session, actor)
+                return notice_modal(title, outcome) if isinstance(outcome, str) else outcome
 
             services.after_ack(lambda: finish(client, view["id"], title, work), title)
 
         return submitted
 
-    def validate(context: BoltContext, surface: str, check: Check) -> tuple[Actor | None, str | None, Problems]:
+    def validate(
+        context: BoltContext, surface: str, check: Check, blocked_text: Callable[[Blocked], str]
+    ) -> tuple[Actor | None, str | None, Problems]:
         """A quick read before ack: (actor, refusal, field problems)."""
         with services.reading() as session:
             found = lookup_actor(session, team_id=context["team_id"], user_id=context["user_id"])
             problem = refusal(found, surface)
             if problem or found.actor is None:
                 return None, problem, {}
-            outcome = check(session, *rows(session, found.actor))
-            if isinstance(outcome, str):
-                return None, outcome, {}
-            return found.actor, None, outcome or {}
+            outcome = check(session, found.actor)
+            if isinstance(outcome, Blocked):
+                return None, blocked_text(outcome), {}
+            return found.actor, None, outcome
 
     def finish(client: WebClient, view_id: str, title: str, work: Callable[[], View]) -> None:
         try:
@@ -232,50 +208,42 @@ def register(ctx: ListenerContext) -> None:
         except Exception:
             log.exception("could not show the outcome of the %s form", title)
 
-    def check_request_form(answers: RequestAnswers) -> Check:
-        def check(session: Session, resident: Person, program: Program) -> Problems | str | None:
-            return request_refusal(session, resident=resident) or request_problems(
-                session, program=program, resident=resident, answers=answers, now=services.clock()
-            )
+    def check_request_form(form: RequestAnswers) -> Check:
+        return lambda session, actor: answers.check_request_answers(session, actor=actor, answers=form, now=services.clock())
 
-        return check
+    def save_request_form(form: RequestAnswers) -> Save:
+        def save(session: Session, actor: Actor) -> View | str:
+            saved = answers.submit_request(session, actor=actor, answers=form, now=services.clock())
+            if isinstance(saved, Blocked):
+                return changed_meanwhile_text(request_blocked_text(saved), {})
+            if not isinstance(saved, answers.RequestSaved):
+                return changed_meanwhile_text(None, saved)
+            return request_saved_view(ranked_names=saved.ranked_names, last_day=saved.last_day, queued=saved.queued)
 
-    def save_request_form(session: Session, resident: Person, program: Program, answers: RequestAnswers) -> View:
-        saved = submit_request(session, program=program, resident=resident, answers=answers, now=services.clock())
-        return request_saved_view(ranked_names=saved.ranked_names, last_day=saved.last_day, queued=saved.queued)
+        return save
 
-    def check_offer_form(answers: OfferAnswers) -> Check:
-        def check(session: Session, mentor: Person, program: Program) -> Problems | str | None:
-            if mentor.status is PersonStatus.WITHDRAWN:
-                return WITHDRAWN
-            residents = resident_candidates(session, program=program, ids=answers.preferred_residents, limit=None)
-            return check_offer(
-                answers,
-                max_capacity=program.max_mentees_per_mentor,
-                eligible_resident_ids=[r.id for r in residents],
-                known_subspecialties=[c.key for c in subspecialty_choices(session, program_id=program.id)],
-            )
+    def check_offer_form(form: OfferAnswers) -> Check:
+        return lambda session, actor: answers.check_offer_answers(session, actor=actor, answers=form)
 
-        return check
+    def save_offer_form(form: OfferAnswers) -> Save:
+        def save(session: Session, actor: Actor) -> View | str:
+            saved = answers.submit_offer(session, actor=actor, answers=form, now=services.clock())
+            if isinstance(saved, Blocked):
+                return changed_meanwhile_text(offer_blocked_text(saved), {})
+            if not isinstance(saved, answers.OfferSaved):
+                return changed_meanwhile_text(None, saved)
+            return offer_saved_view(available=saved.available, capacity=saved.capacity)
 
-    def save_offer_form(session: Session, mentor: Person, program: Program, answers: OfferAnswers) -> View:
-        offer = OfferInput(
-            available=bool(answers.available),
-            capacity=answers.capacity or 0,
-            subspecialties=answers.subspecialties,
-            focus_areas=answers.focus_areas,
-            preferred_residents=answers.preferred_residents,
-        )
-        now = services.clock()
-        row = save_offer(session, mentor=mentor, year=academic_year(program, now), offer=offer, now=now)
-        return offer_saved_view(available=row.available, capacity=row.capacity)
+        return save
 
-    app.view(VIEW_REQUEST)(on_submit(REQUEST_TITLE, VIEW_REQUEST, read_request, check_request_form, save_request_form))
-    app.view(VIEW_OFFER)(on_submit(OFFER_TITLE, VIEW_OFFER, read_offer, check_offer_form, save_offer_form))
+    app.view(VIEW_REQUEST)(
+        on_submit(REQUEST_TITLE, VIEW_REQUEST, check_request_form, save_request_form, request_blocked_text, read_request)
+    )
+    app.view(VIEW_OFFER)(on_submit(OFFER_TITLE, VIEW_OFFER, check_offer_form, save_offer_form, offer_blocked_text, read_offer))
 
     # --- pick lists --------------------------------------------------------------------------------
 
-    def pick_list(action_id: str, find: Callable[[Session, Person, Program, str], list[Person]]) -> None:
+    def pick_list(action_id: str, find: Callable[[Session, Actor, str], list[Person]]) -> None:
         """Options for an external select, searched as the person types; empty for anyone else."""
 
         @app.options(action_id)
@@ -284,18 +252,12 @@ def register(ctx: ListenerContext) -> None:
                 found = lookup_actor(session, team_id=context["team_id"], user_id=context["user_id"])
                 people = []
                 if refusal(found, action_id) is None and found.actor is not None:
-                    people = find(session, *rows(session, found.actor), str(body.get("value") or ""))
+                    people = find(session, found.actor, str(body.get("value") or ""))
                 choices = [option(person_label(p.name, p.subspecialty if p.is_faculty else None), str(p.id)) for p in people]
             ack(options=choices)
 
-    def faculty_for(session: Session, resident: Person, program: Program, query: str) -> list[Person]:
-        if request_refusal(session, resident=resident):
-            return []  # a resident with a mentor (or who left) has nobody to rank
-        year = academic_year(program, services.clock())
-        return mentor_candidates(session, program=program, resident_id=resident.id, year=year, query=query)
-
-    def residents_for(session: Session, mentor: Person, program: Program, query: str) -> list[Person]:
-        return resident_candidates(session, program=program, query=query)
-
-    pick_list(ACTION_PICK_MENTOR, faculty_for)
-    pick_list(ACTION_PICK_RESIDENT, residents_for)
+    pick_list(
+        ACTION_PICK_MENTOR,
+        lambda session, actor, query: answers.mentors_to_rank(session, actor=actor, query=query, now=services.clock()),
+    )
+    pick_list(ACTION_PICK_RESIDENT, lambda session, actor, query: answers.residents_to_prefer(session, actor=actor, query=query))

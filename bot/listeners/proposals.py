@@ -15,16 +15,17 @@ from typing import Any
 from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
-from bot.access import Actor
 from bot.listeners.context import ListenerContext
 from bot.listeners.errors import apologise_on_error
 from bot.listeners.interactions import permitted, refusal, rows, tell, who
-from bot.matching import approve_and_introduce
 from mentoring.access import Refusal
-from storage.capacity import PairingRuleError, academic_year, people_by_id
+from program.matching.proposals import approve_and_introduce
 from storage.models import Program, ProposalState
+from storage.pairings import PairingRuleError, people_by_id
 from storage.preferences import mentor_candidates
+from storage.programs import academic_year
 from storage.proposals import pending_proposal, proposal_of_program, reassign, review_of
+from storage.roster import Actor
 from views.access import refusal_text
 from views.common import View, notice_modal, option
 from views.ids import (
@@ -34,6 +35,7 @@ from views.ids import (
     ACTION_REVIEW_PROPOSAL,
     VIEW_PROPOSAL,
 )
+from views.pairings import pairing_problem_text
 from views.preferences import person_label
 from views.proposals import (
     LEAVE_UNMATCHED,
@@ -152,7 +154,7 @@ def register(ctx: ListenerContext) -> None:
                     review_of(session, proposal=proposal), key=key, notice=done + " Nothing is final until you approve."
                 )
         except PairingRuleError as error:
-            return _fresh_review_view(ctx, key, actor, metadata.proposal_id, f":warning: {error}")
+            return _fresh_review_view(ctx, key, actor, metadata.proposal_id, f":warning: {pairing_problem_text(error)}")
 
     # --- approving -----------------------------------------------------------------------------
 
@@ -193,7 +195,7 @@ def register(ctx: ListenerContext) -> None:
                 outcome = approved_view(pairs=len(approval.pairings), unmatched_names=[p.name for p in approval.unmatched])
                 paired_user_ids = [u for n in approval.pairings for u in (n.mentor.slack_user_id, n.resident.slack_user_id)]
         except PairingRuleError as error:
-            outcome = _fresh_review_view(ctx, key, actor, metadata.proposal_id, f":warning: {error}")
+            outcome = _fresh_review_view(ctx, key, actor, metadata.proposal_id, f":warning: {pairing_problem_text(error)}")
         except Exception:
             log.exception("failed while approving proposal %s", metadata.proposal_id)
             outcome = notice_modal(

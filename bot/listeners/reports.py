@@ -13,15 +13,15 @@ import logging
 from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 
-from bot.access import Actor, Audience
+from bot.access import Audience
 from bot.commands import CommandRequest
-from bot.exports import export_pairings
 from bot.listeners.context import ListenerContext
 from bot.listeners.errors import apologise_on_error
 from bot.listeners.interactions import permitted, rows, tell
+from program.reports import export_pairings
 from storage.models import Program
-from storage.programs import academic_calendar, program_today
 from storage.reports import program_snapshot
+from storage.roster import Actor
 from views.common import private_message
 from views.export_csv import export_comment
 from views.ids import ACTION_EXPORT
@@ -85,8 +85,6 @@ def register(ctx: ListenerContext) -> None:
             now = services.clock()
             with services.unit_of_work() as session:
                 person, program = rows(session, actor)
-                if year is None:
-                    year = academic_calendar(program).year_of(program_today(program, now))
                 export = export_pairings(session, program=program, year=year, now=now, actor=person)
             channel = client.conversations_open(users=actor.slack_user_id)["channel"]["id"]
             client.files_upload_v2(

@@ -16,9 +16,10 @@ from bot.access import Audience
 from bot.commands import CommandRequest, parse_user_reference
 from bot.listeners.context import ListenerContext
 from bot.listeners.interactions import rows
-from bot.matching import ProposalMade, make_proposal, pair_and_introduce, start_round, unpair_and_notify
-from storage.capacity import PairingRuleError
+from program.matching.pairs import pair_and_introduce, unpair_and_notify
+from program.matching.rounds import ProposalMade, make_proposal, start_round
 from storage.models import Person, Program, RoundState
+from storage.pairings import PairingRuleError
 from storage.proposals import pending_proposal
 from storage.roster import find_person
 from storage.rounds import (
@@ -32,6 +33,8 @@ from storage.rounds import (
 )
 from views import rounds as replies
 from views.common import Message, long_date, mention, private_message
+from views.pairings import pairing_problem_text
+from views.rounds import round_problem_text
 
 ROUND_USAGE = "round open [YYYY-MM-DD] | round close"
 
@@ -80,8 +83,14 @@ def register(ctx: ListenerContext) -> None:
             with services.unit_of_work() as session:
                 coordinator, program = rows(session, request.actor)
                 reply = work(session, program, coordinator)
-        except (CommandProblem, RoundError, PairingRuleError) as problem:
+        except CommandProblem as problem:
             request.respond(**private_message(str(problem)))
+            return False
+        except RoundError as problem:
+            request.respond(**private_message(round_problem_text(problem)))
+            return False
+        except PairingRuleError as problem:
+            request.respond(**private_message(pairing_problem_text(problem)))
             return False
         request.respond(**reply)
         return True

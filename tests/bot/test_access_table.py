@@ -17,15 +17,15 @@ import pytest
 from sqlalchemy import select
 
 from bot.access import POLICY
-from storage import requests
+from program import changes
 from storage.db import session_scope
 from storage.models import Person, Role
+from storage.roster import Actor
 from tests.support import factories
 from tests.support.changes import HOME_VIEW, change_values, observe, sealed, snapshot, withdraw_values
 from tests.support.forms import offer_values, request_values
 from tests.support.harness import BotHarness, Reply
 from views import meetings as meeting_views
-from views.changes import RequestMessageTexts
 from views.ids import (
     ACTION_CHANGE,
     ACTION_EXPORT,
@@ -455,10 +455,9 @@ def table_world(arrange, fake_slack, clock) -> TableWorld:
         own = factories.pairing(session, program, mentor=fran, resident=riley).id
         other = factories.pairing(session, program, mentor=gil, resident=tess).id
         sams = factories.pairing(session, program, mentor=hal, resident=sam).id
-        request = requests.request_change(
-            session, requester_id=sam.id, pairing_id=sams, note="only coordinators", requester_rematch=True,
-            now=clock(), messages=RequestMessageTexts(),
-        )  # fmt: skip
+        request = changes.request_change(
+            session, actor=Actor.of(sam), pairing_id=sams, note="only coordinators", rematch=True, now=clock()
+        )
         world = TableWorld(own, other, request.summary.request_id)
     for uid in USERS.values():
         fake_slack.add_user(uid, name=uid.lower())

@@ -165,7 +165,6 @@ def test_changes_and_withdrawals_keep_every_confidence(bot, program_ids, fake_sl
         proposal = session.scalars(select(Proposal)).one()
         assert [(p.mentor_id, p.resident_id) for p in proposal.pairs] == [(ids["UIVY"], ids["UCAL"])]
         assert proposal.unmatched_resident_ids == [ids["UAVA"], ids["UBEN"]]
-        assert (proposal.stats["matched"], proposal.stats["unmatched"]) == (1, 2)
 
     # --- notices sent: neutral, to the other people ------------------------------------------
     for counterpart in ("UFRAN", "UTESS", "UUMA"):

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from scheduler.delivery import deliver_pending
 from storage.db import session_scope
 from storage.models import ChangeRequest, EndReason, OutboxMessage, Pairing, Person, PersonStatus, RequestState, Role
-from storage.requests import KIND_COORDINATOR_ALERT
+from storage.outbox_kinds import OutboxKind
 from tests.support import factories
 from tests.support.changes import HOME_VIEW, change_values, sealed, snapshot, withdraw_values
 from views.ids import ACTION_CHANGE, ACTION_REJOIN, ACTION_RESOLVE_CLOSE, ACTION_RESOLVE_REMATCH, ACTION_WITHDRAW, VIEW_CHANGE
@@ -242,7 +242,7 @@ def test_a_coordinator_resolves_and_the_note_leaves_every_copy(bot, world, sessi
         assert (request.state, request.note) == (RequestState.RESOLVED, None)
         assert all(
             NOTE not in str(m.blocks)
-            for m in session.scalars(select(OutboxMessage).where(OutboxMessage.kind == KIND_COORDINATOR_ALERT))
+            for m in session.scalars(select(OutboxMessage).where(OutboxMessage.kind == OutboxKind.REQUEST_ALERT))
         )
 
     again = bot.click(ACTION_RESOLVE_REMATCH, user_id="UDANA", value=request_id)
@@ -288,7 +288,7 @@ def test_a_coordinator_may_not_handle_a_request_about_their_own_pairing(
 
 
 def test_a_failure_after_the_ack_is_apologised_for_privately(bot, world, session_factory, fake_slack, monkeypatch):
-    from storage import requests
+    from storage import change_requests as requests
 
     def broken(*args, **kwargs):
         raise RuntimeError("database exploded")

@@ -75,6 +75,18 @@ def test_add_coordinator_bootstraps_the_first_coordinator(env, fake_slack, sessi
     assert _people(session_factory)["U0000009"].is_coordinator
 
 
+def test_a_resident_cannot_be_made_a_coordinator(env, fake_slack, session_factory, capsys):
+    fake_slack.add_user("U0000002", name="fran", email="fran@example.org")
+    fake_slack.add_user("U0000001", name="riley", real_name="Riley Resident")
+    (env / "roster.csv").write_text(ROSTER)
+    assert main(["roster", "import", "roster.csv"]) == 0
+    capsys.readouterr()
+    assert main(["admin", "add-coordinator", "U0000001"]) == 2
+    err = capsys.readouterr().err
+    assert err == "mentorbot: Riley Resident is on the roster as a resident; a resident cannot be a coordinator.\n"
+    assert not _people(session_factory)["U0000001"].is_coordinator
+
+
 def test_add_coordinator_for_an_unknown_user(env, capsys):
     assert main(["admin", "add-coordinator", "U0000404"]) == 2
     assert "Slack does not know U0000404 (user_not_found)" in capsys.readouterr().err

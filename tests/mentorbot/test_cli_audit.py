@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 import pytest
 
 from mentorbot.cli import main
-from storage import requests
+from program import changes
 from storage.models import Role
+from storage.roster import Actor
 from tests.support import factories
-from views.changes import RequestMessageTexts
 
 NOTE = "please keep this between us"
 
@@ -28,9 +28,9 @@ def test_audit_prints_who_did_what_to_whom_newest_first_without_the_note(env, ar
         fran = factories.person(session, program, role=Role.FACULTY, name="Dr. Fran", slack_user_id="UFRAN")
         riley = factories.person(session, program, role=Role.RESIDENT, name="Riley", slack_user_id="URILEY")
         pairing = factories.pairing(session, program, mentor=fran, resident=riley)
-        requests.request_change(
-            session, requester_id=riley.id, pairing_id=pairing.id, note=NOTE, requester_rematch=True,
-            now=datetime(2026, 11, 25, 15, 0, tzinfo=UTC), messages=RequestMessageTexts(),
+        changes.request_change(
+            session, actor=Actor.of(riley), pairing_id=pairing.id, note=NOTE, rematch=True,
+            now=datetime(2026, 11, 25, 15, 0, tzinfo=UTC),
         )  # fmt: skip
     assert main(["audit"]) == 0
     lines = capsys.readouterr().out.splitlines()

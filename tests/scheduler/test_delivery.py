@@ -16,6 +16,7 @@ from storage import delivery as store
 from storage.db import make_engine, make_session_factory, session_scope
 from storage.delivery import MAX_ATTEMPTS, delivery_failures
 from storage.models import OutboxMessage, OutboxState, Role
+from storage.outbox_kinds import OutboxKind
 from tests.support import factories
 from tests.support.clock import ManualClock
 from tests.support.database import fresh_sqlite_url
@@ -78,7 +79,12 @@ def test_a_group_dm_and_a_channel_post(people, arrange, clock, job_context, fake
         from storage.outbox import enqueue
 
         enqueue(
-            session, program=session.merge(prog), kind="test.channel", text="to the channel", now=clock(), channel_id="C0COORD1"
+            session,
+            program=session.merge(prog),
+            kind=OutboxKind.REPORT_SUMMARY,
+            text="to the channel",
+            now=clock(),
+            channel_id="C0COORD1",
         )
     assert deliver_pending(job_context).sent == 2
     group = fake_slack.dm_channel(resident.slack_user_id, mentor.slack_user_id)
@@ -274,7 +280,7 @@ def test_an_attachment_is_uploaded_to_the_channel_with_its_comment(
         from storage.outbox import enqueue
 
         outbox_id = enqueue(
-            session, program=session.merge(prog), kind="report.quarter", text="2026–27 Q1 report", now=clock(),
+            session, program=session.merge(prog), kind=OutboxKind.REPORT_QUARTER, text="2026–27 Q1 report", now=clock(),
             channel_id="C0COORD1", attachment=b"\x89PNG fake", attachment_name="q1.png",
         ).id  # fmt: skip
     assert deliver_pending(job_context).sent == 1
@@ -292,7 +298,7 @@ def test_an_upload_in_doubt_is_found_by_name_and_comment(people, arrange, clock,
         from storage.outbox import enqueue
 
         outbox_id = enqueue(
-            session, program=session.merge(people[0]), kind="report.quarter", text="Q1 report", now=clock(),
+            session, program=session.merge(people[0]), kind=OutboxKind.REPORT_QUARTER, text="Q1 report", now=clock(),
             channel_id="C0COORD1", attachment=b"png", attachment_name="q1.png",
         ).id  # fmt: skip
     fake_slack.fail_next("files.completeUploadExternal", status=500, process_first=True)

@@ -16,8 +16,9 @@ from scheduler.context import JobContext
 from scheduler.delivery import deliver_pending
 from scheduler.reports import coordinator_posts_job
 from storage import db
-from storage.coordinator_posts import enqueue_once
 from storage.models import OutboxMessage, OutboxState, Person, PersonStatus, Program
+from storage.outbox import enqueue_once
+from storage.outbox_kinds import OutboxKind
 from tests.support import factories, sample_program
 from tests.support.fake_slack import MESSAGE_BLOCKS_MAX, block_problems
 
@@ -57,7 +58,7 @@ def test_summary_waits_for_its_slot_then_is_queued_once(ctx, clock, sample, sess
     assert coordinator_posts_job(ctx)["summaries"] == 1
     clock.advance(minutes=1)
     assert coordinator_posts_job(ctx)["summaries"] == 0
-    (summary,) = outbox(session_factory, kind="summary")
+    (summary,) = outbox(session_factory, kind=OutboxKind.REPORT_SUMMARY)
     assert summary.channel_id == "C0COORD1" and summary.recipient_user_ids is None
     assert summary.dedupe_key == f"summary:{sample.program_id}:2026-W49"
     assert summary.not_before == MONDAY_9AM and summary.state is OutboxState.PENDING
@@ -68,7 +69,7 @@ def test_summary_waits_for_its_slot_then_is_queued_once(ctx, clock, sample, sess
 def test_a_process_that_was_down_catches_up_within_the_week(ctx, clock, sample, session_factory):
     clock.set(MONDAY_9AM + timedelta(days=3, hours=5))  # Thursday afternoon
     assert coordinator_posts_job(ctx)["summaries"] == 1
-    (summary,) = outbox(session_factory, kind="summary")
+    (summary,) = outbox(session_factory, kind=OutboxKind.REPORT_SUMMARY)
     assert summary.dedupe_key.endswith("2026-W49")
 
 
@@ -90,11 +91,11 @@ def test_no_channel_tells_each_coordinator_once_a_week(ctx, clock, arrange, sess
     clock.set(MONDAY_9AM)
     assert coordinator_posts_job(ctx) == {"summaries": 0, "quarter_reports": 0, "notices": 2}
     assert coordinator_posts_job(ctx)["notices"] == 0
-    notices = outbox(session_factory, kind="coordinator_notice")
+    notices = outbox(session_factory, kind=OutboxKind.REPORT_NOTICE)
     assert sorted(n.recipient_user_ids[0] for n in notices) == ["UCOORD1", "UFAC1"]
     assert "MENTORBOT_COORDINATOR_CHANNEL" in notices[0].text + str(notices[0].blocks)
     assert notices[0].not_before >= MONDAY_9AM  # a DM: in the coordinator's working hours
-    assert outbox(session_factory, kind="summary") == []
+    assert outbox(session_factory, kind=OutboxKind.REPORT_SUMMARY) == []
     clock.advance(days=7)
     assert coordinator_posts_job(ctx)["notices"] == 2
 
@@ -111,7 +112,7 @@ def test_an_undeliverable_summary_tells_every_coordinator_what_to_do_once(ctx, c
     clock.advance(minutes=1)
     assert coordinator_posts_job(ctx)["notices"] == 2
     assert coordinator_posts_job(ctx)["notices"] == 0
-    notices = outbox(session_factory, kind="coordinator_notice")
+    notices = outbox(session_factory, kind=OutboxKind.REPORT_NOTICE)
     assert sorted(n.recipient_user_ids[0] for n in notices) == ["UCOORD1", "UFAC1"]
     text = str(notices[0].blocks)
     assert "I couldn't post this week's mentorship summary and the quarter-end mentorship report to <#C0COORD1>" in text
@@ -125,14 +126,16 @@ def test_withdrawn_coordinators_and_stale_failures_get_no_notice(arrange, ctx, c
     fake_slack.add_channel("C0COORD1", name="mentorship-coordinators", is_archived=True)
     with arrange() as session:
         program = sample_program.program(session, sample)
-        stale = factories.failed_delivery(session, program, [], kind="summary", at=MONDAY_9AM - timedelta(days=30))
+        stale = factories.failed_delivery(
+            session, program, [], kind=OutboxKind.REPORT_SUMMARY, at=MONDAY_9AM - timedelta(days=30)
+        )
         stale.recipient_user_ids, stale.channel_id = None, "C0COORD1"
         session.get(Person, sample.people["UFAC1"]).status = PersonStatus.WITHDRAWN
     clock.set(MONDAY_9AM)
     coordinator_posts_job(ctx)
     deliver_pending(ctx)
     assert coordinator_posts_job(ctx)["notices"] == 1
-    (notice,) = outbox(session_factory, kind="coordinator_notice")
+    (notice,) = outbox(session_factory, kind=OutboxKind.REPORT_NOTICE)
     assert notice.recipient_user_ids == ["UCOORD1"] and "archived" in notice.text
 
 
@@ -150,8 +153,8 @@ def test_quarter_report_comes_with_the_first_summary_after_the_quarter(arrange, 
     clock.set(Q1_REPORT_AT)
     assert coordinator_posts_job(ctx) == {"summaries": 1, "quarter_reports": 1, "notices": 0}
     assert coordinator_posts_job(ctx) == {"summaries": 0, "quarter_reports": 0, "notices": 0}
-    (report,) = outbox(session_factory, kind="quarter_report")
-    (chart,) = outbox(session_factory, kind="quarter_chart")
+    (report,) = outbox(session_factory, kind=OutboxKind.REPORT_QUARTER)
+    (chart,) = outbox(session_factory, kind=OutboxKind.REPORT_QUARTER_CHART)
     assert report.dedupe_key == f"quarter-report:{sample.program_id}:2026-Q1"
     assert chart.dedupe_key == f"quarter-chart:{sample.program_id}:2026-Q1"
     assert report.channel_id == chart.channel_id == "C0COORD1"
@@ -180,7 +183,7 @@ def test_a_chart_that_fails_alone_is_reported_alone(arrange, ctx, clock, session
     fake_slack.fail_next("files.getUploadURLExternal", error="missing_scope")
     assert deliver_pending(ctx).failed == 1
     assert coordinator_posts_job(ctx)["notices"] == 2
-    notices = outbox(session_factory, kind="coordinator_notice")
+    notices = outbox(session_factory, kind=OutboxKind.REPORT_NOTICE)
     assert all("the quarter-end report's chart" in n.text for n in notices)
 
 
@@ -193,8 +196,11 @@ def test_reports_wait_for_a_channel_and_then_catch_up(arrange, ctx, clock, sessi
         session.get(Program, sample.program_id).coordinator_channel_id = "C0NEWCHAN"
     clock.advance(hours=1)
     assert coordinator_posts_job(ctx)["quarter_reports"] == 2
-    assert [r.dedupe_key.rsplit(":", 1)[1] for r in outbox(session_factory, kind="quarter_report")] == ["2026-Q1", "2026-Q2"]
-    assert all(c.channel_id == "C0NEWCHAN" for c in outbox(session_factory, kind="quarter_chart"))
+    assert [r.dedupe_key.rsplit(":", 1)[1] for r in outbox(session_factory, kind=OutboxKind.REPORT_QUARTER)] == [
+        "2026-Q1",
+        "2026-Q2",
+    ]
+    assert all(c.channel_id == "C0NEWCHAN" for c in outbox(session_factory, kind=OutboxKind.REPORT_QUARTER_CHART))
 
 
 # --- once, whatever the processes --------------------------------------------------------------
@@ -210,7 +216,7 @@ def test_two_processes_queue_one_summary(clock, sample, fake_slack, database_url
     finally:
         other_engine.dispose()
     assert sorted(results) == [0, 1]
-    assert len(outbox(session_factory, kind="summary")) == 1
+    assert len(outbox(session_factory, kind=OutboxKind.REPORT_SUMMARY)) == 1
 
 
 @pytest.mark.postgres
@@ -227,12 +233,12 @@ def test_a_race_for_the_same_key_queues_one_message(pg_database_url, clock):
         def second_process() -> None:
             with db.session_scope(factory) as session:
                 program = session.get(Program, program_id)
-                message = enqueue_once(session, dedupe_key="summary:race", program=program, kind="summary",
+                message = enqueue_once(session, dedupe_key="summary:race", program=program, kind=OutboxKind.REPORT_SUMMARY,
                                        channel_id="C1", text="second", now=clock(), respect_working_hours=False)  # fmt: skip
                 second_result.append(message)
 
         program = first.get(Program, program_id)
-        assert enqueue_once(first, dedupe_key="summary:race", program=program, kind="summary", channel_id="C1",
+        assert enqueue_once(first, dedupe_key="summary:race", program=program, kind=OutboxKind.REPORT_SUMMARY, channel_id="C1",
                             text="first", now=clock(), respect_working_hours=False) is not None  # fmt: skip
         thread = threading.Thread(target=second_process)
         thread.start()
@@ -292,7 +298,7 @@ def test_a_year_gives_one_summary_a_week_and_one_report_a_quarter(arrange, clock
     finally:
         other_engine.dispose()
 
-    summaries = outbox(session_factory, kind="summary")
+    summaries = outbox(session_factory, kind=OutboxKind.REPORT_SUMMARY)
     weeks = Counter(s.dedupe_key.rsplit(":", 1)[1] for s in summaries)
     assert set(weeks.values()) == {1}
     # Every week from the first Monday after the start (Jul 6) to the last (Jul 5, 2027).
@@ -304,11 +310,11 @@ def test_a_year_gives_one_summary_a_week_and_one_report_a_quarter(arrange, clock
         assert slot <= summary.created_at < slot + late
         assert block_problems(summary.blocks, limit=MESSAGE_BLOCKS_MAX) == []
 
-    reports = outbox(session_factory, kind="quarter_report")
+    reports = outbox(session_factory, kind=OutboxKind.REPORT_QUARTER)
     assert [r.dedupe_key.rsplit(":", 1)[1] for r in reports] == ["2026-Q1", "2026-Q2", "2026-Q3", "2026-Q4"]
     assert [r.created_at.date() for r in reports] == [date(2026, 10, 5), date(2027, 1, 4), date(2027, 4, 5), date(2027, 7, 5)]
     assert "Q4: 67% (4 of 6)" in str(reports[-1].blocks)
-    charts = outbox(session_factory, kind="quarter_chart")
+    charts = outbox(session_factory, kind=OutboxKind.REPORT_QUARTER_CHART)
     assert [c.created_at for c in charts] == [r.created_at for r in reports]
 
     # Everything reached the channel, each once: 53 summaries, 4 reports, and a chart upload each time.

@@ -99,7 +99,7 @@ def test_a_year_of_sweeps_opens_reminds_and_matches_once_each(jobs, clock, roste
 
 
 def test_a_round_opened_close_to_its_deadline_gets_no_reminder(jobs, clock, roster, arrange, session_factory):
-    from bot.matching import start_round
+    from program.matching.rounds import start_round
 
     with arrange() as session:
         program = session.get(Program, roster["program"])

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from storage import migrate
 from storage.db import make_engine, make_session_factory, session_scope
 from storage.models import OutboxMessage, OutboxState, Role
+from storage.outbox_kinds import OutboxKind
 from tests.support import factories
 from tests.support.fake_slack import Call, FakeSlack
 
@@ -65,6 +66,6 @@ def test_the_scheduler_process_delivers_the_outbox_and_stops_on_sigterm(tmp_path
                     process.wait()
         assert fake.violations == []
     with factory() as session:
-        mine = select(OutboxMessage.state).where(OutboxMessage.kind == "test.dm")
+        mine = select(OutboxMessage.state).where(OutboxMessage.kind == OutboxKind.MEETING_LOGGED)
         assert session.scalars(mine).all() == [OutboxState.SENT]
     engine.dispose()

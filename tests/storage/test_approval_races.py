@@ -15,9 +15,9 @@ import pytest
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
-from storage.capacity import PairingConflict, PairingRuleError
 from storage.db import make_engine, make_session_factory, session_scope
 from storage.models import AuditEntry, Pairing, Person, Program, Proposal, ProposalPair, ProposalState, Role
+from storage.pairings import PairingConflict, PairingRuleError
 from storage.proposals import approve
 from tests.support import factories
 

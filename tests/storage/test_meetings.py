@@ -5,9 +5,11 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import func, select
 
-from storage.meetings import MeetingError, MeetingProblem, log_meeting, status_of
+from storage.meetings import MeetingError, MeetingProblem, log_meeting
 from storage.models import Meeting, OutboxMessage, OutboxState, Pairing, Person, Role
+from storage.my_pairings import my_pairings
 from storage.outbox import enqueue
+from storage.outbox_kinds import OutboxKind
 from tests.support import factories
 
 NOW = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)  # Wed 25 Nov, 10:00 in New York
@@ -105,10 +107,22 @@ def test_reminders_queued_for_the_old_due_date_are_cancelled(pair, arrange, sess
     with arrange() as session:
         program = session.merge(prog)
         nudge = enqueue(
-            session, program=program, kind="nudge.missed", text="a nudge", now=NOW, recipients=[resident], pairing_id=pairing.id
+            session,
+            program=program,
+            kind=OutboxKind.NUDGE_MISSED,
+            text="a nudge",
+            now=NOW,
+            recipients=[resident],
+            pairing_id=pairing.id,
         )
         other = enqueue(
-            session, program=program, kind="intro", text="hello", now=NOW, recipients=[resident], pairing_id=pairing.id
+            session,
+            program=program,
+            kind=OutboxKind.PAIRING_INTRODUCTION,
+            text="hello",
+            now=NOW,
+            recipients=[resident],
+            pairing_id=pairing.id,
         )
     with arrange() as session:
         _log(session, pairing, mentor, date(2026, 11, 20))
@@ -126,10 +140,10 @@ def test_status_lists_each_pairing_with_its_dates(pair, arrange, session_factory
         )
         _log(session, pairing, mentor, date(2026, 11, 20))
     with session_factory() as session:
-        lines = status_of(session, session.get(Person, mentor.id))
-        assert [(s.other.id, s.i_am_mentor, s.last_met_on, s.next_due_on) for s in lines] == [
+        lines = my_pairings(session, person_id=mentor.id)
+        assert [(s.counterpart.person_id, s.i_mentor, s.last_met_on, s.due_on) for s in lines] == [
             (resident.id, True, date(2026, 11, 20), date(2027, 2, 20)),
             (second.id, True, None, date(2026, 12, 15)),
         ]
-        [mine] = status_of(session, session.get(Person, resident.id))
-        assert (mine.other.id, mine.i_am_mentor) == (mentor.id, False)
+        [mine] = my_pairings(session, person_id=resident.id)
+        assert (mine.counterpart.person_id, mine.i_mentor) == (mentor.id, False)

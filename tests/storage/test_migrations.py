@@ -55,3 +55,47 @@ def test_a_read_scope_on_sqlite_does_not_wait_for_the_writer(tmp_path):
             assert reader.query(Program).count() == 0
         assert time.monotonic() - started < 1.0  # a write transaction would wait 5 s and fail
     engine.dispose()
+
+
+def test_upgrading_renames_the_outbox_kinds_and_drops_the_stale_proposal_figures(tmp_path):
+    """Rows decided before 0002 keep their meaning under the kinds' one spelling."""
+    from storage.outbox_kinds import OutboxKind
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    migrate.upgrade(engine, "0001")
+    old_kinds = ["pairing_ended_notice", "request_confirmation", "change_request_alert", "rejoined_notice",
+                 "summary", "quarter_report", "quarter_chart", "coordinator_notice", "pairing.ended", "nudge.due"]  # fmt: skip
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO programs (id, team_id, name, time_zone, academic_year_start_month, academic_year_start_day,"
+                " max_mentees_per_mentor, approaching_days, missed_every_days, missed_limit, escalation_days,"
+                " summary_weekday, summary_hour, summary_minute, paused, created_at)"
+                " VALUES (1, 'T1', 'P', 'UTC', 7, 1, 2, 14, 7, 3, 14, 0, 9, 0, 0, '2026-07-01 00:00:00')"
+            )
+        )
+        for number, kind in enumerate(old_kinds, start=1):
+            connection.execute(
+                text(
+                    "INSERT INTO outbox (id, program_id, kind, text, not_before, quiet_hours, state, attempts, created_at)"
+                    " VALUES (:id, 1, :kind, 'x', '2026-07-01 00:00:00', 1, 'pending', 0, '2026-07-01 00:00:00')"
+                ),
+                {"id": number, "kind": kind},
+            )
+        connection.execute(
+            text(
+                "INSERT INTO proposals (id, program_id, state, unmatched_resident_ids, stats, created_at)"
+                " VALUES (1, 1, 'pending', '[]', '{\"matched\": 3}', '2026-07-01 00:00:00')"
+            )
+        )
+    migrate.upgrade(engine)
+    with engine.connect() as connection:
+        kinds = connection.execute(text("SELECT kind FROM outbox ORDER BY id")).scalars().all()
+        columns = {c["name"] for c in inspect(connection).get_columns("proposals")}
+    assert [OutboxKind(kind) for kind in kinds] == [
+        OutboxKind.PAIRING_ENDED, OutboxKind.REQUEST_CONFIRMATION, OutboxKind.REQUEST_ALERT, OutboxKind.REQUEST_REJOINED,
+        OutboxKind.REPORT_SUMMARY, OutboxKind.REPORT_QUARTER, OutboxKind.REPORT_QUARTER_CHART, OutboxKind.REPORT_NOTICE,
+        OutboxKind.PAIRING_ENDED, OutboxKind.NUDGE_DUE,
+    ]  # fmt: skip
+    assert "stats" not in columns
+    engine.dispose()

@@ -7,7 +7,6 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import func, select
 
-from storage.capacity import PairingRuleError
 from storage.db import session_scope
 from storage.models import (
     AuditEntry,
@@ -22,6 +21,7 @@ from storage.models import (
     QueueReason,
     Role,
 )
+from storage.pairings import PairingRuleError
 from storage.preferences import queue_person
 from storage.proposals import (
     ProposalChanged,
@@ -36,6 +36,7 @@ from storage.proposals import (
 )
 from storage.rounds import open_round
 from tests.support import factories
+from tests.support.refusals import refused
 
 NOW = datetime(2026, 7, 16, 14, 0, tzinfo=UTC)
 
@@ -155,7 +156,7 @@ def test_a_new_proposal_replaces_the_pending_one(session_factory, offers):
     with session_scope(session_factory) as session:
         assert session.get(Proposal, first).state is ProposalState.DISCARDED
         assert session.get(Proposal, second).state is ProposalState.PENDING
-        with pytest.raises(ProposalChanged, match="replaced by a newer one"):
+        with refused(ProposalChanged, match="replaced by a newer one"):
             program, coordinator = _get(session, offers)
             approve(session, program=program, proposal_id=first, approver=coordinator, now=NOW)
 
@@ -190,7 +191,7 @@ def test_approval_is_all_or_nothing(session_factory, arrange, offers):
     proposal_id, _ = _proposal_for_all(session_factory, offers)
     with arrange() as session:  # meanwhile, Ben stepped back
         session.get(Person, offers["ben"]).status = PersonStatus.WITHDRAWN
-    with pytest.raises(PairingRuleError, match=r"Nothing was approved yet\. Ben has stepped back"):
+    with refused(PairingRuleError, match=r"Nothing was approved yet\. Ben has stepped back"):
         with session_scope(session_factory) as session:
             program, coordinator = _get(session, offers)
             approve(session, program=program, proposal_id=proposal_id, approver=coordinator, now=NOW)
@@ -205,7 +206,7 @@ def test_approval_refuses_a_proposal_that_changed_since_it_was_shown(session_fac
         program, coordinator = _get(session, offers)
         reassign(session, program=program, proposal_id=proposal_id, resident_id=offers["residents"][2], mentor_id=None,
                  year=2026, actor=coordinator, now=NOW)  # fmt: skip
-    with pytest.raises(ProposalChanged, match="changed this proposal"):
+    with refused(ProposalChanged, match="changed this proposal"):
         with session_scope(session_factory) as session:
             program, coordinator = _get(session, offers)
             approve(
@@ -228,11 +229,11 @@ def test_reassign_moves_a_resident_and_respects_capacity(session_factory, offers
             return reassign(session, program=program, proposal_id=proposal_id, resident_id=resident, mentor_id=mentor,
                             year=2026, actor=coordinator, now=NOW)  # fmt: skip
 
-        with pytest.raises(PairingRuleError, match="Ben already has as many mentees as they can take"):
+        with refused(PairingRuleError, match="Ben already has as many mentees as they can take"):
             move(sam, offers["ben"])
-        with pytest.raises(PairingRuleError, match="Casey is not on the roster as faculty"):
+        with refused(PairingRuleError, match="Casey is not on the roster as faculty"):
             move(sam, offers["coordinator"])
-        with pytest.raises(PairingRuleError, match="not part of this proposal"):
+        with refused(PairingRuleError, match="not part of this proposal"):
             move(offers["ada"], offers["ben"])
         move(ria, None)
         move(sam, offers["ben"])
@@ -253,7 +254,7 @@ def test_reassign_refuses_faculty_who_said_no(session_factory, arrange, offers):
     proposal_id, _ = _proposal_for_all(session_factory, offers)
     with session_scope(session_factory) as session:
         program, coordinator = _get(session, offers)
-        with pytest.raises(PairingRuleError, match="Cy said they can't mentor this year"):
+        with refused(PairingRuleError, match="Cy said they can't mentor this year"):
             reassign(session, program=program, proposal_id=proposal_id, resident_id=offers["residents"][0],
                      mentor_id=offers["cy"], year=2026, actor=coordinator, now=NOW)  # fmt: skip
 
@@ -269,7 +270,7 @@ def test_reassign_never_re_pairs_a_pair_that_ended_by_request(session_factory, a
     proposal_id, _ = _proposal_for_all(session_factory, offers)
     with session_scope(session_factory) as session:
         program, coordinator = _get(session, offers)
-        with pytest.raises(PairingRuleError, match="never paired again"):
+        with refused(PairingRuleError, match="never paired again"):
             reassign(session, program=program, proposal_id=proposal_id, resident_id=ria, mentor_id=offers["ada"],
                      year=2026, actor=coordinator, now=NOW)  # fmt: skip
 

@@ -8,7 +8,8 @@ import pytest
 
 from mentoring.cadence import AcademicQuarter, QuarterStatus
 from storage.models import Person, PersonStatus, Role, RoundState
-from storage.reports import pairings_in_year, person_home, program_snapshot, quarter_report
+from storage.my_pairings import person_home
+from storage.reports import pairings_in_year, program_snapshot, quarter_report
 from tests.support import factories, sample_program
 
 NOW = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)  # Wednesday, 10:00 in New York

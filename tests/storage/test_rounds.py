@@ -18,6 +18,7 @@ from storage.rounds import (
     should_auto_open,
 )
 from tests.support import factories
+from tests.support.refusals import refused
 
 JULY_1 = datetime(2026, 7, 1, 13, 0, tzinfo=UTC)
 
@@ -41,9 +42,9 @@ def test_one_round_per_academic_year(arrange):
     with arrange() as session:
         program = factories.program(session)
         open_round(session, program=program, deadline_at=datetime(2026, 7, 16, 4, tzinfo=UTC), now=JULY_1)
-        with pytest.raises(RoundError, match="2026–27 matching round is open"):
+        with refused(RoundError, match="2026–27 matching round is open"):
             open_round(session, program=program, deadline_at=datetime(2026, 7, 20, tzinfo=UTC), now=JULY_1)
-        with pytest.raises(RoundError, match="must be in the future"):
+        with refused(RoundError, match="must be in the future"):
             later = datetime(2027, 7, 2, tzinfo=UTC)
             open_round(session, program=program, deadline_at=later, now=later)
 

@@ -34,6 +34,7 @@ from storage.models import (
     RoundState,
 )
 from storage.outbox import enqueue
+from storage.outbox_kinds import OutboxKind
 from storage.programs import ProgramSettings, ensure_program
 
 TEAM_ID = "T0001"
@@ -89,7 +90,7 @@ def outbox_dm(
     *,
     now: datetime,
     text: str = "Hello from the outbox",
-    kind: str = "test.dm",
+    kind: OutboxKind = OutboxKind.MEETING_LOGGED,
     **kwargs: object,
 ) -> OutboxMessage:
     """A DM (group DM with several recipients) queued through the real enqueue()."""
@@ -216,22 +217,11 @@ def proposal(
     created_at: datetime = EPOCH,
 ) -> Proposal:
     """A pending proposal: pairs are (mentor, resident, resident_rank)."""
-    ranks = [rank for _, _, rank in pairs]
     row = Proposal(
         program_id=prog.id,
         round_id=round_.id if round_ else None,
         state=ProposalState.PENDING,
         unmatched_resident_ids=[r.id for r in unmatched],
-        stats={
-            "residents": len(pairs) + len(unmatched),
-            "mentors_available": len({m.id for m, _, _ in pairs}),
-            "capacity_total": 2 * len({m.id for m, _, _ in pairs}),
-            "matched": len(pairs),
-            "unmatched": len(unmatched),
-            "first_choice": sum(1 for r in ranks if r == 1),
-            "within_own_ranking": len(pairs),
-            "mean_rank": sum(ranks) / len(ranks) if ranks else None,
-        },
         created_at=created_at,
         pairs=[ProposalPair(mentor_id=m.id, resident_id=r.id, resident_rank=rank) for m, r, rank in pairs],
     )
@@ -299,7 +289,7 @@ def failed_delivery(
     *,
     error: str = "user_disabled",
     at: datetime = EPOCH,
-    kind: str = "nudge",
+    kind: OutboxKind = OutboxKind.NUDGE_DUE,
 ) -> OutboxMessage:
     """A DM the delivery job gave up on."""
     row = OutboxMessage(

@@ -9,7 +9,7 @@ import pytest
 from mentoring.preferences import FocusArea, subspecialty_catalogue
 from storage.models import ProposalState, Role
 from storage.proposals import ProposalReview, ProposedPair
-from storage.requests import PersonRef
+from storage.roster import PersonRef
 from tests.support.fake_slack import MESSAGE_BLOCKS_MAX, block_problems, view_problems
 from views import rounds as messages
 from views.preferences import Picked, offer_modal, request_modal

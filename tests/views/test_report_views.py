@@ -13,7 +13,8 @@ import pytest
 
 from mentoring.cadence import AcademicCalendar, AcademicQuarter
 from storage.models import Person, PersonStatus, Role
-from storage.reports import pairings_in_year, person_home, program_snapshot, quarter_report
+from storage.my_pairings import person_home
+from storage.reports import pairings_in_year, program_snapshot, quarter_report
 from tests.support import factories, sample_program
 from tests.support.fake_slack import MESSAGE_BLOCKS_MAX, block_problems, view_problems
 from views.charts import quarter_chart_png

@@ -1,4 +1,5 @@
-"""Change requests, withdrawal, rejoining and resolution, against real databases."""
+"""Change requests, withdrawal, rejoining and resolution (program/changes.py over
+storage/change_requests.py), against real databases: what changes, and who is told what."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import select, text
 
-from storage import requests
+from program import changes
+from storage import change_requests as requests
 from storage.db import make_engine, make_session_factory, session_scope
 from storage.models import (
     AuditEntry,
@@ -29,11 +31,14 @@ from storage.models import (
     Role,
 )
 from storage.outbox import enqueue
+from storage.outbox_kinds import OutboxKind
+from storage.preferences import people_waiting_for_match
+from storage.proposals import review_of
+from storage.roster import Actor
 from tests.support import factories
-from views.changes import NEUTRAL_NOTICE, RequestMessageTexts
+from views.changes import NEUTRAL_NOTICE
 
 NOW = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)  # a Wednesday, 10:00 in New York
-MESSAGES = RequestMessageTexts()
 NOTE = "My mentor keeps cancelling; I'd rather talk about it in person."
 
 
@@ -84,16 +89,13 @@ def _waiting(session) -> set[int]:
     return set(session.scalars(select(QueueEntry.person_id).where(QueueEntry.resolved_at.is_(None))))
 
 
+def _actor(session, person_id: int) -> Actor:
+    return Actor.of(session.get(Person, person_id))
+
+
 def _change(session, world, *, requester, pairing, note=NOTE, rematch=True, key=None):
-    return requests.request_change(
-        session,
-        requester_id=requester,
-        pairing_id=pairing,
-        note=note,
-        requester_rematch=rematch,
-        now=NOW,
-        messages=MESSAGES,
-        idempotency_key=key,
+    return changes.request_change(
+        session, actor=_actor(session, requester), pairing_id=pairing, note=note, rematch=rematch, now=NOW, idempotency_key=key
     )
 
 
@@ -101,7 +103,7 @@ def test_a_change_ends_the_pairing_at_once_and_tells_the_other_person_neutrally(
     with session_scope(session_factory) as session:
         program = session.get(Person, world.riley).program_id
         reminder = enqueue(
-            session, program=session.get(Program, program), kind="nudge", text="Time to meet!",
+            session, program=session.get(Program, program), kind=OutboxKind.NUDGE_DUE, text="Time to meet!",
             now=NOW, recipients=[session.get(Person, world.riley)], pairing_id=world.riley_pairing,
         )  # fmt: skip
         result = _change(session, world, requester=world.riley, pairing=world.riley_pairing)
@@ -116,17 +118,17 @@ def test_a_change_ends_the_pairing_at_once_and_tells_the_other_person_neutrally(
         assert session.get(OutboxMessage, reminder_id).state is OutboxState.CANCELLED
         assert session.get(Pairing, world.sam_pairing).active  # Fran's other pairing is untouched
 
-        notices = _outbox(session, kind=requests.KIND_PAIRING_ENDED)
+        notices = _outbox(session, kind=OutboxKind.PAIRING_ENDED)
         assert [n.recipient_user_ids for n in notices] == [["UFRAN"]]
         assert notices[0].text == NEUTRAL_NOTICE
         assert "Riley" not in str(notices[0].blocks) and "URILEY" not in str(notices[0].blocks)
 
-        confirmation = _outbox(session, kind=requests.KIND_CONFIRMATION)[0]
+        confirmation = _outbox(session, kind=OutboxKind.REQUEST_CONFIRMATION)[0]
         assert confirmation.recipient_user_ids == ["URILEY"]
         assert confirmation.not_before == NOW  # not held for working hours
         assert NOTE not in confirmation.text
 
-        alerts = _outbox(session, kind=requests.KIND_COORDINATOR_ALERT)
+        alerts = _outbox(session, kind=OutboxKind.REQUEST_ALERT)
         assert sorted(a.recipient_user_ids[0] for a in alerts) == ["UCASEY", "UDANA"]
         assert all(NOTE in str(a.blocks) and NOTE not in a.text for a in alerts)
 
@@ -152,7 +154,7 @@ def test_a_coordinator_in_the_pairing_does_not_get_the_alert(session_factory, ar
     with session_scope(session_factory) as session:
         _change(session, world, requester=new.id, pairing=pairing_id)
     with session_scope(session_factory) as session:
-        alerts = _outbox(session, kind=requests.KIND_COORDINATOR_ALERT)
+        alerts = _outbox(session, kind=OutboxKind.REQUEST_ALERT)
         assert [a.recipient_user_ids for a in alerts] == [["UCASEY"]]  # Dana, the other person, is left out
         assert [r.id for r in requests.open_requests_for(session, coordinator=session.get(Person, world.dana))] == []
         assert len(requests.open_requests_for(session, coordinator=session.get(Person, world.casey))) == 1
@@ -172,7 +174,7 @@ def test_a_second_request_for_an_ended_pairing_changes_nothing(session_factory, 
         assert again.outcome is requests.Outcome.PAIRING_ENDED
     with session_scope(session_factory) as session:
         assert len(session.scalars(select(ChangeRequest)).all()) == 1
-        assert len(_outbox(session, kind=requests.KIND_PAIRING_ENDED)) == 1
+        assert len(_outbox(session, kind=OutboxKind.PAIRING_ENDED)) == 1
 
 
 def test_the_same_submission_twice_does_nothing_the_second_time(session_factory, world):
@@ -189,8 +191,10 @@ def test_a_mentor_who_withdraws_ends_both_pairings(session_factory, world):
     with session_scope(session_factory) as session:
         fran = session.get(Person, world.fran)
         program = session.get(Program, world.program_id)
-        earlier = enqueue(session, program=program, kind="invitation", text="Round open", now=NOW, recipients=[fran])
-        result = requests.withdraw(session, person_id=world.fran, note=None, now=NOW, messages=MESSAGES)
+        earlier = enqueue(
+            session, program=program, kind=OutboxKind.ROUND_INVITATION, text="Round open", now=NOW, recipients=[fran]
+        )
+        result = changes.withdraw(session, actor=_actor(session, world.fran), note=None, now=NOW)
         assert result.outcome is requests.Outcome.DONE
         assert set(result.affected_user_ids) == {"UFRAN", "URILEY", "USAM"}
         earlier_id = earlier.id
@@ -200,25 +204,30 @@ def test_a_mentor_who_withdraws_ends_both_pairings(session_factory, world):
         assert fran.status is PersonStatus.WITHDRAWN and fran.withdrawn_at == NOW
         ended = {p.id: p.end_reason for p in session.scalars(select(Pairing).where(Pairing.mentor_id == world.fran))}
         assert ended == {world.riley_pairing: EndReason.WITHDRAWAL, world.sam_pairing: EndReason.WITHDRAWAL}
-        notices = _outbox(session, kind=requests.KIND_PAIRING_ENDED)
+        notices = _outbox(session, kind=OutboxKind.PAIRING_ENDED)
         assert sorted(n.recipient_user_ids[0] for n in notices) == ["URILEY", "USAM"]
         assert _waiting(session) == {world.riley, world.sam}
         assert session.get(OutboxMessage, earlier_id).state is OutboxState.CANCELLED
-        confirmation = _outbox(session, kind=requests.KIND_CONFIRMATION)[0]
+        confirmation = _outbox(session, kind=OutboxKind.REQUEST_CONFIRMATION)[0]
         assert (confirmation.recipient_user_ids, confirmation.state) == (["UFRAN"], OutboxState.PENDING)
 
         # No more DMs after the confirmation, whoever tries to send one.
         later = enqueue(
-            session, program=session.get(Program, world.program_id), kind="nudge", text="x", now=NOW, recipients=[fran]
+            session,
+            program=session.get(Program, world.program_id),
+            kind=OutboxKind.NUDGE_DUE,
+            text="x",
+            now=NOW,
+            recipients=[fran],
         )
         assert later.state is OutboxState.CANCELLED
 
 
 def test_withdrawing_twice_is_a_kind_no_op(session_factory, world):
     with session_scope(session_factory) as session:
-        requests.withdraw(session, person_id=world.tess, note=None, now=NOW, messages=MESSAGES)
+        changes.withdraw(session, actor=_actor(session, world.tess), note=None, now=NOW)
     with session_scope(session_factory) as session:
-        again = requests.withdraw(session, person_id=world.tess, note=None, now=NOW, messages=MESSAGES)
+        again = changes.withdraw(session, actor=_actor(session, world.tess), note=None, now=NOW)
         assert again.outcome is requests.Outcome.ALREADY_WITHDRAWN
     with session_scope(session_factory) as session:
         assert len(session.scalars(select(ChangeRequest)).all()) == 1
@@ -234,13 +243,13 @@ def test_withdrawing_without_a_pairing_mid_round_with_preferences(session_factor
             QueueEntry(program_id=program.id, person_id=una.id, reason=requests.QueueReason.MIDYEAR_REQUEST, queued_at=NOW)
         )
     with session_scope(session_factory) as session:
-        result = requests.withdraw(session, person_id=una.id, note=None, now=NOW, messages=MESSAGES)
+        result = changes.withdraw(session, actor=_actor(session, una.id), note=None, now=NOW)
         assert result.summary.counterparts == ()
     with session_scope(session_factory) as session:
         assert session.get(Person, una.id).status is PersonStatus.WITHDRAWN
         assert una.id not in _waiting(session)  # out of the queue, as out of rounds
         assert session.scalars(select(ResidentPreference)).one()  # kept for when they rejoin
-        assert _outbox(session, kind=requests.KIND_PAIRING_ENDED) == []
+        assert _outbox(session, kind=OutboxKind.PAIRING_ENDED) == []
 
 
 def test_a_withdrawing_mentor_leaves_a_pending_proposal(session_factory, arrange, world):
@@ -254,16 +263,15 @@ def test_a_withdrawing_mentor_leaves_a_pending_proposal(session_factory, arrange
         factories.preference(session, program, resident=cal, ranking=[gil])
         proposal_id = factories.proposal(session, program, pairs=[(hal, ava, 1), (hal, ben, 2), (gil, cal, 1)]).id
     with session_scope(session_factory) as session:
-        result = requests.withdraw(session, person_id=hal.id, note=None, now=NOW, messages=MESSAGES)
+        result = changes.withdraw(session, actor=_actor(session, hal.id), note=None, now=NOW)
         assert result.summary.removed_from_proposal
         assert [p.name for p in result.summary.unmatched_in_proposal] == ["Ava", "Ben"]
     with session_scope(session_factory) as session:
         proposal = session.get(Proposal, proposal_id)
         assert [(p.mentor_id, p.resident_id) for p in proposal.pairs] == [(world.gil, cal.id)]
         assert proposal.unmatched_resident_ids == [ava.id, ben.id]
-        assert proposal.stats["matched"] == 1 and proposal.stats["unmatched"] == 2 and proposal.stats["residents"] == 3
-        assert proposal.stats["mentors_available"] == 1 and proposal.stats["mean_rank"] == 1
-        assert proposal.stats["within_own_ranking"] == 1
+        review = review_of(session, proposal=proposal)  # the review's figures are computed from the pairs, live
+        assert (len(review.pairs), len(review.unmatched), review.first_choice) == (1, 2, 1)
         assert session.scalars(select(ProposalPair).where(ProposalPair.mentor_id == hal.id)).all() == []
 
 
@@ -275,26 +283,23 @@ def test_a_withdrawing_resident_leaves_a_pending_proposal(session_factory, arran
         ben = factories.person(session, program, role=Role.RESIDENT, name="Ben", slack_user_id="UBEN")
         proposal_id = factories.proposal(session, program, pairs=[(hal, ava, 1)], unmatched=[ben]).id
     with session_scope(session_factory) as session:
-        requests.withdraw(session, person_id=ava.id, note=None, now=NOW, messages=MESSAGES)
-        requests.withdraw(session, person_id=ben.id, note=None, now=NOW, messages=MESSAGES)
+        changes.withdraw(session, actor=_actor(session, ava.id), note=None, now=NOW)
+        changes.withdraw(session, actor=_actor(session, ben.id), note=None, now=NOW)
     with session_scope(session_factory) as session:
         proposal = session.get(Proposal, proposal_id)
         assert (proposal.pairs, proposal.unmatched_resident_ids) == ([], [])
-        assert proposal.stats["residents"] == 0 and proposal.stats["mean_rank"] is None
 
 
 def test_rejoin_brings_someone_back(session_factory, world):
     with session_scope(session_factory) as session:
-        requests.withdraw(session, person_id=world.tess, note=None, now=NOW, messages=MESSAGES)
+        changes.withdraw(session, actor=_actor(session, world.tess), note=None, now=NOW)
     with session_scope(session_factory) as session:
-        assert requests.rejoin(session, person_id=world.tess, now=NOW, messages=MESSAGES).outcome is requests.Outcome.DONE
-        assert (
-            requests.rejoin(session, person_id=world.tess, now=NOW, messages=MESSAGES).outcome is requests.Outcome.NOT_WITHDRAWN
-        )
+        assert changes.rejoin(session, actor=_actor(session, world.tess), now=NOW).outcome is requests.Outcome.DONE
+        assert changes.rejoin(session, actor=_actor(session, world.tess), now=NOW).outcome is requests.Outcome.NOT_WITHDRAWN
     with session_scope(session_factory) as session:
         tess = session.get(Person, world.tess)
         assert (tess.status, tess.withdrawn_at) == (PersonStatus.ACTIVE, None)
-        assert sorted(m.recipient_user_ids[0] for m in _outbox(session, kind=requests.KIND_REJOINED)) == ["UCASEY", "UDANA"]
+        assert sorted(m.recipient_user_ids[0] for m in _outbox(session, kind=OutboxKind.REQUEST_REJOINED)) == ["UCASEY", "UDANA"]
         # The old pairing stays ended: rejoining is not undoing.
         assert session.get(Pairing, world.tess_pairing).end_reason is EndReason.WITHDRAWAL
 
@@ -303,13 +308,13 @@ def test_resolving_deletes_the_note_everywhere_it_was_stored(session_factory, en
     with session_scope(session_factory) as session:
         request_id = _change(session, world, requester=world.riley, pairing=world.riley_pairing).summary.request_id
     with session_scope(session_factory) as session:  # Casey's copy was delivered, Dana's not yet
-        for alert in _outbox(session, kind=requests.KIND_COORDINATOR_ALERT):
+        for alert in _outbox(session, kind=OutboxKind.REQUEST_ALERT):
             if alert.recipient_user_ids == ["UCASEY"]:
                 alert.state, alert.slack_channel, alert.slack_ts = OutboxState.SENT, "DCASEY", "1700000000.000009"
     with session_scope(session_factory) as session:
-        result = requests.resolve_request(
-            session, request_id=request_id, coordinator_id=world.casey,
-            resolution=requests.Resolution.CLOSE, now=NOW, messages=MESSAGES,
+        result = changes.resolve(
+            session, request_id=request_id, actor=_actor(session, world.casey),
+            resolution=requests.Resolution.CLOSE, now=NOW,
         )  # fmt: skip
         assert result.outcome is requests.Outcome.DONE
         assert result.delivered_copies == (requests.SlackCopy("DCASEY", "1700000000.000009"),)
@@ -325,11 +330,11 @@ def test_resolving_deletes_the_note_everywhere_it_was_stored(session_factory, en
         audit = connection.execute(text("SELECT details FROM audit_log")).all()
         assert audit and not any(NOTE in str(d) for (d,) in audit)
     with session_scope(session_factory) as session:
-        states = {a.recipient_user_ids[0]: a.state for a in _outbox(session, kind=requests.KIND_COORDINATOR_ALERT)}
+        states = {a.recipient_user_ids[0]: a.state for a in _outbox(session, kind=OutboxKind.REQUEST_ALERT)}
         assert states == {"UCASEY": OutboxState.SENT, "UDANA": OutboxState.CANCELLED}
-        again = requests.resolve_request(
-            session, request_id=request_id, coordinator_id=world.dana,
-            resolution=requests.Resolution.REMATCH, now=NOW, messages=MESSAGES,
+        again = changes.resolve(
+            session, request_id=request_id, actor=_actor(session, world.dana),
+            resolution=requests.Resolution.REMATCH, now=NOW,
         )  # fmt: skip
         assert again.outcome is requests.Outcome.ALREADY_RESOLVED
         assert again.summary.resolved_by == "Casey Coordinator"
@@ -340,9 +345,9 @@ def test_rematch_now_queues_everyone_involved(session_factory, world):
         request_id = _change(session, world, requester=world.tess, pairing=world.tess_pairing, rematch=False).summary.request_id
     with session_scope(session_factory) as session:
         assert _waiting(session) == {world.gil}
-        requests.resolve_request(
-            session, request_id=request_id, coordinator_id=world.casey,
-            resolution=requests.Resolution.REMATCH, now=NOW, messages=MESSAGES,
+        changes.resolve(
+            session, request_id=request_id, actor=_actor(session, world.casey),
+            resolution=requests.Resolution.REMATCH, now=NOW,
         )  # fmt: skip
     with session_scope(session_factory) as session:
         assert _waiting(session) == {world.gil, world.tess}
@@ -351,10 +356,10 @@ def test_rematch_now_queues_everyone_involved(session_factory, world):
 def test_summary_queries_give_counts_and_who_waits_without_why(session_factory, world):
     with session_scope(session_factory) as session:
         _change(session, world, requester=world.riley, pairing=world.riley_pairing, rematch=False)
-        requests.withdraw(session, person_id=world.gil, note=None, now=NOW, messages=MESSAGES)
+        changes.withdraw(session, actor=_actor(session, world.gil), note=None, now=NOW)
     with session_scope(session_factory) as session:
         assert requests.open_request_count(session, program_id=world.program_id) == 2
-        waiting = requests.people_waiting_for_match(session, program_id=world.program_id)
+        waiting = people_waiting_for_match(session, program_id=world.program_id)
         assert [p.name for p in waiting] == ["Dr. Fran", "Tess Resident"]
 
 
@@ -379,10 +384,9 @@ def _change_at_the_same_moment(factory, asks: list[tuple[int, int]]) -> list[req
         with session_scope(factory) as session:
             session.execute(text("SELECT 1"))  # each transaction has begun before any of them asks
             barrier.wait(timeout=10)
-            result = requests.request_change(
-                session, requester_id=person_id, pairing_id=pairing_id, note=None,
-                requester_rematch=True, now=NOW, messages=MESSAGES,
-            )  # fmt: skip
+            result = changes.request_change(
+                session, actor=_actor(session, person_id), pairing_id=pairing_id, note=None, rematch=True, now=NOW
+            )
             outcomes.append(result.outcome)
 
     threads = [threading.Thread(target=ask, args=a) for a in asks]
@@ -406,7 +410,7 @@ def test_both_people_asking_at_the_same_moment_end_the_pairing_once(pg_database_
     with session_scope(factory) as session:
         assert sorted(o.value for o in outcomes) == ["done", "pairing_ended"]
         assert len(session.scalars(select(ChangeRequest)).all()) == 1
-        assert len(_outbox(session, kind=requests.KIND_PAIRING_ENDED)) == 1
+        assert len(_outbox(session, kind=OutboxKind.PAIRING_ENDED)) == 1
     engine.dispose()
 
 

@@ -7,11 +7,12 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy.exc import IntegrityError
 
-from storage.capacity import PairingRuleError, create_pairing, mentee_limit
 from storage.db import session_scope
 from storage.models import EndReason, Pairing, PersonStatus, Role
+from storage.pairings import PairingRuleError, create_pairing, mentee_limit
 from storage.preferences import mentor_candidates
 from tests.support import factories
+from tests.support.refusals import refused
 
 NOW = datetime(2026, 8, 3, 16, 0, tzinfo=UTC)  # Monday noon in New York
 
@@ -47,7 +48,7 @@ def test_slots_fill_up_and_a_third_mentee_is_refused(session_factory, people):
     first = _pair(session_factory, people["mentor"], people["residents"][0])
     second = _pair(session_factory, people["mentor"], people["residents"][1])
     assert (first.mentor_slot, second.mentor_slot) == (1, 2)
-    with pytest.raises(PairingRuleError, match="as many mentees as they can take"):
+    with refused(PairingRuleError, match="as many mentees as they can take"):
         _pair(session_factory, people["mentor"], people["residents"][2])
 
 
@@ -129,7 +130,7 @@ def test_rules_that_refuse_a_pairing(session_factory, arrange, people, arrangeme
             resident.status = PersonStatus.WITHDRAWN
         elif arrangement == "mentor_is_resident":
             mentor_id = people["residents"][1]
-    with pytest.raises(PairingRuleError, match=message.replace("(", r"\(").replace(")", r"\)")):
+    with refused(PairingRuleError, match=message.replace("(", r"\(").replace(")", r"\)")):
         _pair(session_factory, mentor_id, resident_id)
 
 

@@ -1,44 +1,106 @@
-"""Who can still take whom: mentor capacity, the never-again rule, and creating a pairing.
+"""Pairings: who is paired with whom now, who can still take whom (mentor capacity, the
+never-again rule), and starting or ending a pairing.
 
 Every path that creates a pairing (approving a proposal, a coordinator's manual pair) goes
 through create_pairing, which checks the program's rules and picks a free mentor slot. The
 partial unique indexes on pairings are the last word: two transactions that both believed a
 slot was free cannot both commit, and the loser's IntegrityError becomes a PairingConflict.
+
+A rule that stands in the way is a PairingRuleError carrying what was refused and whom it names
+(PairingRefusal); views/pairings.py turns it into words.
 """
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from mentoring.cadence import next_due
 from mentoring.nudges import first_nudge_date
-from storage.meetings import policy_of
 from storage.models import EndReason, MentorOffer, Pairing, Person, PersonStatus, Program, Role
 from storage.outbox import cancel_for_pairing
-from storage.programs import academic_calendar, program_today
+from storage.programs import academic_year, policy_of, program_today
 
 # Pairings that ended this way are never proposed again (DESIGN.md: "never pair two people
 # again after their pairing ended by request").
 NEVER_AGAIN_REASONS = (EndReason.CHANGE_REQUEST, EndReason.WITHDRAWAL)
 
 
+class PairingProblem(enum.Enum):
+    NOT_FACULTY = "not_faculty"
+    MENTOR_WITHDRAWN = "mentor_withdrawn"
+    NEVER_AGAIN = "never_again"
+    NOT_MENTORING_THIS_YEAR = "not_mentoring_this_year"
+    MENTOR_FULL = "mentor_full"
+    NO_FREE_PLACE = "no_free_place"
+    NOT_RESIDENT = "not_resident"
+    RESIDENT_WITHDRAWN = "resident_withdrawn"
+    HAS_MENTOR = "has_mentor"
+    NO_MENTOR = "no_mentor"  # ending a pairing that is not there
+    TAKEN_MEANWHILE = "taken_meanwhile"  # a concurrent transaction took the place first
+    # A proposal under review:
+    PROPOSAL_NOT_FOUND = "proposal_not_found"
+    PROPOSAL_APPROVED = "proposal_approved"
+    PROPOSAL_REPLACED = "proposal_replaced"
+    PROPOSAL_CHANGED = "proposal_changed"  # edited since the coordinator opened it
+    NOT_IN_PROPOSAL = "not_in_proposal"
+    UNKNOWN_MENTOR = "unknown_mentor"  # a mentor picked who is not on the program's roster
+
+
+@dataclass(frozen=True)
+class PairingRefusal:
+    """One rule in the way, and the names a message about it needs."""
+
+    problem: PairingProblem
+    mentor: str | None = None
+    resident: str | None = None
+    limit: int | None = None  # MENTOR_FULL: how many mentees the mentor can take
+    current_mentor: str | None = None  # HAS_MENTOR
+
+
 class PairingRuleError(ValueError):
-    """A pairing the program's rules do not allow; the message is meant for a coordinator."""
+    """Pairings the program's rules do not allow; nothing was written. `approving`: the
+    refusals stopped a whole proposal's approval."""
+
+    def __init__(self, *refusals: PairingRefusal, approving: bool = False) -> None:
+        super().__init__(", ".join(r.problem.value for r in refusals))
+        self.refusals, self.approving = refusals, approving
+
+    @property
+    def problem(self) -> PairingProblem:
+        return self.refusals[0].problem
 
 
 class PairingConflict(PairingRuleError):
     """Another transaction took the same place at the same moment; nothing was written."""
 
+    def __init__(self) -> None:
+        super().__init__(PairingRefusal(PairingProblem.TAKEN_MEANWHILE))
 
-def academic_year(program: Program, now: datetime) -> int:
-    """The calendar year the program's current academic year started in."""
-    return academic_calendar(program).year_of(program_today(program, now))
+
+def active_pairings_of(session: Session, *, person_id: int, lock: bool = False) -> list[Pairing]:
+    """The person's current pairings (a resident's one, a mentor's up to two), oldest first,
+    both people loaded. `lock` holds them for an update that ends them."""
+    query = (
+        select(Pairing)
+        .where(or_(Pairing.mentor_id == person_id, Pairing.resident_id == person_id), Pairing.ended_on.is_(None))
+        .options(selectinload(Pairing.mentor), selectinload(Pairing.resident))
+        .order_by(Pairing.started_on, Pairing.id)
+    )
+    if lock:
+        query = query.with_for_update(of=Pairing)
+    return list(session.scalars(query))
+
+
+def counterpart_of(pairing: Pairing, person_id: int) -> Person:
+    """The other person in the pairing."""
+    return pairing.resident if pairing.mentor_id == person_id else pairing.mentor
 
 
 def active_mentee_counts(session: Session, *, program_id: int) -> dict[int, int]:
@@ -116,30 +178,29 @@ def check_mentor_can_take(
     """Raise PairingRuleError if this mentor may not take this resident now. `promised` counts
     places already given away elsewhere (e.g. earlier in the same proposal)."""
     if mentor.program_id != program.id or not is_mentor(mentor):
-        raise PairingRuleError(f"{mentor.name} is not on the roster as faculty, so they can't mentor.")
+        raise PairingRuleError(PairingRefusal(PairingProblem.NOT_FACULTY, mentor=mentor.name))
     if mentor.status is PersonStatus.WITHDRAWN:
-        raise PairingRuleError(f"{mentor.name} has stepped back from the program.")
+        raise PairingRuleError(PairingRefusal(PairingProblem.MENTOR_WITHDRAWN, mentor=mentor.name))
     if never_again(session, mentor_id=mentor.id, resident_id=resident.id):
-        raise PairingRuleError(
-            f"{mentor.name} and {resident.name} were paired before and that pairing ended by request, "
-            "so they are never paired again."
-        )
+        raise PairingRuleError(PairingRefusal(PairingProblem.NEVER_AGAIN, mentor=mentor.name, resident=resident.name))
     limit = mentee_limit(program, offer_for_year(session, mentor_id=mentor.id, year=year))
     if limit == 0:
-        raise PairingRuleError(f"{mentor.name} said they can't mentor this year.")
+        raise PairingRuleError(PairingRefusal(PairingProblem.NOT_MENTORING_THIS_YEAR, mentor=mentor.name))
     if active_mentee_count(session, mentor.id) + promised >= limit:
-        raise PairingRuleError(f"{mentor.name} already has as many mentees as they can take ({limit}).")
+        raise PairingRuleError(PairingRefusal(PairingProblem.MENTOR_FULL, mentor=mentor.name, limit=limit))
 
 
 def check_can_pair(session: Session, *, program: Program, mentor: Person, resident: Person, year: int) -> None:
     """Raise PairingRuleError naming the first rule this pairing would break."""
     if resident.program_id != program.id or not resident.is_resident:
-        raise PairingRuleError(f"{resident.name} is not on the roster as a resident.")
+        raise PairingRuleError(PairingRefusal(PairingProblem.NOT_RESIDENT, resident=resident.name))
     if resident.status is PersonStatus.WITHDRAWN:
-        raise PairingRuleError(f"{resident.name} has stepped back from the program.")
+        raise PairingRuleError(PairingRefusal(PairingProblem.RESIDENT_WITHDRAWN, resident=resident.name))
     current = active_pairing_of_resident(session, resident.id)
     if current is not None:
-        raise PairingRuleError(f"{resident.name} already has an active mentor ({current.mentor.name}).")
+        raise PairingRuleError(
+            PairingRefusal(PairingProblem.HAS_MENTOR, resident=resident.name, current_mentor=current.mentor.name)
+        )
     check_mentor_can_take(session, program=program, mentor=mentor, resident=resident, year=year)
 
 
@@ -148,7 +209,7 @@ def _free_slot(session: Session, *, program: Program, mentor_id: int) -> int:
     for slot in range(1, program.max_mentees_per_mentor + 1):
         if slot not in taken:
             return slot
-    raise PairingRuleError("This mentor has no free place.")  # check_can_pair normally says it first
+    raise PairingRuleError(PairingRefusal(PairingProblem.NO_FREE_PLACE))  # check_can_pair normally says it first
 
 
 def create_pairing(
@@ -190,10 +251,7 @@ def flush_pairings(session: Session) -> None:
     try:
         session.flush()
     except IntegrityError as error:
-        raise PairingConflict(
-            "Someone else paired one of these people at the same moment, so nothing was saved. "
-            "Please look at the current state and try again."
-        ) from error
+        raise PairingConflict() from error
 
 
 def end_pairing(session: Session, pairing: Pairing, *, reason: EndReason, program: Program, now: datetime) -> None:

@@ -1,4 +1,4 @@
-"""Confidential change requests, withdrawal and rejoining: one transaction each.
+"""Confidential change requests, withdrawal and rejoining: the data side, one transaction each.
 
 The program's promise (DESIGN.md, "Confidential change and withdrawal"):
 - anyone may end their pairing, or leave the program, at any time and without a reason;
@@ -7,8 +7,8 @@ The program's promise (DESIGN.md, "Confidential change and withdrawal"):
 - a pairing ended this way carries end_reason change_request or withdrawal, which is what keeps
   the matcher from ever proposing the two again.
 
-The words of every message come from the bot (a `RequestMessages`): this module decides who is
-told what and when, the bot decides how it reads.
+Each operation returns what happened (a RequestSummary); who is told what, in which words, is
+program/changes.py's (with views/changes.py).
 """
 
 from __future__ import annotations
@@ -17,20 +17,17 @@ import enum
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from typing import Any, Protocol
+from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from storage import audit
-from storage.capacity import end_pairing
 from storage.idempotency import claim, was_claimed
 from storage.inserts import insert_or_skip
 from storage.models import (
     ChangeRequest,
     EndReason,
-    OutboxMessage,
-    OutboxState,
     Pairing,
     Person,
     PersonStatus,
@@ -41,41 +38,17 @@ from storage.models import (
     QueueReason,
     RequestKind,
     RequestState,
-    ResidentPreference,
     Role,
 )
-from storage.outbox import cancel_to_person, enqueue
-from storage.programs import program_today
-from storage.roster import coordinators
+from storage.outbox import cancel_to_person, rewrite_messages
+from storage.outbox_kinds import request_alert_prefix
+from storage.pairings import active_pairings_of, counterpart_of, end_pairing
+from storage.programs import load_program, program_today
+from storage.roster import PersonRef, load_person
 
 NOTE_MAX_CHARS = 2000
 
-# Outbox kinds this module writes.
-KIND_PAIRING_ENDED = "pairing_ended_notice"
-KIND_CONFIRMATION = "request_confirmation"
-KIND_COORDINATOR_ALERT = "change_request_alert"
-KIND_REJOINED = "rejoined_notice"
-
-
-# --- what the bot renders --------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Rendered:
-    text: str
-    blocks: list[dict[str, Any]] | None = None
-
-
-@dataclass(frozen=True)
-class PersonRef:
-    person_id: int
-    name: str
-    slack_user_id: str
-    role: Role
-
-    @classmethod
-    def of(cls, person: Person) -> PersonRef:
-        return cls(person.id, person.name, person.slack_user_id, person.role)
+# --- what happened -------------------------------------------------------------------------
 
 
 class Resolution(str, enum.Enum):
@@ -105,22 +78,6 @@ class RequestSummary:
     resolved_on: date | None = None
 
 
-class RequestMessages(Protocol):
-    def pairing_ended_notice(self) -> Rendered:
-        """To each counterpart. Must name nobody: it is the same for every pairing that ends."""
-        ...
-
-    def requester_confirmation(self, summary: RequestSummary) -> Rendered: ...
-
-    def coordinator_alert(self, summary: RequestSummary) -> Rendered: ...
-
-    def coordinator_alert_resolved(self, summary: RequestSummary) -> Rendered:
-        """Replaces the alert once resolved; `summary.note` is None by then."""
-        ...
-
-    def rejoined_notice(self, person: PersonRef) -> Rendered: ...
-
-
 # --- results ---------------------------------------------------------------------------------
 
 
@@ -140,6 +97,8 @@ class RequestResult:
     summary: RequestSummary | None = None
     # Whose App Home changed.
     affected_user_ids: tuple[str, ...] = ()
+    # Rejoin only: who came back.
+    person: PersonRef | None = None
 
 
 @dataclass(frozen=True)
@@ -154,7 +113,9 @@ class SlackCopy:
 class ResolveResult:
     outcome: Outcome
     summary: RequestSummary | None = None
-    resolved_message: Rendered | None = None
+    # The alert as it reads once resolved (program/changes.py words it), and its copies already
+    # delivered, which the bot edits in Slack.
+    resolved_message: dict[str, Any] | None = None
     delivered_copies: tuple[SlackCopy, ...] = ()
 
 
@@ -173,22 +134,6 @@ class Parties:
 # --- reads -----------------------------------------------------------------------------------
 
 
-def active_pairings_of(session: Session, *, person_id: int, lock: bool = False) -> list[Pairing]:
-    """A resident's one pairing or a mentor's (up to) two, mentor slot order."""
-    query = (
-        select(Pairing)
-        .where(Pairing.ended_on.is_(None), or_(Pairing.mentor_id == person_id, Pairing.resident_id == person_id))
-        .order_by(Pairing.mentor_slot, Pairing.id)
-    )
-    if lock:
-        query = query.with_for_update()
-    return list(session.scalars(query))
-
-
-def counterpart_of(pairing: Pairing, person_id: int) -> Person:
-    return pairing.resident if pairing.mentor_id == person_id else pairing.mentor
-
-
 def request_parties(session: Session, *, request_id: int) -> Parties | None:
     request = session.get(ChangeRequest, request_id)
     if request is None:
@@ -202,24 +147,6 @@ def open_request_count(session: Session, *, program_id: int) -> int:
         ChangeRequest.program_id == program_id, ChangeRequest.state == RequestState.OPEN
     )
     return session.scalar(query) or 0
-
-
-def people_waiting_for_match(session: Session, *, program_id: int) -> list[Person]:
-    """For the channel summary: who is waiting for a (new) match, longest-waiting first.
-
-    Deliberately says nothing about why (a change request, a withdrawal, a mid-year request).
-    """
-    query = (
-        select(Person)
-        .join(QueueEntry, QueueEntry.person_id == Person.id)
-        .where(
-            QueueEntry.program_id == program_id,
-            QueueEntry.resolved_at.is_(None),
-            Person.status == PersonStatus.ACTIVE,
-        )
-        .order_by(QueueEntry.queued_at, QueueEntry.id)
-    )
-    return list(session.scalars(query))
 
 
 def open_requests_for(session: Session, *, coordinator: Person) -> list[ChangeRequest]:
@@ -243,7 +170,6 @@ def request_change(
     note: str | None,
     requester_rematch: bool,
     now: datetime,
-    messages: RequestMessages,
     idempotency_key: str | None = None,
 ) -> RequestResult:
     """End a pairing at the request of one of its two people, at once and without a reason."""
@@ -257,8 +183,8 @@ def request_change(
     if idempotency_key and not claim(session, idempotency_key, now=now):
         return RequestResult(Outcome.DUPLICATE)
 
-    program = _program(session, pairing.program_id)
-    requester = _person(session, requester_id)
+    program = load_program(session, pairing.program_id)
+    requester = load_person(session, requester_id)
     counterpart = counterpart_of(pairing, requester_id)
     _end_pairing(session, pairing, EndReason.CHANGE_REQUEST, program=program, actor=requester, now=now)
     wanting = [counterpart, requester] if requester_rematch else [counterpart]
@@ -274,7 +200,6 @@ def request_change(
         requester_rematch=requester_rematch,
         queued=tuple(PersonRef.of(p) for p in queued),
     )
-    _send_request_messages(session, program, summary, requester=requester, counterparts=[counterpart], messages=messages, now=now)
     audit.record(
         session,
         program_id=program.id,
@@ -293,7 +218,6 @@ def withdraw(
     person_id: int,
     note: str | None,
     now: datetime,
-    messages: RequestMessages,
     idempotency_key: str | None = None,
 ) -> RequestResult:
     """Leave the program: every pairing ends, and the person sits out rounds until they rejoin."""
@@ -307,7 +231,7 @@ def withdraw(
     if idempotency_key and not claim(session, idempotency_key, now=now):
         return RequestResult(Outcome.DUPLICATE)
 
-    program = _program(session, person.program_id)
+    program = load_program(session, person.program_id)
     pairings = active_pairings_of(session, person_id=person.id, lock=True)
     counterparts = [counterpart_of(p, person.id) for p in pairings]
     for pairing in pairings:
@@ -343,7 +267,6 @@ def withdraw(
         unmatched_in_proposal=tuple(PersonRef.of(p) for p in unmatched),
         removed_from_proposal=removed,
     )
-    _send_request_messages(session, program, summary, requester=person, counterparts=counterparts, messages=messages, now=now)
     audit.record(
         session,
         program_id=program.id,
@@ -361,31 +284,19 @@ def withdraw(
     return RequestResult(Outcome.DONE, summary, (person.slack_user_id, *(c.slack_user_id for c in counterparts)))
 
 
-def rejoin(session: Session, *, person_id: int, now: datetime, messages: RequestMessages) -> RequestResult:
+def rejoin(session: Session, *, person_id: int, now: datetime) -> RequestResult:
     """Come back after withdrawing: included in rounds again, and in the bot's messages."""
     person = session.get(Person, person_id, with_for_update=True, populate_existing=True)
     if person is None:
         raise NotAPartyError(f"no person {person_id}")
     if person.status is not PersonStatus.WITHDRAWN:
         return RequestResult(Outcome.NOT_WITHDRAWN)
-    program = _program(session, person.program_id)
+    program = load_program(session, person.program_id)
     person.status = PersonStatus.ACTIVE
     person.withdrawn_at = None
     person.updated_at = now
-    notice = messages.rejoined_notice(PersonRef.of(person))
-    for coordinator in coordinators(session, program_id=program.id):
-        if coordinator.id != person.id:
-            enqueue(
-                session,
-                program=program,
-                kind=KIND_REJOINED,
-                text=notice.text,
-                blocks=notice.blocks,
-                now=now,
-                recipients=[coordinator],
-            )
     audit.record(session, program_id=program.id, at=now, action="person.rejoined", actor=person, subject=person)
-    return RequestResult(Outcome.DONE, affected_user_ids=(person.slack_user_id,))
+    return RequestResult(Outcome.DONE, affected_user_ids=(person.slack_user_id,), person=PersonRef.of(person))
 
 
 def resolve_request(
@@ -395,22 +306,21 @@ def resolve_request(
     coordinator_id: int,
     resolution: Resolution,
     now: datetime,
-    messages: RequestMessages,
 ) -> ResolveResult:
     """A coordinator closes a request, or queues its people for a match now. The note is deleted."""
     request = session.get(ChangeRequest, request_id, with_for_update=True, populate_existing=True)
     if request is None:
         return ResolveResult(Outcome.NOT_FOUND)
-    program = _program(session, request.program_id)
+    program = load_program(session, request.program_id)
     if request.state is RequestState.RESOLVED:
         return ResolveResult(Outcome.ALREADY_RESOLVED, _summary_of(session, request, program))
-    coordinator = _person(session, coordinator_id)
+    coordinator = load_person(session, coordinator_id)
 
     queued: list[Person] = []
     if resolution is Resolution.REMATCH:
-        wanting = [_person(session, i) for i in request.counterpart_ids]
+        wanting = [load_person(session, i) for i in request.counterpart_ids]
         if request.kind is RequestKind.CHANGE:
-            wanting.append(_person(session, request.requester_id))
+            wanting.append(load_person(session, request.requester_id))
         queued = [p for p in wanting if _queue_for_rematch(session, program, p, now=now)]
 
     request.state = RequestState.RESOLVED
@@ -421,33 +331,19 @@ def resolve_request(
     session.flush()
 
     summary = _summary_of(session, request, program)
-    resolved = messages.coordinator_alert_resolved(summary)
-    copies = _replace_coordinator_alerts(session, request.id, resolved)
     audit.record(
         session,
         program_id=program.id,
         at=now,
         action="change_request.resolved",
         actor=coordinator,
-        subject=_person(session, request.requester_id),
+        subject=load_person(session, request.requester_id),
         details={"request_id": request.id, "resolution": resolution.value, "queued": [p.id for p in queued]},
     )
-    return ResolveResult(Outcome.DONE, summary, resolved, tuple(copies))
+    return ResolveResult(Outcome.DONE, summary)
 
 
 # --- steps -----------------------------------------------------------------------------------
-
-
-def _program(session: Session, program_id: int) -> Program:
-    program = session.get(Program, program_id)
-    assert program is not None
-    return program
-
-
-def _person(session: Session, person_id: int) -> Person:
-    person = session.get(Person, person_id)
-    assert person is not None
-    return person
 
 
 def clean_note(note: str | None) -> str | None:
@@ -523,35 +419,9 @@ def _leave_pending_proposals(session: Session, person: Person) -> tuple[bool, li
         unmatched = [i for i in (proposal.unmatched_resident_ids or []) if i != person.id]
         unmatched += [i for i in orphans if i not in unmatched]
         proposal.unmatched_resident_ids = unmatched  # a new list: JSON columns track reassignment only
-        proposal.stats = _restated_stats(session, proposal, withdrawn_mentor=person.role is Role.FACULTY)
-        newly_unmatched += [_person(session, i) for i in orphans]
+        newly_unmatched += [load_person(session, i) for i in orphans]
     session.flush()
     return removed_any, newly_unmatched
-
-
-def _restated_stats(session: Session, proposal: Proposal, *, withdrawn_mentor: bool) -> dict[str, Any]:
-    """The proposal's figures after someone left it (same keys as the matcher's MatchStats)."""
-    stats = dict(proposal.stats or {})
-    pairs = list(proposal.pairs)
-    ranks = [p.resident_rank for p in pairs if p.resident_rank is not None]
-    rankings = {
-        pref.resident_id: pref.ranking or []
-        for pref in session.scalars(
-            select(ResidentPreference).where(ResidentPreference.resident_id.in_([p.resident_id for p in pairs]))
-        )
-    }
-    stats.update(
-        residents=len(pairs) + len(proposal.unmatched_resident_ids or []),
-        matched=len(pairs),
-        unmatched=len(proposal.unmatched_resident_ids or []),
-        first_choice=sum(1 for r in ranks if r == 1),
-        within_own_ranking=sum(1 for p in pairs if p.mentor_id in rankings.get(p.resident_id, [])),
-        mean_rank=sum(ranks) / len(ranks) if ranks else None,
-    )
-    if withdrawn_mentor and "mentors_available" in stats:
-        stats["mentors_available"] = max(0, int(stats["mentors_available"]) - 1)
-    stats["withdrawn_after_proposal"] = int(stats.get("withdrawn_after_proposal", 0)) + 1
-    return stats
 
 
 def _new_request(
@@ -580,66 +450,10 @@ def _new_request(
     return request
 
 
-def alert_dedupe_prefix(request_id: int) -> str:
-    return f"change_request:{request_id}:coordinator:"
-
-
-def _send_request_messages(
-    session: Session,
-    program: Program,
-    summary: RequestSummary,
-    *,
-    requester: Person,
-    counterparts: Sequence[Person],
-    messages: RequestMessages,
-    now: datetime,
-) -> None:
-    notice = messages.pairing_ended_notice()
-    for counterpart in counterparts:
-        # No pairing_id: the notice is not "about" the pairing any more, so nothing cancels it.
-        enqueue(
-            session,
-            program=program,
-            kind=KIND_PAIRING_ENDED,
-            text=notice.text,
-            blocks=notice.blocks,
-            now=now,
-            recipients=[counterpart],
-        )
-    confirmation = messages.requester_confirmation(summary)
-    enqueue(
-        session,
-        program=program,
-        kind=KIND_CONFIRMATION,
-        text=confirmation.text,
-        blocks=confirmation.blocks,
-        now=now,
-        recipients=[requester],
-        respect_working_hours=False,  # they just asked: the answer should not wait for Monday
-        to_withdrawn=True,  # the one message someone who leaves still gets
-    )
-    # Coordinators who are in one of the pairings are left out: the alert says who asked.
-    parties = {requester.id, *(c.id for c in counterparts)}
-    alert = messages.coordinator_alert(summary)
-    for coordinator in coordinators(session, program_id=program.id):
-        if coordinator.id in parties:
-            continue
-        enqueue(
-            session,
-            program=program,
-            kind=KIND_COORDINATOR_ALERT,
-            text=alert.text,
-            blocks=alert.blocks,
-            now=now,
-            recipients=[coordinator],
-            dedupe_key=f"{alert_dedupe_prefix(summary.request_id)}{coordinator.id}",
-        )
-
-
 def _summary_of(session: Session, request: ChangeRequest, program: Program) -> RequestSummary:
     """A request as coordinators see it; for a resolved one, without the (deleted) note."""
-    requester = _person(session, request.requester_id)
-    counterparts = tuple(PersonRef.of(_person(session, i)) for i in request.counterpart_ids)
+    requester = load_person(session, request.requester_id)
+    counterparts = tuple(PersonRef.of(load_person(session, i)) for i in request.counterpart_ids)
     resolved_by = session.get(Person, request.resolved_by_id) if request.resolved_by_id else None
     summary = RequestSummary(
         request_id=request.id,
@@ -661,18 +475,12 @@ def _summary_of(session: Session, request: ChangeRequest, program: Program) -> R
     return summary
 
 
-def _replace_coordinator_alerts(session: Session, request_id: int, resolved: Rendered) -> list[SlackCopy]:
-    """Overwrite every stored copy of the alert (it holds the note); list those already in Slack."""
-    copies: list[SlackCopy] = []
-    alerts = session.scalars(
-        select(OutboxMessage).where(OutboxMessage.dedupe_key.startswith(alert_dedupe_prefix(request_id), autoescape=True))
+def replace_alerts(session: Session, *, request_id: int, text: str, blocks: list[dict[str, Any]] | None) -> list[SlackCopy]:
+    """Overwrite every stored copy of a request's alert (it holds the note); list those already in
+    Slack, which the bot edits too."""
+    delivered = rewrite_messages(
+        session, key_prefix=request_alert_prefix(request_id), text=text, blocks=blocks, reason="request resolved before delivery"
     )
-    for message in alerts:
-        message.text = resolved.text
-        message.blocks = resolved.blocks
-        if message.state is OutboxState.PENDING:
-            message.state = OutboxState.CANCELLED
-            message.last_error = "request resolved before delivery"
-        elif message.slack_channel and message.slack_ts:
-            copies.append(SlackCopy(message.slack_channel, message.slack_ts))
-    return copies
+    return [
+        SlackCopy(message.slack_channel, message.slack_ts) for message in delivered if message.slack_channel and message.slack_ts
+    ]

@@ -1,0 +1,49 @@
+"""Starting and ending pairings: every new pair is introduced in a group DM; a coordinator's
+unpairing gives both people the neutral notice."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from program.messages import queue_once
+from storage.admin_pairing import pair, unpair
+from storage.models import Pairing, Person, Program
+from storage.outbox_kinds import OutboxKind, introduction_key, unpaired_notice_key
+from storage.pairings import NewPairing
+from views import rounds as words
+
+
+def introduce(session: Session, *, program: Program, new: NewPairing, now: datetime) -> None:
+    """The pair's introduction, in a group DM with both of them, in both people's working hours."""
+    pairing = new.pairing
+    assert pairing.next_due_on is not None
+    message = words.introduction(
+        mentor_user_id=new.mentor.slack_user_id, resident_user_id=new.resident.slack_user_id, first_due=pairing.next_due_on
+    )
+    queue_once(
+        session, program, OutboxKind.PAIRING_INTRODUCTION, message, now=now, to=[new.mentor, new.resident],
+        dedupe_key=introduction_key(pairing.id), pairing_id=pairing.id,
+    )  # fmt: skip
+
+
+def pair_and_introduce(
+    session: Session, *, program: Program, mentor: Person, resident: Person, coordinator: Person, now: datetime
+) -> NewPairing:
+    """A coordinator pairs two people now, with the matcher's rules; PairingRuleError if they break one."""
+    new = pair(session, program=program, mentor=mentor, resident=resident, coordinator=coordinator, now=now)
+    introduce(session, program=program, new=new, now=now)
+    return new
+
+
+def unpair_and_notify(session: Session, *, program: Program, resident: Person, coordinator: Person, now: datetime) -> Pairing:
+    """A coordinator ends a resident's pairing; both get the neutral notice, the resident waits for a new match."""
+    pairing = unpair(session, program=program, resident=resident, coordinator=coordinator, now=now)
+    notice = words.pairing_ended_notice()
+    for person in (pairing.mentor, pairing.resident):
+        queue_once(
+            session, program, OutboxKind.PAIRING_ENDED, notice, now=now, to=[person],
+            dedupe_key=unpaired_notice_key(pairing.id, person.id),
+        )  # fmt: skip
+    return pairing

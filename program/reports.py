@@ -1,0 +1,198 @@
+"""Coordinator reports: the weekly summary and quarter-end reports in the coordinators' channel,
+the DMs when either cannot be posted, and the pairings export.
+
+Each post has a dedupe key (storage/outbox_kinds.py), so it is queued once per week or quarter
+whatever the number of processes or restarts; a process that was down catches up. Delivery is
+the outbox job's work; a post it gives up on (archived channel, bot not a member) is found by
+its state and answered with one DM per coordinator. The figures come from storage/reports.py,
+their words and charts from views/reports.py and views/charts.py.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from program.messages import Message, queue_once
+from storage import audit
+from storage.coordinator_posts import NOTICE_WINDOW, undelivered_posts
+from storage.models import OutboxMessage, Person, Program
+from storage.outbox import decided_keys, exists
+from storage.outbox_kinds import (
+    OutboxKind,
+    no_channel_notice_key,
+    quarter_chart_key,
+    quarter_report_key,
+    summary_key,
+    undelivered_notice_key,
+)
+from storage.programs import academic_calendar, program_today
+from storage.reports import ProgramSnapshot, QuarterReport, pairings_in_year, program_snapshot, quarter_report, summary_schedule
+from storage.roster import active_coordinators
+from views import reports as words
+from views.charts import quarter_chart_png
+from views.common import join_names
+from views.export_csv import ExportFile, export_file
+
+log = logging.getLogger(__name__)
+
+POST_WHAT = {
+    OutboxKind.REPORT_SUMMARY: "this week's mentorship summary",
+    OutboxKind.REPORT_QUARTER: "the quarter-end mentorship report",
+    OutboxKind.REPORT_QUARTER_CHART: "the quarter-end report's chart",
+}
+
+
+def current_summary(session: Session, *, program: Program, now: datetime) -> ProgramSnapshot:
+    """The figures of this week's summary, as of now (`/mentor report`, the dashboard)."""
+    return program_snapshot(session, program=program, now=now)
+
+
+def queue_weekly_summary(session: Session, *, program: Program, now: datetime) -> int:
+    """Queue this week's summary once its slot has come; 1 when queued now."""
+    if not program.coordinator_channel_id:
+        return 0
+    schedule = summary_schedule(program)
+    if not schedule.summary_due(now, since=program.created_at):
+        return 0
+    key = summary_key(program.id, schedule.week_key(now))
+    if exists(session, key):
+        return 0
+    message = words.summary_message(program_snapshot(session, program=program, now=now))
+    queued = queue_once(
+        session, program, OutboxKind.REPORT_SUMMARY, message, now=now, dedupe_key=key,
+        channel_id=program.coordinator_channel_id,
+        respect_working_hours=False,  # the coordinators chose the day and time
+    )  # fmt: skip
+    return int(queued is not None)
+
+
+def notify_missing_channel(session: Session, *, program: Program, now: datetime) -> int:
+    """No channel to post this week's summary to: each coordinator is told once this week."""
+    if program.coordinator_channel_id:
+        return 0
+    week = summary_schedule(program).week_key(now)
+    return _notify_coordinators(
+        session,
+        program,
+        active_coordinators(session, program_id=program.id),
+        words.no_channel_notice(),
+        key_for=lambda coordinator: no_channel_notice_key(program.id, week, coordinator.slack_user_id),
+        now=now,
+    )
+
+
+def quarter_reports_due(session: Session, *, program: Program, now: datetime) -> list[QuarterReport]:
+    """Every quarter that is due and not yet reported (reports wait for a channel)."""
+    if not program.coordinator_channel_id:
+        return []  # queue_weekly_summary's notice tells the coordinators
+    quarters = summary_schedule(program).quarters_to_report(academic_calendar(program), since=program.created_at, now=now)
+    done = decided_keys(session, [quarter_report_key(program.id, quarter) for quarter in quarters])
+    return [
+        quarter_report(session, program=program, quarter=quarter)
+        for quarter in quarters
+        if quarter_report_key(program.id, quarter) not in done
+    ]
+
+
+def draw_chart(report: QuarterReport) -> bytes:
+    """The report's chart as a PNG; slow-ish, so callers draw it outside any transaction."""
+    return quarter_chart_png(report)
+
+
+def queue_quarter_report(session: Session, *, program: Program, report: QuarterReport, chart: bytes, now: datetime) -> int:
+    """The report message, then its chart as a file upload: two rows, decided together. 1 when queued now."""
+    if not program.coordinator_channel_id:
+        return 0
+    channel = program.coordinator_channel_id
+    queued = queue_once(
+        session, program, OutboxKind.REPORT_QUARTER, words.quarter_report_message(report), now=now,
+        dedupe_key=quarter_report_key(program.id, report.quarter), channel_id=channel, respect_working_hours=False,
+    )  # fmt: skip
+    if queued is None:
+        return 0  # another process decided this quarter first, chart and all
+    queue_once(
+        session, program, OutboxKind.REPORT_QUARTER_CHART, {"text": words.chart_caption(report)}, now=now,
+        dedupe_key=quarter_chart_key(program.id, report.quarter), channel_id=channel, respect_working_hours=False,
+        attachment=chart, attachment_name=words.chart_file_name(report),
+    )  # fmt: skip
+    return 1
+
+
+def notify_undelivered_posts(session: Session, *, program: Program, now: datetime) -> int:
+    """One DM per coordinator for the posts of each run the delivery job gave up on (a summary
+    and a report decided together share one notice: the fix is the same)."""
+    failed = undelivered_posts(session, program_id=program.id, since=now - NOTICE_WINDOW)
+    if not failed:
+        return 0
+    coordinators = active_coordinators(session, program_id=program.id)
+    if not coordinators:
+        log.warning("program %s: %d coordinator posts failed and there is no coordinator to tell", program.id, len(failed))
+        return 0
+    decided_together: dict[object, list[OutboxMessage]] = defaultdict(list)
+    for post in failed:
+        decided_together[post.created_at].append(post)
+    queued = 0
+    for posts in decided_together.values():
+        first = posts[0]
+        notice = words.undelivered_notice(
+            what=join_names([POST_WHAT[OutboxKind(post.kind)] for post in posts], conjunction="and"),
+            channel_id=first.channel_id or "",
+            error=first.last_error,
+        )
+        post_key = first.dedupe_key or str(first.id)
+
+        def key_for(coordinator: Person, post_key: str = post_key) -> str:
+            return undelivered_notice_key(post_key, coordinator.slack_user_id)
+
+        queued += _notify_coordinators(session, program, coordinators, notice, key_for=key_for, now=now)
+    return queued
+
+
+def _notify_coordinators(
+    session: Session,
+    program: Program,
+    coordinators: Sequence[Person],
+    message: Message,
+    *,
+    key_for: Callable[[Person], str],
+    now: datetime,
+) -> int:
+    """One DM per coordinator, each at most once (key_for(coordinator) names it); in their
+    working hours, like every DM. Returns how many were newly queued."""
+    queued = 0
+    for coordinator in coordinators:
+        row = queue_once(
+            session, program, OutboxKind.REPORT_NOTICE, message, now=now, to=[coordinator], dedupe_key=key_for(coordinator)
+        )
+        queued += row is not None
+    return queued
+
+
+# --- the pairings export ---------------------------------------------------------------------------
+
+
+def export_pairings(
+    session: Session, *, program: Program, year: int | None, now: datetime, actor: Person | None = None, actor_label: str = "cli"
+) -> ExportFile:
+    """The CSV of academic year `year` (default: the current one); who exported it, and when,
+    goes in the audit log."""
+    if year is None:
+        year = academic_calendar(program).year_of(program_today(program, now))
+    export = export_file(
+        pairings_in_year(session, program=program, year=year), year=year, academic_calendar=academic_calendar(program)
+    )
+    audit.record(
+        session,
+        program_id=program.id,
+        at=now,
+        action="export.pairings",
+        actor=actor,
+        actor_fallback=actor_label,
+        details={"academic_year": year, "rows": export.rows},
+    )
+    return export
