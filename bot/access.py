@@ -52,12 +52,14 @@ POLICY: dict[str, Reach] = {
     ids.VIEW_WITHDRAW: Reach.OWN,
     ids.ACTION_REJOIN: Reach.OWN,
     ids.ACTION_EXPORT: Reach.PROGRAM,
+    ids.ACTION_OPEN_ROUND: Reach.PROGRAM,  # the dashboard's buttons (bot/listeners/rounds.py)
+    ids.ACTION_RUN_MATCH: Reach.PROGRAM,
     ids.ACTION_WE_MET: Reach.OWN,
     ids.VIEW_MEETING: Reach.OWN,
     ids.ACTION_RESOLVE_REMATCH: Reach.PROGRAM_NOT_PARTY,
     ids.ACTION_RESOLVE_CLOSE: Reach.PROGRAM_NOT_PARTY,
     # Matching (bot/listeners/preferences.py, proposals.py). The forms are about one's own answers
-    # and are also limited by role (residents request, faculty offer: bot/listeners/interactions.py).
+    # and are also limited by role (residents request, faculty offer: bot/kit.py AUDIENCE).
     ids.ACTION_OPEN_REQUEST: Reach.OWN,
     ids.VIEW_REQUEST: Reach.OWN,
     ids.ACTION_PICK_MENTOR: Reach.OWN,

@@ -5,12 +5,16 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from slack_sdk import WebClient
 
 from bot.access import Audience, allows
 from bot.runtime import Services
 from storage.roster import Actor
+
+if TYPE_CHECKING:
+    from bot.home import HomePublisher
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,7 @@ class CommandRequest:
     respond: PrivateAnswer
     client: WebClient
     services: Services
+    home: HomePublisher
 
 
 Handler = Callable[[CommandRequest], None]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from typing import Any
 
@@ -10,16 +11,17 @@ from sqlalchemy.orm import Session
 
 from bot.access import authorize
 from bot.commands import CommandRouter
-from bot.listeners.errors import apologise_on_error
 from bot.runtime import Services
-from storage.models import Person, Program, Role
+from storage.models import Role
 from storage.my_pairings import person_home
-from storage.programs import person_today
+from storage.programs import load_program, person_today
 from storage.reports import program_snapshot
-from storage.roster import Actor, lookup_actor
+from storage.roster import Actor, lookup_actor, person_of
 from views.help import CommandLine
 from views.home import home_view, not_on_roster_home
 from views.ids import EVENT_APP_HOME_OPENED
+
+log = logging.getLogger(__name__)
 
 ROLE_LABELS = {Role.RESIDENT: "a resident", Role.FACULTY: "faculty", Role.COORDINATOR: "a coordinator"}
 
@@ -38,8 +40,8 @@ class HomePublisher:
 
     def publish(self, client: WebClient, *, team_id: str, user_id: str) -> None:
         """Render and publish one person's home tab; failures are logged, never raised."""
-        with apologise_on_error(None, f"publishing the home tab of {user_id}"):
-            with self.services.unit_of_work() as session:
+        try:
+            with self.services.reading() as session:
                 found = lookup_actor(session, team_id=team_id, user_id=user_id)
                 actor = found.actor
                 if actor is None or authorize(EVENT_APP_HOME_OPENED, actor, subject_ids=(actor.person_id,)):
@@ -50,11 +52,12 @@ class HomePublisher:
                         name=actor.name, role_label=role_label(actor), commands=commands, **self._content(session, actor)
                     )
             client.views_publish(user_id=user_id, view=view)
+        except Exception:
+            log.exception("failed while publishing the home tab of %s", user_id)
 
     def _content(self, session: Session, actor: Actor) -> dict[str, Any]:
         """The person's own pairing(s), and the program dashboard for coordinators."""
-        person, program = session.get(Person, actor.person_id), session.get(Program, actor.program_id)
-        assert person is not None and program is not None
+        person, program = person_of(session, actor), load_program(session, actor.program_id)
         now = self.services.clock()
         content: dict[str, Any] = {"today": person_today(person, program, now)}
         if actor.role is not Role.COORDINATOR:

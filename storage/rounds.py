@@ -40,6 +40,9 @@ class RoundProblem(enum.Enum):
     DEADLINE_PAST = "deadline_past"
     OPENED_MEANWHILE = "opened_meanwhile"  # another process or coordinator opened it at this moment
     NOBODY_WAITING = "nobody_waiting"  # nothing to match outside a round
+    NO_ROUND = "no_round"  # closing answers when this academic year has no round
+    ALREADY_CLOSED = "already_closed"  # closing answers of a round whose proposal was approved
+    AWAITING_REVIEW = "awaiting_review"  # closing answers again while their proposal awaits review
 
 
 class RoundError(ValueError):

@@ -17,6 +17,7 @@ from storage.roster import PersonRef
 from views.common import (
     Block,
     Message,
+    PrivateAnswer,
     actions,
     button,
     context,
@@ -254,6 +255,11 @@ def private_answer(text: str) -> Message:
 
 def answer_modal(text: str) -> View:
     return notice_modal("Mentorbot", text, footer=ONLY_YOU)
+
+
+def click_answer(text: str) -> PrivateAnswer:
+    """A private answer to a click on a change, withdraw or rejoin button."""
+    return PrivateAnswer(private_answer(text), answer_modal(text))
 
 
 # --- the App Home ----------------------------------------------------------------------------

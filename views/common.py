@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -111,6 +112,20 @@ def notice_modal(title: str, text: str, *, footer: str | None = None) -> dict[st
     if footer:
         blocks.append(context(footer))
     return {"type": "modal", "title": plain(title[:24]), "close": plain("Close"), "blocks": blocks}
+
+
+@dataclass(frozen=True)
+class PrivateAnswer:
+    """One private answer to a click, in the two forms it may take: ephemeral in the conversation
+    the click came from, or a small modal where there is none (the App Home); no modal: say
+    nothing there."""
+
+    message: Message
+    modal: View | None = None
+
+
+def click_answer(text: str, *, title: str = "Mentorbot") -> PrivateAnswer:
+    return PrivateAnswer(private_message(text), notice_modal(title, text))
 
 
 def option(text: str, value: str) -> dict[str, Any]:

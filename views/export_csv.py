@@ -85,3 +85,14 @@ def export_comment(export: ExportFile) -> str:
         f"Here's the mentorship export for {export.year_label}: {export.rows} pairing(s), one row each with "
         "start and end dates and meetings per quarter. Only you can see this message."
     )
+
+
+def not_a_year_text(word: str) -> str:
+    return f"`{word}` isn't a year. Try `/mentor admin export 2026` for the 2026–27 academic year."
+
+
+EXPORT_ON_ITS_WAY = "The pairings file is on its way to your DM with me. Only you can see this message."
+
+
+def export_title(export: ExportFile) -> str:
+    return f"Mentorship pairings {export.year_label}"

@@ -1,7 +1,7 @@
 """The residents' preferences modal and the faculty offer modal: built and read here. Pure.
 
 Faculty and residents are picked with external selects: Slack asks the bot for options as the
-person types (bot/listeners/matching.py answers with at most 100 matches), so the lists work
+person types (bot/listeners/preferences.py answers with at most 100 matches), so the lists work
 for any size of roster, unlike a static select's 100-option cap.
 """
 

@@ -19,6 +19,8 @@ from views.common import (
     divider,
     input_block,
     modal,
+    notice_modal,
+    option,
     plain,
     section,
 )
@@ -206,3 +208,40 @@ def approved_view(*, pairs: int, unmatched_names: list[str]) -> View:
         )
     blocks.append(context("Only you can see this."))
     return modal(TITLE, blocks, close="Done")
+
+
+# --- answers while reviewing ---------------------------------------------------------------------
+
+ALREADY_DONE = (
+    "There's no proposal waiting for review: it has been approved or replaced. `/mentor admin match` runs the matcher again."
+)
+APPROVING = "Approving the pairs… this takes a moment."
+REPLACED = "The proposal in that message was replaced; this is the current one."
+PICK_BOTH = ":point_right: Pick a resident and their new mentor (or “Leave unmatched”), then press Reassign."
+APPLY_FIRST = "Press Reassign to apply this change first, or clear it to approve the proposal as shown."
+NOT_APPROVED = "Sorry, something went wrong on my side and nothing was approved. Please try again in a minute."
+
+
+def nothing_to_review_modal(notice: str) -> View:
+    return notice_modal(TITLE, f"{notice}\n{ALREADY_DONE}")
+
+
+def reassigned_notice(resident: str, mentor: str | None) -> str:
+    done = (
+        f":white_check_mark: {resident} now goes to {mentor}."
+        if mentor
+        else f":white_check_mark: {resident} is now left unmatched."
+    )
+    return done + " Nothing is final until you approve."
+
+
+def refused_notice(problem: str) -> str:
+    return f":warning: {problem}"
+
+
+def resident_options(review: ProposalReview, query: str) -> list[dict[str, Any]]:
+    """Who can be reassigned, by name, with where they go now; filtered by what was typed."""
+    entries = [(p.resident, f" → {p.mentor.name}") for p in review.pairs] + [(r, " (not matched)") for r in review.unmatched]
+    entries.sort(key=lambda e: (e[0].name.lower(), e[0].person_id))
+    wanted = query.strip().lower()
+    return [option(r.name + how, str(r.person_id)) for r, how in entries if wanted in r.name.lower()][:100]

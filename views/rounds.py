@@ -147,6 +147,11 @@ ROUND_PROBLEMS = {
     RoundProblem.DEADLINE_PAST: "The deadline must be in the future.",
     RoundProblem.OPENED_MEANWHILE: "This year's matching round was opened a moment ago by someone else.",
     RoundProblem.NOBODY_WAITING: "Nobody is waiting for a mentor right now, so there is nothing to match.",
+    RoundProblem.NO_ROUND: "There's no matching round this academic year. Open one with `/mentor admin round open [YYYY-MM-DD]`.",
+    RoundProblem.ALREADY_CLOSED: "This year's round is already closed. Anyone still waiting can be matched with `/mentor admin match`.",
+    RoundProblem.AWAITING_REVIEW: (
+        "Answers are already closed and the proposal is waiting for review: `/mentor admin match` makes a fresh one."
+    ),
 }
 
 
@@ -155,3 +160,41 @@ def round_problem_text(error: RoundError) -> str:
         assert error.state is not None
         return f"The {error.year_label} matching round {ROUND_STATES[error.state]}."
     return ROUND_PROBLEMS[error.problem]
+
+
+# --- coordinators' matching commands: answers that are not the outcome -----------------------------
+
+ROUND_USAGE = "round open [YYYY-MM-DD] | round close"
+
+
+def round_usage_message() -> Message:
+    return private_message(f"Usage: `/mentor admin {ROUND_USAGE}`")
+
+
+def bad_deadline_text(word: str) -> str:
+    return (
+        f"I couldn't read `{word}` as a date. Please give the last day for answers as YYYY-MM-DD, "
+        "e.g. `/mentor admin round open 2026-07-15`, or leave it out for two weeks from today."
+    )
+
+
+def people_usage_text(usage: str) -> str:
+    return f"Usage: `/mentor admin {usage}`. Mention people with @ so Slack fills in who they are."
+
+
+def not_on_roster_text(user_id: str) -> str:
+    return f"{mention(user_id)} is not on the program's roster."
+
+
+def paired_reply(*, mentor_user_id: str, resident_user_id: str, first_due: date) -> Message:
+    return private_message(
+        f"Done: {mention(mentor_user_id)} now mentors {mention(resident_user_id)}. I'll introduce them in a group DM "
+        f"in their working hours; their first meeting is due by {long_date(first_due)}."
+    )
+
+
+def unpaired_reply(*, resident_user_id: str, mentor_user_id: str) -> Message:
+    return private_message(
+        f"Done: {mention(resident_user_id)}'s pairing with {mention(mentor_user_id)} has ended. "
+        f"Both get a neutral notice, and {mention(resident_user_id)} is on the waiting list for a new mentor."
+    )

@@ -1,4 +1,4 @@
-"""Every listener module exposes register(ctx); this wires them all."""
+"""Every listener module exposes register(ctx); this wires them all, behind the kit's middleware."""
 
 from __future__ import annotations
 
@@ -6,14 +6,15 @@ from slack_bolt import App
 
 from bot.commands import CommandRouter
 from bot.home import HomePublisher
+from bot.kit import ListenerContext, resolve_actor
 from bot.listeners import admin, change_requests, changes, commands, home, meetings, preferences, proposals, reports, rounds
-from bot.listeners.context import ListenerContext
 from bot.runtime import Services
 
 
 def register_listeners(app: App, services: Services) -> CommandRouter:
     router = CommandRouter()
-    ctx = ListenerContext(app=app, services=services, router=router, home=HomePublisher(services, router), admin=CommandRouter())
+    app.use(resolve_actor(services))
+    ctx = ListenerContext(app=app, services=services, router=router, home=HomePublisher(services, router))
     # Order matters only for help: subcommands are listed in registration order.
     commands.register(ctx)
     meetings.register(ctx)

@@ -10,7 +10,7 @@ from dataclasses import replace
 
 from bot.access import Audience
 from bot.commands import CommandRequest
-from bot.listeners.context import ListenerContext
+from bot.kit import ListenerContext
 from views.help import CommandLine, help_message
 
 

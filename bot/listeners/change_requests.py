@@ -8,81 +8,63 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
 
-from slack_bolt import Ack, Respond
-from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.access import authorize
-from bot.listeners.changes import as_respond, private_reply, team_of
-from bot.listeners.context import ListenerContext
-from bot.listeners.errors import apologise_on_error
+from bot.kit import Click, ListenerContext
 from program import changes
 from storage.change_requests import Outcome, Resolution, ResolveResult, SlackCopy, request_parties
-from storage.roster import lookup_actor
-from views.access import refusal_text
-from views.changes import already_resolved_text, request_gone_text
+from views.changes import already_resolved_text, click_answer, request_gone_text
 from views.ids import ACTION_RESOLVE_CLOSE, ACTION_RESOLVE_REMATCH
 
 log = logging.getLogger(__name__)
 
 
+def resolve(click: Click, action_id: str, resolution: Resolution) -> None:
+    """Only a coordinator who is not in the pairing concerned may resolve a request."""
+    services, who = click.services, click.who
+    request_id = int(click.value) if click.value.isdigit() else None
+    result: ResolveResult | None = None
+    with services.unit_of_work() as session:
+        parties = request_parties(session, request_id=request_id) if request_id else None
+        refusal = who.refusal_about(
+            action_id,
+            subject_ids=sorted(parties.person_ids) if parties else (),
+            program_id=parties.program_id if parties else None,
+        )
+        if refusal is None and who.actor is not None and request_id is not None and parties is not None:
+            result = changes.resolve(session, actor=who.actor, request_id=request_id, resolution=resolution, now=services.clock())
+    if refusal is not None:
+        click.answer(click_answer(refusal))
+    elif result is None or result.outcome is Outcome.NOT_FOUND:
+        click.answer(click_answer(request_gone_text()))
+    elif result.outcome is Outcome.ALREADY_RESOLVED:
+        assert result.summary is not None
+        click.answer(click_answer(already_resolved_text(result.summary)))
+    else:
+        show_resolved(click, result)
+
+
+def show_resolved(click: Click, result: ResolveResult) -> None:
+    """Replace the alert everywhere it was delivered, so the note leaves Slack too."""
+    resolved = result.resolved_message
+    assert resolved is not None
+    container = click.body.get("container") or {}
+    clicked = SlackCopy(str(container.get("channel_id")), str(container.get("message_ts")))
+    if click.body.get("response_url") and clicked not in set(result.delivered_copies):
+        click.respond(replace_original=True, text=resolved["text"], blocks=resolved["blocks"])
+    for copy in result.delivered_copies:
+        try:
+            click.client.chat_update(channel=copy.channel, ts=copy.ts, text=resolved["text"], blocks=resolved["blocks"])
+        except SlackApiError as error:
+            # The stored copy is already clean; this one stays in Slack until someone deletes it.
+            log.warning("could not edit the alert %s/%s: %s", copy.channel, copy.ts, error.response.get("error"))
+
+
+def resolving(action_id: str, resolution: Resolution) -> Callable[[Click], None]:
+    return lambda click: resolve(click, action_id, resolution)
+
+
 def register(ctx: ListenerContext) -> None:
-    services = ctx.services
-
-    def resolve(action_id: str, resolution: Resolution, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
-        reply = private_reply(body, client, respond)
-        with apologise_on_error(as_respond(reply), action_id):
-            value = str(body["actions"][0].get("value") or "")
-            request_id = int(value) if value.isdigit() else None
-            result: ResolveResult | None = None
-            with services.unit_of_work() as session:
-                found = lookup_actor(session, team_id=team_of(body), user_id=body["user"]["id"])
-                parties = request_parties(session, request_id=request_id) if request_id else None
-                refusal = authorize(
-                    action_id,
-                    found.actor,
-                    subject_ids=parties.person_ids if parties else (),
-                    program_id=parties.program_id if parties else None,
-                )
-                if refusal is None and found.actor is not None and request_id is not None and parties is not None:
-                    result = changes.resolve(
-                        session, actor=found.actor, request_id=request_id, resolution=resolution, now=services.clock()
-                    )
-            if refusal is not None:
-                reply(refusal_text(refusal, found.coordinator_user_ids))
-            elif result is None or result.outcome is Outcome.NOT_FOUND:
-                reply(request_gone_text())
-            elif result.outcome is Outcome.ALREADY_RESOLVED:
-                assert result.summary is not None
-                reply(already_resolved_text(result.summary))
-            else:
-                assert result.resolved_message is not None
-                show_resolved(body, client, respond, result)
-
-    def show_resolved(body: dict[str, Any], client: WebClient, respond: Respond, result: ResolveResult) -> None:
-        """Replace the alert everywhere it was delivered, so the note leaves Slack too."""
-        resolved = result.resolved_message
-        assert resolved is not None
-        container = body.get("container") or {}
-        clicked = SlackCopy(str(container.get("channel_id")), str(container.get("message_ts")))
-        copies = set(result.delivered_copies)
-        if body.get("response_url") and clicked not in copies:
-            respond(replace_original=True, text=resolved["text"], blocks=resolved["blocks"])
-        for copy in result.delivered_copies:
-            try:
-                client.chat_update(channel=copy.channel, ts=copy.ts, text=resolved["text"], blocks=resolved["blocks"])
-            except SlackApiError as error:
-                # The stored copy is already clean; this one stays in Slack until someone deletes it.
-                log.warning("could not edit the alert %s/%s: %s", copy.channel, copy.ts, error.response.get("error"))
-
-    def listener_for(action_id: str, resolution: Resolution) -> Callable[..., None]:
-        def listener(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
-            ack()
-            services.after_ack(lambda: resolve(action_id, resolution, body, client, respond), action_id)
-
-        return listener
-
-    ctx.app.action(ACTION_RESOLVE_REMATCH)(listener_for(ACTION_RESOLVE_REMATCH, Resolution.REMATCH))
-    ctx.app.action(ACTION_RESOLVE_CLOSE)(listener_for(ACTION_RESOLVE_CLOSE, Resolution.CLOSE))
+    ctx.on_click(ACTION_RESOLVE_REMATCH, resolving(ACTION_RESOLVE_REMATCH, Resolution.REMATCH), what=ACTION_RESOLVE_REMATCH)
+    ctx.on_click(ACTION_RESOLVE_CLOSE, resolving(ACTION_RESOLVE_CLOSE, Resolution.CLOSE), what=ACTION_RESOLVE_CLOSE)

@@ -7,26 +7,23 @@ refusal shows in the modal itself and nothing is written; the work itself runs a
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
-from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 
 from bot.access import Audience, authorize
 from bot.commands import CommandRequest
-from bot.listeners.context import ListenerContext
-from bot.listeners.errors import apologise_on_error
+from bot.kit import Click, Done, ListenerContext, Submission, Verdict, apology_by_dm
+from bot.runtime import Services
 from mentoring.access import Refusal
 from program import changes
-from storage.change_requests import Outcome, RequestResult
+from storage.change_requests import Outcome
 from storage.idempotency import was_claimed
 from storage.models import Pairing, Role
-from storage.my_pairings import MyPairing, as_seen_by, my_pairings
+from storage.my_pairings import as_seen_by, my_pairings
 from storage.pairings import counterpart_of
-from storage.roster import Actor, Lookup, lookup_actor
+from storage.roster import Actor, Lookup
 from views.access import refusal_text
 from views.changes import (
     ALREADY_WITHDRAWN,
@@ -38,6 +35,7 @@ from views.changes import (
     answer_modal,
     change_modal,
     change_received_view,
+    click_answer,
     private_answer,
     read_change_form,
     read_withdraw_form,
@@ -48,304 +46,222 @@ from views.help import something_went_wrong_message
 from views.ids import ACTION_CHANGE, ACTION_REJOIN, ACTION_WITHDRAW, VIEW_CHANGE, VIEW_WITHDRAW
 from views.private_metadata import seal, unseal
 
-log = logging.getLogger(__name__)
-
-Reply = Callable[[str], object]
-View = dict[str, Any]
+Reply = Callable[[str], object]  # says a text privately, wherever the person asked
 
 
-def team_of(body: dict[str, Any]) -> str:
-    return str((body.get("team") or {}).get("id") or body["user"]["team_id"])
+def _acting_for_self(surface: str, lookup: Lookup, reply: Reply) -> Actor | None:
+    """The actor, if they may use `surface` on their own record; else refused (privately)."""
+    actor = lookup.actor
+    refusal = authorize(surface, actor, subject_ids=(actor.person_id,) if actor else ())
+    if refusal is not None or actor is None:
+        reply(refusal_text(refusal or Refusal.NOT_ON_ROSTER, lookup.coordinator_user_ids))
+        return None
+    return actor
 
 
-def private_reply(body: dict[str, Any], client: WebClient, respond: Respond) -> Reply:
-    """Answer a click privately: ephemeral where the click came from a message, else a modal."""
-
-    def reply(text: str) -> None:
-        if body.get("response_url"):
-            respond(**private_answer(text))
-        else:
-            client.views_open(trigger_id=body["trigger_id"], view=answer_modal(text))
-
-    return reply
-
-
-def as_respond(reply: Reply) -> Callable[..., object]:
-    """For apologise_on_error, which hands over a whole message."""
-    return lambda **message: reply(message["text"])
-
-
-def respond_by_dm(client: WebClient, user_id: str) -> Callable[..., object]:
-    """After a modal was acked there is nothing left to answer in: say it in their DM."""
-    return lambda **message: client.chat_postMessage(channel=user_id, text=message["text"], blocks=message.get("blocks"))
-
-
-def pairing_parties(pairing: Pairing | None) -> tuple[int, ...]:
+def _parties(pairing: Pairing | None) -> tuple[int, ...]:
     return (pairing.mentor_id, pairing.resident_id) if pairing is not None else ()
 
 
-def choice_of(pairing: Pairing, actor: Actor) -> MyPairing:
-    return as_seen_by(pairing, actor.person_id)
+# --- opening the modals, and rejoining --------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Checked:
-    """A submission checked before the ack: either an answer to show (and nothing to do), or the work."""
-
-    answer: View | None = None
-    actor: Actor | None = None
-    pairing_id: int = 0
-    names: tuple[str, ...] = ()
-    duplicate: bool = False
-
-
-def register(ctx: ListenerContext) -> None:
-    app, services, router = ctx.app, ctx.services, ctx.router
-    key = services.metadata_key
-
-    def find(body: dict[str, Any]) -> Lookup:
-        with services.unit_of_work() as session:
-            return lookup_actor(session, team_id=team_of(body), user_id=body["user"]["id"])
-
-    def refuse(reply: Reply, refusal: Refusal, found: Lookup) -> None:
-        reply(refusal_text(refusal, found.coordinator_user_ids))
-
-    def acting_for_self(surface: str, found: Lookup, reply: Reply) -> Actor | None:
-        """The actor, if they may use `surface` on their own record; else refused (privately)."""
-        actor = found.actor
-        refusal = authorize(surface, actor, subject_ids=(actor.person_id,) if actor else ())
+def open_change(
+    services: Services, lookup: Lookup, pairing_id: int | None, trigger_id: str, client: WebClient, reply: Reply
+) -> None:
+    """The change modal for the actor's pairing(s); a button may name one, which must be theirs."""
+    if pairing_id is None:  # the command, or a button that does not name a pairing: their own
+        actor = _acting_for_self(ACTION_CHANGE, lookup, reply)
+        if actor is None:
+            return
+        with services.reading() as session:
+            choices = my_pairings(session, person_id=actor.person_id)
+    else:
+        actor, choices = lookup.actor, []
+        with services.reading() as session:
+            named = session.get(Pairing, pairing_id)
+            program_id = named.program_id if named else None
+            refusal = authorize(ACTION_CHANGE, actor, subject_ids=_parties(named), program_id=program_id)
+            if refusal is None and actor is not None and named is not None and named.active:
+                choices = [as_seen_by(named, actor.person_id)]
         if refusal is not None or actor is None:
-            refuse(reply, refusal or Refusal.NOT_ON_ROSTER, found)
-            return None
-        return actor
-
-    # --- opening the modals ---------------------------------------------------------------
-
-    def open_change(found: Lookup, pairing_id: int | None, trigger_id: str, client: WebClient, reply: Reply) -> None:
-        if pairing_id is None:  # the command, or a button that does not name a pairing: their own
-            actor = acting_for_self(ACTION_CHANGE, found, reply)
-            if actor is None:
-                return
-            with services.unit_of_work() as session:
-                choices = my_pairings(session, person_id=actor.person_id)
-        else:  # a button naming a pairing: it must be one of theirs
-            actor, choices = found.actor, []
-            with services.unit_of_work() as session:
-                named = session.get(Pairing, pairing_id)
-                program_id = named.program_id if named else None
-                refusal = authorize(ACTION_CHANGE, actor, subject_ids=pairing_parties(named), program_id=program_id)
-                if refusal is None and actor is not None and named is not None and named.active:
-                    choices = [choice_of(named, actor)]
-            if refusal is not None or actor is None:
-                refuse(reply, refusal or Refusal.NOT_ON_ROSTER, found)
-                return
-        if actor.withdrawn:
-            reply(ALREADY_WITHDRAWN)
-        elif not choices:
-            reply(NO_PAIRING if pairing_id is None else PAIRING_ALREADY_ENDED)
-        else:
-            sealed = seal({"k": "change", "u": actor.slack_user_id, "p": [c.pairing_id for c in choices]}, key=key)
-            client.views_open(trigger_id=trigger_id, view=change_modal(choices, role=actor.role, private_metadata=sealed))
-
-    def open_withdraw(found: Lookup, trigger_id: str, client: WebClient, reply: Reply) -> None:
-        actor = acting_for_self(ACTION_WITHDRAW, found, reply)
-        if actor is None:
+            reply(refusal_text(refusal or Refusal.NOT_ON_ROSTER, lookup.coordinator_user_ids))
             return
-        if actor.withdrawn:
-            reply(ALREADY_WITHDRAWN)
-            return
+    if actor.withdrawn:
+        reply(ALREADY_WITHDRAWN)
+    elif not choices:
+        reply(NO_PAIRING if pairing_id is None else PAIRING_ALREADY_ENDED)
+    else:
+        sealed = seal({"k": "change", "u": actor.slack_user_id, "p": [c.pairing_id for c in choices]}, key=services.metadata_key)
+        client.views_open(trigger_id=trigger_id, view=change_modal(choices, role=actor.role, private_metadata=sealed))
+
+
+def open_withdraw(services: Services, lookup: Lookup, trigger_id: str, client: WebClient, reply: Reply) -> None:
+    actor = _acting_for_self(ACTION_WITHDRAW, lookup, reply)
+    if actor is None:
+        return
+    if actor.withdrawn:
+        reply(ALREADY_WITHDRAWN)
+        return
+    with services.reading() as session:
+        names = [person.name for person in changes.counterparts_of(session, actor=actor)]
+    if actor.role is Role.COORDINATOR and not names:
+        reply(NOTHING_TO_LEAVE)
+        return
+    sealed = seal({"k": "withdraw", "u": actor.slack_user_id}, key=services.metadata_key)
+    client.views_open(trigger_id=trigger_id, view=withdraw_modal(names, private_metadata=sealed))
+
+
+def rejoin(services: Services, lookup: Lookup, reply: Reply) -> tuple[str, ...]:
+    """Back in the program; returns whose App Home changed."""
+    actor = _acting_for_self(ACTION_REJOIN, lookup, reply)
+    if actor is None:
+        return ()
+    with services.unit_of_work() as session:
+        result = changes.rejoin(session, actor=actor, now=services.clock())
+    reply(REJOINED if result.outcome is Outcome.DONE else NOT_WITHDRAWN)
+    return result.affected_user_ids
+
+
+# --- slash commands (the router has acked, found the actor and checked the audience) -----------
+
+
+def _command(request: CommandRequest) -> tuple[Lookup, Reply]:
+    lookup = Lookup(actor=request.actor, program_id=request.actor.program_id, coordinator_user_ids=())
+    return lookup, lambda text: request.respond(**private_answer(text))
+
+
+def change_command(request: CommandRequest) -> None:
+    lookup, reply = _command(request)
+    open_change(request.services, lookup, None, request.trigger_id, request.client, reply)
+
+
+def withdraw_command(request: CommandRequest) -> None:
+    lookup, reply = _command(request)
+    open_withdraw(request.services, lookup, request.trigger_id, request.client, reply)
+
+
+def rejoin_command(request: CommandRequest) -> None:
+    lookup, reply = _command(request)
+    affected = rejoin(request.services, lookup, reply)
+    request.home.refresh(request.client, team_id=request.actor.team_id, user_ids=affected)
+
+
+# --- buttons (App Home, reminders) ----------------------------------------------------------
+
+
+def _reply(click: Click) -> Reply:
+    return lambda text: click.answer(click_answer(text))
+
+
+def change_clicked(click: Click) -> None:
+    value = click.value
+    if value and not value.isdigit():
+        _reply(click)(refusal_text(Refusal.TAMPERED, click.who.lookup.coordinator_user_ids))
+        return
+    open_change(click.services, click.who.lookup, int(value) if value else None, click.trigger_id, click.client, _reply(click))
+
+
+def withdraw_clicked(click: Click) -> None:
+    open_withdraw(click.services, click.who.lookup, click.trigger_id, click.client, _reply(click))
+
+
+def rejoin_clicked(click: Click) -> None:
+    click.refresh_homes(rejoin(click.services, click.who.lookup, _reply(click)))
+
+
+# --- modal submissions ------------------------------------------------------------------------
+
+
+def _sealed_payload(submission: Submission, kind: str) -> dict[str, Any] | None:
+    payload = unseal(submission.view.get("private_metadata"), key=submission.services.metadata_key)
+    if payload is None or payload.get("k") != kind or payload.get("u") != submission.who.user_id:
+        return None
+    return payload
+
+
+def _refused(text: str) -> Verdict:
+    return Verdict.show(answer_modal(text))
+
+
+def check_change(submission: Submission) -> Verdict:
+    """The pairing chosen must be one the form offered, the caller's own, and still active."""
+    payload = _sealed_payload(submission, "change")
+    offered = payload.get("p") if payload else None
+    if not isinstance(offered, list) or not offered:
+        return _refused(refusal_text(Refusal.TAMPERED))
+    form = read_change_form(submission.values)
+    chosen = offered[0] if len(offered) == 1 else form.pairing_id
+    if chosen not in offered:  # a choice we never offered
+        return _refused(refusal_text(Refusal.TAMPERED))
+    services, lookup = submission.services, submission.who.lookup
+    with services.reading() as session:
+        pairing = session.get(Pairing, chosen)
+        program_id = pairing.program_id if pairing else None
+        refusal = authorize(VIEW_CHANGE, lookup.actor, subject_ids=_parties(pairing), program_id=program_id)
+        if refusal is not None or lookup.actor is None or pairing is None:
+            return _refused(refusal_text(refusal or Refusal.NOT_YOURS, lookup.coordinator_user_ids))
+        actor, pairing_id = lookup.actor, pairing.id
+        received = change_received_view(counterpart_of(pairing, actor.person_id).name, rematch=form.rematch)
+        if was_claimed(session, submission.once):
+            return Verdict.show(received)
+        if not pairing.active:
+            return _refused(PAIRING_ALREADY_ENDED)
+
+    def work() -> Done:
         with services.unit_of_work() as session:
-            names = [person.name for person in changes.counterparts_of(session, actor=actor)]
-        if actor.role is Role.COORDINATOR and not names:
-            reply(NOTHING_TO_LEAVE)
-            return
-        sealed = seal({"k": "withdraw", "u": actor.slack_user_id}, key=key)
-        client.views_open(trigger_id=trigger_id, view=withdraw_modal(names, private_metadata=sealed))
-
-    def do_rejoin(found: Lookup, team_id: str, client: WebClient, reply: Reply) -> None:
-        actor = acting_for_self(ACTION_REJOIN, found, reply)
-        if actor is None:
-            return
-        with services.unit_of_work() as session:
-            result = changes.rejoin(session, actor=actor, now=services.clock())
-        reply(REJOINED if result.outcome is Outcome.DONE else NOT_WITHDRAWN)
-        ctx.home.refresh(client, team_id=team_id, user_ids=result.affected_user_ids)
-
-    # --- slash commands (the router has acked, found the actor and checked the audience) ----
-
-    def command_reply(request: CommandRequest) -> tuple[Lookup, Reply]:
-        found = Lookup(actor=request.actor, program_id=request.actor.program_id, coordinator_user_ids=())
-        return found, lambda text: request.respond(**private_answer(text))
-
-    def change_command(request: CommandRequest) -> None:
-        found, reply = command_reply(request)
-        open_change(found, None, request.trigger_id, request.client, reply)
-
-    def withdraw_command(request: CommandRequest) -> None:
-        found, reply = command_reply(request)
-        open_withdraw(found, request.trigger_id, request.client, reply)
-
-    def rejoin_command(request: CommandRequest) -> None:
-        found, reply = command_reply(request)
-        do_rejoin(found, request.actor.team_id, request.client, reply)
-
-    router.add(
-        "change",
-        summary="end your pairing; no reason needed, and it stays private",
-        audience=Audience.EVERYONE,
-        handler=change_command,
-    )
-    router.add(
-        "withdraw",
-        summary="leave the program; no reason needed, and it stays private",
-        audience=Audience.EVERYONE,
-        handler=withdraw_command,
-    )
-    router.add("rejoin", summary="come back to the program after leaving", audience=Audience.EVERYONE, handler=rejoin_command)
-
-    # --- buttons (App Home, reminders) ----------------------------------------------------
-
-    def on_click(what: str, handle: Callable[[dict[str, Any], WebClient, Reply], None]) -> Callable[..., None]:
-        def listener(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
-            ack()
-
-            def run() -> None:
-                reply = private_reply(body, client, respond)
-                with apologise_on_error(as_respond(reply), what):
-                    handle(body, client, reply)
-
-            services.after_ack(run, what)
-
-        return listener
-
-    def change_clicked(body: dict[str, Any], client: WebClient, reply: Reply) -> None:
-        value = str(body["actions"][0].get("value") or "")
-        if value and not value.isdigit():
-            refuse(reply, Refusal.TAMPERED, find(body))
-            return
-        open_change(find(body), int(value) if value else None, body["trigger_id"], client, reply)
-
-    app.action(ACTION_CHANGE)(on_click("change button", change_clicked))
-    app.action(ACTION_WITHDRAW)(
-        on_click("withdraw button", lambda body, client, reply: open_withdraw(find(body), body["trigger_id"], client, reply))
-    )
-    app.action(ACTION_REJOIN)(
-        on_click("rejoin button", lambda body, client, reply: do_rejoin(find(body), team_of(body), client, reply))
-    )
-
-    # --- modal submissions ----------------------------------------------------------------
-
-    def sealed_payload(view: dict[str, Any], kind: str, user_id: str) -> dict[str, Any] | None:
-        payload = unseal(view.get("private_metadata"), key=key)
-        if payload is None or payload.get("k") != kind or payload.get("u") != user_id:
-            return None
-        return payload
-
-    def check_change(body: dict[str, Any], view: dict[str, Any], once: str) -> Checked:
-        user_id = body["user"]["id"]
-        payload = sealed_payload(view, "change", user_id)
-        offered = payload.get("p") if payload else None
-        if not isinstance(offered, list) or not offered:
-            return Checked(answer=answer_modal(refusal_text(Refusal.TAMPERED)))
-        chosen = offered[0] if len(offered) == 1 else read_change_form(view["state"]["values"]).pairing_id
-        if chosen not in offered:  # a choice we never offered
-            return Checked(answer=answer_modal(refusal_text(Refusal.TAMPERED)))
-        with services.reading() as session:
-            found = lookup_actor(session, team_id=team_of(body), user_id=user_id)
-            pairing = session.get(Pairing, chosen)
-            program_id = pairing.program_id if pairing else None
-            refusal = authorize(VIEW_CHANGE, found.actor, subject_ids=pairing_parties(pairing), program_id=program_id)
-            if refusal is not None or found.actor is None or pairing is None:
-                refused = refusal_text(refusal or Refusal.NOT_YOURS, found.coordinator_user_ids)
-                return Checked(answer=answer_modal(refused))
-            name = counterpart_of(pairing, found.actor.person_id).name
-            if was_claimed(session, once):
-                return Checked(names=(name,), duplicate=True)
-            if not pairing.active:
-                return Checked(answer=answer_modal(PAIRING_ALREADY_ENDED))
-            return Checked(actor=found.actor, pairing_id=pairing.id, names=(name,))
-
-    def check_withdraw(body: dict[str, Any], view: dict[str, Any], once: str) -> Checked:
-        user_id = body["user"]["id"]
-        if sealed_payload(view, "withdraw", user_id) is None:
-            return Checked(answer=answer_modal(refusal_text(Refusal.TAMPERED)))
-        refused: list[str] = []
-        with services.reading() as session:
-            found = lookup_actor(session, team_id=team_of(body), user_id=user_id)
-            actor = acting_for_self(VIEW_WITHDRAW, found, refused.append)
-            if actor is None:
-                return Checked(answer=answer_modal(refused[0]))
-            names = tuple(person.name for person in changes.counterparts_of(session, actor=actor))
-            if was_claimed(session, once):
-                return Checked(duplicate=True)
-            if actor.withdrawn:
-                return Checked(answer=answer_modal(ALREADY_WITHDRAWN))
-            if actor.role is Role.COORDINATOR and not names:
-                return Checked(answer=answer_modal(NOTHING_TO_LEAVE))
-            return Checked(actor=actor, names=names)
-
-    def on_submit(
-        what: str,
-        check: Callable[[dict[str, Any], dict[str, Any], str], Checked],
-        received: Callable[[Checked, dict[str, Any]], View],
-        apply: Callable[[Checked, dict[str, Any], str], RequestResult],
-    ) -> Callable[..., None]:
-        def listener(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
-            # One key per opened modal: a double click or a Slack retry carries the same view id.
-            once = f"{view['callback_id']}:{view['id']}"
-            try:
-                checked = check(body, view, once)
-            except Exception:
-                log.exception("failed while checking %s", what)
-                ack(response_action="update", view=answer_modal(something_went_wrong_message()["text"]))
-                return
-            if checked.answer is not None:
-                ack(response_action="update", view=checked.answer)
-                return
-            ack(response_action="update", view=received(checked, view))
-            if checked.duplicate:
-                return
-            user_id, team_id = body["user"]["id"], team_of(body)
-
-            def run() -> None:
-                with apologise_on_error(respond_by_dm(client, user_id), what):
-                    result = apply(checked, view, once)
-                    ctx.home.refresh(client, team_id=team_id, user_ids=result.affected_user_ids)
-
-            services.after_ack(run, what)
-
-        return listener
-
-    def apply_change(checked: Checked, view: dict[str, Any], once: str) -> RequestResult:
-        form = read_change_form(view["state"]["values"])
-        assert checked.actor is not None
-        with services.unit_of_work() as session:
-            return changes.request_change(
+            result = changes.request_change(
                 session,
-                actor=checked.actor,
-                pairing_id=checked.pairing_id,
+                actor=actor,
+                pairing_id=pairing_id,
                 note=form.note,
                 rematch=form.rematch,
                 now=services.clock(),
-                idempotency_key=once,
+                idempotency_key=submission.once,
             )
+        return Done(refresh=result.affected_user_ids)
 
-    def apply_withdraw(checked: Checked, view: dict[str, Any], once: str) -> RequestResult:
-        form = read_withdraw_form(view["state"]["values"])
-        assert checked.actor is not None
+    return Verdict.show(received, then=work)
+
+
+def check_withdraw(submission: Submission) -> Verdict:
+    if _sealed_payload(submission, "withdraw") is None:
+        return _refused(refusal_text(Refusal.TAMPERED))
+    services, refused = submission.services, list[str]()
+    actor = _acting_for_self(VIEW_WITHDRAW, submission.who.lookup, refused.append)
+    if actor is None:
+        return _refused(refused[0])
+    with services.reading() as session:
+        names = tuple(person.name for person in changes.counterparts_of(session, actor=actor))
+        if was_claimed(session, submission.once):
+            return Verdict.show(withdraw_received_view(()))
+    if actor.withdrawn:
+        return _refused(ALREADY_WITHDRAWN)
+    if actor.role is Role.COORDINATOR and not names:
+        return _refused(NOTHING_TO_LEAVE)
+    note = read_withdraw_form(submission.values).note
+
+    def work() -> Done:
         with services.unit_of_work() as session:
-            return changes.withdraw(session, actor=checked.actor, note=form.note, now=services.clock(), idempotency_key=once)
+            result = changes.withdraw(session, actor=actor, note=note, now=services.clock(), idempotency_key=submission.once)
+        return Done(refresh=result.affected_user_ids)
 
-    app.view(VIEW_CHANGE)(
-        on_submit(
-            "change request",
-            check_change,
-            lambda checked, view: change_received_view(
-                checked.names[0], rematch=read_change_form(view["state"]["values"]).rematch
-            ),
-            apply_change,
-        )
-    )
-    app.view(VIEW_WITHDRAW)(
-        on_submit("withdrawal", check_withdraw, lambda checked, view: withdraw_received_view(checked.names), apply_withdraw)
-    )
+    return Verdict.show(withdraw_received_view(names), then=work)
+
+
+def _check_failed() -> Verdict:
+    return _refused(something_went_wrong_message()["text"])
+
+
+def register(ctx: ListenerContext) -> None:
+    router = ctx.router
+    router.add("change", summary="end your pairing; no reason needed, and it stays private", audience=Audience.EVERYONE,
+               handler=change_command)  # fmt: skip
+    router.add("withdraw", summary="leave the program; no reason needed, and it stays private", audience=Audience.EVERYONE,
+               handler=withdraw_command)  # fmt: skip
+    router.add("rejoin", summary="come back to the program after leaving", audience=Audience.EVERYONE, handler=rejoin_command)
+    ctx.on_click(ACTION_CHANGE, change_clicked, what="change button")
+    ctx.on_click(ACTION_WITHDRAW, withdraw_clicked, what="withdraw button")
+    ctx.on_click(ACTION_REJOIN, rejoin_clicked, what="rejoin button")
+    ctx.on_submit(VIEW_CHANGE, check_change, what="change request", check_failed=_check_failed, work_failed=apology_by_dm)
+    ctx.on_submit(VIEW_WITHDRAW, check_withdraw, what="withdrawal", check_failed=_check_failed, work_failed=apology_by_dm)

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
-from slack_bolt import Ack, Respond
+from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.access import Audience, allows
-from bot.commands import CommandRequest, Subcommand, parse_command
-from bot.listeners.context import ListenerContext
-from bot.listeners.errors import apologise_on_error
-from storage.roster import lookup_actor
+from bot.commands import CommandRequest, CommandRouter, Subcommand, parse_command
+from bot.home import HomePublisher
+from bot.kit import ListenerContext, apologising, who_of
+from bot.runtime import Services
 from views.help import (
     CommandLine,
     help_message,
@@ -33,40 +34,47 @@ def _lines(commands: Sequence[Subcommand]) -> list[CommandLine]:
     return [CommandLine(c.usage, c.summary) for c in commands]
 
 
-def register(ctx: ListenerContext) -> None:
-    app, services, router = ctx.app, ctx.services, ctx.router
-    router.add("help", summary="this list", audience=Audience.EVERYONE, handler=lambda request: None)
-
-    @app.command(SLASH_COMMAND)
-    def mentor_command(ack: Ack, command: dict, respond: Respond, client: WebClient) -> None:
-        ack()
-        services.after_ack(lambda: answer(command, respond, client), f"{SLASH_COMMAND} {command.get('text', '')!r}")
-
-    def answer(command: dict, respond: Respond, client: WebClient) -> None:
-        with apologise_on_error(respond, f"{SLASH_COMMAND} {command.get('text', '')!r}"):
-            parsed = parse_command(command.get("text"))
-            with services.unit_of_work() as session:
-                found = lookup_actor(session, team_id=command["team_id"], user_id=command["user_id"])
-            actor = found.actor
-            if actor is None:
-                respond(**not_on_roster_message(found.coordinator_user_ids))
-                return
-            visible = _lines(router.visible_to(actor))
-            subcommand = router.resolve(parsed.name)
-            if subcommand is None:
-                respond(**unknown_command_message(parsed.name, visible))
-            elif not allows(subcommand.audience, actor):
-                respond(**not_allowed_message(parsed.name, AUDIENCE_NAMES[subcommand.audience], visible))
-            elif subcommand.name == "help":
-                respond(**help_message(visible))
-            else:
-                subcommand.handler(
-                    CommandRequest(
-                        actor=actor,
-                        args=parsed.args,
-                        trigger_id=command.get("trigger_id", ""),
-                        respond=respond,
-                        client=client,
-                        services=services,
-                    )
+def answer(
+    router: CommandRouter, services: Services, home: HomePublisher, command: dict[str, Any], context: BoltContext,
+    respond: Respond, client: WebClient,
+) -> None:  # fmt: skip
+    """After the ack: the caller's roster entry, then their subcommand if their role may use it."""
+    with apologising(lambda answer: respond(**answer.message), f"{SLASH_COMMAND} {command.get('text', '')!r}"):
+        parsed = parse_command(command.get("text"))
+        lookup = who_of(context).lookup
+        actor = lookup.actor
+        if actor is None:
+            respond(**not_on_roster_message(lookup.coordinator_user_ids))
+            return
+        visible = _lines(router.visible_to(actor))
+        subcommand = router.resolve(parsed.name)
+        if subcommand is None:
+            respond(**unknown_command_message(parsed.name, visible))
+        elif not allows(subcommand.audience, actor):
+            respond(**not_allowed_message(parsed.name, AUDIENCE_NAMES[subcommand.audience], visible))
+        elif subcommand.name == "help":
+            respond(**help_message(visible))
+        else:
+            subcommand.handler(
+                CommandRequest(
+                    actor=actor,
+                    args=parsed.args,
+                    trigger_id=command.get("trigger_id", ""),
+                    respond=respond,
+                    client=client,
+                    services=services,
+                    home=home,
                 )
+            )
+
+
+def register(ctx: ListenerContext) -> None:
+    ctx.router.add("help", summary="this list", audience=Audience.EVERYONE, handler=lambda request: None)
+
+    @ctx.app.command(SLASH_COMMAND)
+    def mentor_command(ack: Ack, command: dict, respond: Respond, client: WebClient, context: BoltContext) -> None:
+        ack()
+        ctx.services.after_ack(
+            lambda: answer(ctx.router, ctx.services, ctx.home, command, context, respond, client),
+            f"{SLASH_COMMAND} {command.get('text', '')!r}",
+        )

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from slack_bolt import BoltContext
 from slack_sdk import WebClient
 
-from bot.listeners.context import ListenerContext
+from bot.kit import ListenerContext
 from views.ids import EVENT_APP_HOME_OPENED
 
 
 def register(ctx: ListenerContext) -> None:
     @ctx.app.event(EVENT_APP_HOME_OPENED)
-    def publish_home(event: dict, client: WebClient, context: dict) -> None:
+    def publish_home(event: dict, client: WebClient, context: BoltContext) -> None:
         if event.get("tab") not in (None, "home"):
             return  # the Messages tab needs nothing from us
         user_id, team_id = event["user"], context["team_id"]

@@ -2,178 +2,85 @@
 
 from __future__ import annotations
 
-import logging
+from collections.abc import Callable
 from datetime import date
-from typing import Any
 
-from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
-from sqlalchemy.orm import Session
 
 from bot.access import Audience, authorize
-from bot.commands import CommandRequest, PrivateAnswer
-from bot.listeners.context import ListenerContext
-from bot.listeners.errors import apologise_on_error
+from bot.commands import CommandRequest
+from bot.kit import Click, Done, ListenerContext, Submission, Verdict
+from bot.runtime import Services
 from program import meetings
-from storage.meetings import MeetingError, MeetingLogged, MeetingProblem
-from storage.models import Pairing, Person, Program
+from storage.meetings import MeetingError, MeetingProblem
+from storage.models import Pairing
 from storage.my_pairings import my_pairings
-from storage.programs import person_today
-from storage.roster import Actor, lookup_actor
+from storage.programs import load_program, person_today
+from storage.roster import Actor, person_of
 from views import meetings as views
 from views.access import refusal_text
-from views.common import private_message
+from views.common import Message, PrivateAnswer, private_message
 from views.help import not_on_roster_message
 from views.ids import ACTION_WE_MET, VIEW_MEETING
 
-log = logging.getLogger(__name__)
+Say = Callable[[Message], object]  # answers privately where it can (never in the App Home)
 
 
-def register(ctx: ListenerContext) -> None:
-    app, services, router = ctx.app, ctx.services, ctx.router
-
-    def open_meeting_modal(
-        client: WebClient,
-        trigger_id: str,
-        actor: Actor,
-        respond: PrivateAnswer | None,
-        *,
-        pairing_id: int | None,
-        wanted: str | None,
-    ) -> None:
-        with services.unit_of_work() as session:
-            person = session.get(Person, actor.person_id)
-            program = session.get(Program, actor.program_id)
-            assert person is not None and program is not None
-            choices = my_pairings(session, person_id=person.id)
-            named: Pairing | None = None
-            if pairing_id is not None:
-                choices = [p for p in choices if p.pairing_id == pairing_id]
-                named = session.get(Pairing, pairing_id)
-            today = person_today(person, program, services.clock())
-            # A payload naming a pairing is never trusted: only its own people may log for it.
-            refusal = (
-                None
-                if pairing_id is None or choices
-                else authorize(ACTION_WE_MET, actor, subject_ids=[named.mentor_id, named.resident_id] if named else [-1])
-            )
-        if refusal is not None:
-            if respond is not None:
-                respond(**private_message(refusal_text(refusal)))
-            return
-        if not choices:
-            message = views.no_pairing_to_log_message() if pairing_id is None else views.pairing_gone_message()
-            if respond is not None:
-                respond(**message)
-            return
-        initial = today
-        if wanted is not None:
-            try:
-                initial = date.fromisoformat(wanted)
-            except ValueError:
-                if respond is not None:
-                    respond(**views.bad_date_message(wanted))
-                return
-        client.views_open(trigger_id=trigger_id, view=views.meeting_modal(choices, initial_date=initial))
-
-    def met(request: CommandRequest) -> None:
-        wanted = request.args[0] if request.args else None
-        open_meeting_modal(request.client, request.trigger_id, request.actor, request.respond, pairing_id=None, wanted=wanted)
-
-    def status(request: CommandRequest) -> None:
-        with services.unit_of_work() as session:
-            lines = my_pairings(session, person_id=request.actor.person_id)
-        request.respond(**views.status_message(lines))
-
-    router.add("status", summary="your pairing, last meeting and next due date", audience=Audience.EVERYONE, handler=status)
-    router.add(
-        "met",
-        summary="log a meeting with your mentor or mentee",
-        audience=Audience.EVERYONE,
-        handler=met,
-        usage="met [YYYY-MM-DD]",
-    )
-
-    @app.action(ACTION_WE_MET)
-    def we_met_clicked(ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient, context: dict[str, Any]) -> None:
-        ack()
-        value = (body.get("actions") or [{}])[0].get("value")
-        reply = respond if body.get("response_url") else None  # none for clicks in the App Home
-
-        def answer() -> None:
-            with apologise_on_error(reply, "the We met button"):
-                with services.unit_of_work() as session:
-                    found = lookup_actor(session, team_id=context["team_id"], user_id=body["user"]["id"])
-                if found.actor is None:
-                    if reply is not None:
-                        reply(**not_on_roster_message(found.coordinator_user_ids))
-                    return
-                pairing_id = int(value) if value and value.isdigit() else None
-                open_meeting_modal(client, body["trigger_id"], found.actor, reply, pairing_id=pairing_id, wanted=None)
-
-        services.after_ack(answer, "We met button")
-
-    @app.view(VIEW_MEETING)
-    def meeting_submitted(
-        ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, context: dict[str, Any]
-    ) -> None:
-        # A quick read-only check before ack, so a problem (a date in the future, a pairing that
-        # ended) shows in the modal; the write happens after the ack and then updates the modal.
-        form = views.read_meeting_form(view)
-        errors = {}
-        if form.pairing_id is None:
-            errors[views.BLOCK_PAIRING] = views.missing_pairing_error()
-        if form.met_on is None:
-            errors[views.BLOCK_DATE] = views.missing_date_error()
-        if errors:
-            ack(response_action="errors", errors=errors)
-            return
-        assert form.pairing_id is not None and form.met_on is not None
-        pairing_id, met_on = form.pairing_id, form.met_on
-        team_id, user_id = context["team_id"], body["user"]["id"]
+def open_meeting_modal(
+    services: Services, client: WebClient, trigger_id: str, actor: Actor, say: Say, *, pairing_id: int | None, wanted: str | None
+) -> None:
+    """The "We met" modal for the actor's pairing(s); a button may name one, which must be theirs."""
+    with services.reading() as session:
+        person = person_of(session, actor)
+        choices = my_pairings(session, person_id=person.id)
+        named: Pairing | None = None
+        if pairing_id is not None:
+            choices = [p for p in choices if p.pairing_id == pairing_id]
+            named = session.get(Pairing, pairing_id)
+        today = person_today(person, load_program(session, actor.program_id), services.clock())
+        # A payload naming a pairing is never trusted: only its own people may log for it.
+        refusal = (
+            None
+            if pairing_id is None or choices
+            else authorize(ACTION_WE_MET, actor, subject_ids=[named.mentor_id, named.resident_id] if named else [-1])
+        )
+    if refusal is not None:
+        say(private_message(refusal_text(refusal)))
+        return
+    if not choices:
+        say(views.no_pairing_to_log_message() if pairing_id is None else views.pairing_gone_message())
+        return
+    initial = today
+    if wanted is not None:
         try:
-            with services.reading() as session:
-                meetings.check_meeting(
-                    session, actor=_logger(session, team_id, user_id), pairing_id=pairing_id, met_on=met_on, now=services.clock()
-                )
-        except MeetingError as error:
-            ack(response_action="errors", errors={views.BLOCK_DATE: _problem_text(error)})
+            initial = date.fromisoformat(wanted)
+        except ValueError:
+            say(views.bad_date_message(wanted))
             return
-        except Exception:
-            log.exception("checking a meeting failed")
-            ack(response_action="errors", errors={views.BLOCK_DATE: views.not_saved_error()})
-            return
-        ack(response_action="update", view=views.saving_meeting_view())
+    client.views_open(trigger_id=trigger_id, view=views.meeting_modal(choices, initial_date=initial))
 
-        def save() -> None:
-            logged: MeetingLogged | None = None
-            try:
-                logged = _log(team_id, user_id, pairing_id, met_on)
-            except MeetingError as error:  # the pairing ended in the meantime
-                outcome = views.meeting_not_saved_view(_problem_text(error))
-            except Exception:
-                log.exception("logging a meeting failed")
-                outcome = views.meeting_not_saved_view(views.not_saved_error())
-            else:
-                outcome = views.meeting_logged_view(
-                    other_name=logged.other.name, met_on=logged.met_on, next_due_on=logged.next_due_on, new=logged.new
-                )
-            client.views_update(view_id=view["id"], view=outcome)
-            if logged is not None and logged.new:
-                ctx.home.refresh(client, team_id=team_id, user_ids=[logged.logged_by.slack_user_id, logged.other.slack_user_id])
 
-        services.after_ack(save, "logging a meeting")
+def met_command(request: CommandRequest) -> None:
+    wanted = request.args[0] if request.args else None
+    say: Say = lambda message: request.respond(**message)  # noqa: E731
+    open_meeting_modal(request.services, request.client, request.trigger_id, request.actor, say, pairing_id=None, wanted=wanted)
 
-    def _logger(session: Session, team_id: str, user_id: str) -> Actor:
-        found = lookup_actor(session, team_id=team_id, user_id=user_id)
-        if found.actor is None:
-            raise MeetingError(MeetingProblem.NOT_IN_PAIRING)
-        return found.actor
 
-    def _log(team_id: str, user_id: str, pairing_id: int, met_on: date) -> MeetingLogged:
-        with services.unit_of_work() as session:
-            actor = _logger(session, team_id, user_id)
-            return meetings.log_meeting(session, actor=actor, pairing_id=pairing_id, met_on=met_on, now=services.clock())
+def status_command(request: CommandRequest) -> None:
+    with request.services.reading() as session:
+        lines = my_pairings(session, person_id=request.actor.person_id)
+    request.respond(**views.status_message(lines))
+
+
+def we_met_clicked(click: Click) -> None:
+    say: Say = lambda message: click.answer(PrivateAnswer(message))  # noqa: E731 -- nothing opens in the App Home
+    lookup = click.who.lookup
+    if lookup.actor is None:
+        say(not_on_roster_message(lookup.coordinator_user_ids))
+        return
+    value = click.value
+    pairing_id = int(value) if value.isdigit() else None
+    open_meeting_modal(click.services, click.client, click.trigger_id, lookup.actor, say, pairing_id=pairing_id, wanted=None)
 
 
 def _problem_text(error: MeetingError) -> str:
@@ -183,3 +90,56 @@ def _problem_text(error: MeetingError) -> str:
         assert error.started_on is not None
         return views.before_start_error(error.started_on)
     return views.not_in_pairing_error()
+
+
+def check_meeting_form(submission: Submission) -> Verdict:
+    """A quick read-only check before the ack, so a problem (a date in the future, a pairing that
+    ended) shows in the modal; the write happens after the ack and then updates the modal."""
+    form = views.read_meeting_form(submission.view)
+    errors = {}
+    if form.pairing_id is None:
+        errors[views.BLOCK_PAIRING] = views.missing_pairing_error()
+    if form.met_on is None:
+        errors[views.BLOCK_DATE] = views.missing_date_error()
+    if errors or form.pairing_id is None or form.met_on is None:
+        return Verdict.errors(errors)
+    services, pairing_id, met_on = submission.services, form.pairing_id, form.met_on
+    try:
+        actor = submission.who.actor
+        if actor is None:
+            raise MeetingError(MeetingProblem.NOT_IN_PAIRING)
+        with services.reading() as session:
+            meetings.check_meeting(session, actor=actor, pairing_id=pairing_id, met_on=met_on, now=services.clock())
+    except MeetingError as error:
+        return Verdict.errors({views.BLOCK_DATE: _problem_text(error)})
+
+    def work() -> Done:
+        try:
+            with services.unit_of_work() as session:
+                logged = meetings.log_meeting(session, actor=actor, pairing_id=pairing_id, met_on=met_on, now=services.clock())
+        except MeetingError as error:  # the pairing ended in the meantime
+            return Done(view=views.meeting_not_saved_view(_problem_text(error)))
+        shown = views.meeting_logged_view(
+            other_name=logged.other.name, met_on=logged.met_on, next_due_on=logged.next_due_on, new=logged.new
+        )
+        return Done(view=shown, refresh=[logged.logged_by.slack_user_id, logged.other.slack_user_id] if logged.new else [])
+
+    return Verdict.show(views.saving_meeting_view(), then=work)
+
+
+def register(ctx: ListenerContext) -> None:
+    ctx.router.add(
+        "status", summary="your pairing, last meeting and next due date", audience=Audience.EVERYONE, handler=status_command
+    )
+    ctx.router.add(
+        "met", summary="log a meeting with your mentor or mentee", audience=Audience.EVERYONE, handler=met_command,
+        usage="met [YYYY-MM-DD]",
+    )  # fmt: skip
+    ctx.on_click(ACTION_WE_MET, we_met_clicked, what="We met button")
+    ctx.on_submit(
+        VIEW_MEETING,
+        check_meeting_form,
+        what="logging a meeting",
+        check_failed=lambda: Verdict.errors({views.BLOCK_DATE: views.not_saved_error()}),
+        work_failed=lambda submission: Done(view=views.meeting_not_saved_view(views.not_saved_error())),
+    )

@@ -2,38 +2,31 @@
 open them, their submissions, and the searchable pick lists inside them.
 
 Every submission and option request re-checks the caller's role on the roster: a payload is
-never trusted to say who someone is or what they may do.
+never trusted to say who someone is or what they may do. Each form: read the answers, check them
+with a quick read before the ack (problems go back in the modal), show "Saving…", then save
+after the ack in a transaction that checks again (a mentor may have filled up meanwhile) and
+replace the modal with the outcome.
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
-from slack_bolt import Ack, BoltContext
-from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
 from bot.access import Audience
 from bot.commands import CommandRequest
-from bot.listeners.context import ListenerContext
-from bot.listeners.errors import apologise_on_error
-from bot.listeners.interactions import permitted, refusal, tell
-from mentoring.preferences import Blocked, OfferAnswers, Problems, RequestAnswers
+from bot.kit import Click, Done, ListenerContext, Submission, Suggestion, Verdict
+from bot.runtime import Services
+from mentoring.preferences import Blocked, Problems
 from program.matching import answers
 from program.matching.answers import Named
 from storage.models import Person
-from storage.roster import Actor, lookup_actor
-from views.common import View, notice_modal, option, private_message
-from views.ids import (
-    ACTION_OPEN_OFFER,
-    ACTION_OPEN_REQUEST,
-    ACTION_PICK_MENTOR,
-    ACTION_PICK_RESIDENT,
-    VIEW_OFFER,
-    VIEW_REQUEST,
-)
+from storage.roster import Actor
+from views.common import View, click_answer, notice_modal, option, private_message
+from views.ids import ACTION_OPEN_OFFER, ACTION_OPEN_REQUEST, ACTION_PICK_MENTOR, ACTION_PICK_RESIDENT, VIEW_OFFER, VIEW_REQUEST
 from views.preferences import (
     NOT_SAVED,
     OFFER_TITLE,
@@ -52,212 +45,180 @@ from views.preferences import (
     request_saved_view,
 )
 
-log = logging.getLogger(__name__)
-
-# A form's check for its author (before the ack, and again while saving): Blocked for the whole
-# form, problems per field (empty: fine).
-Check = Callable[[Session, Actor], Blocked | Problems]
-# Saves a form after checking it again: the outcome view, or (in words) why it no longer can.
-Save = Callable[[Session, Actor], View | str]
-# Builds a modal for someone, or says why they cannot have it now.
-BuildModal = Callable[[Actor], tuple[View | None, str | None]]
-
 
 def _picked(named: Named) -> Picked:
     return Picked(named.person_id, person_label(named.name, named.subspecialty))
 
 
-def register(ctx: ListenerContext) -> None:
-    app, services, router = ctx.app, ctx.services, ctx.router
+# --- the two forms ---------------------------------------------------------------------------
 
-    # --- building the modals ------------------------------------------------------------------
 
-    def request_view(actor: Actor) -> tuple[View | None, str | None]:
-        """(modal, None), or (None, why not) for a resident who cannot ask now."""
-        with services.unit_of_work() as session:
-            form = answers.request_form(session, actor=actor, now=services.clock())
-        if isinstance(form, Blocked):
-            return None, request_blocked_text(form)
-        view = request_modal(
-            saved_choices=[_picked(n) if n else None for n in form.saved_choices],
-            catalogue=form.catalogue,
-            saved_subspecialties=form.saved_subspecialties,
-            saved_focus_areas=form.saved_focus_areas,
-            saved_note=form.saved_note,
-            last_day=form.last_day,
-        )
-        return view, None
-
-    def offer_view(actor: Actor) -> tuple[View | None, str | None]:
-        with services.unit_of_work() as session:
-            form = answers.offer_form(session, actor=actor, now=services.clock())
-        if isinstance(form, Blocked):
-            return None, offer_blocked_text(form)
-        view = offer_modal(
-            max_capacity=form.max_capacity,
-            catalogue=form.catalogue,
-            year_label=form.year_label,
-            available=form.available,
-            capacity=form.capacity,
-            saved_subspecialties=form.saved_subspecialties,
-            saved_focus_areas=form.saved_focus_areas,
-            saved_preferred=[_picked(n) for n in form.saved_preferred],
-            last_day=form.last_day,
-        )
-        return view, None
-
-    def open_from_command(build: BuildModal) -> Callable[[CommandRequest], None]:
-        def handler(request: CommandRequest) -> None:
-            view, refused = build(request.actor)
-            if refused or view is None:
-                request.respond(**private_message(refused or ""))
-            else:
-                request.client.views_open(trigger_id=request.trigger_id, view=view)
-
-        return handler
-
-    router.add(
-        "request",
-        summary="rank the faculty you'd like as your mentor",
-        audience=Audience.RESIDENTS,
-        handler=open_from_command(request_view),
-    )
-    router.add(
-        "offer",
-        summary="say whether you can mentor this year, and how many mentees",
-        audience=Audience.FACULTY,
-        handler=open_from_command(offer_view),
+def request_view(services: Services, actor: Actor) -> View | str:
+    """The preferences modal, or why this resident cannot ask now."""
+    with services.reading() as session:
+        form = answers.request_form(session, actor=actor, now=services.clock())
+    if isinstance(form, Blocked):
+        return request_blocked_text(form)
+    return request_modal(
+        saved_choices=[_picked(n) if n else None for n in form.saved_choices],
+        catalogue=form.catalogue,
+        saved_subspecialties=form.saved_subspecialties,
+        saved_focus_areas=form.saved_focus_areas,
+        saved_note=form.saved_note,
+        last_day=form.last_day,
     )
 
-    # --- buttons (invitations, reminders, App Home) ---------------------------------------------
 
-    def open_from_click(action_id: str, build: BuildModal) -> None:
-        @app.action(action_id)
-        def clicked(ack: Ack, body: dict, client: WebClient, context: BoltContext, respond: Any) -> None:
-            ack()
-            services.after_ack(lambda: answer(body, client, context, respond), action_id)
+def offer_view(services: Services, actor: Actor) -> View | str:
+    """The availability modal, or why this faculty member cannot answer now."""
+    with services.reading() as session:
+        form = answers.offer_form(session, actor=actor, now=services.clock())
+    if isinstance(form, Blocked):
+        return offer_blocked_text(form)
+    return offer_modal(
+        max_capacity=form.max_capacity,
+        catalogue=form.catalogue,
+        year_label=form.year_label,
+        available=form.available,
+        capacity=form.capacity,
+        saved_subspecialties=form.saved_subspecialties,
+        saved_focus_areas=form.saved_focus_areas,
+        saved_preferred=[_picked(n) for n in form.saved_preferred],
+        last_day=form.last_day,
+    )
 
-        def answer(body: dict, client: WebClient, context: BoltContext, respond: Any) -> None:
-            with apologise_on_error(respond if body.get("response_url") else None, action_id):
-                actor, problem = permitted(services, context, action_id)
-                view, refused = (None, problem) if actor is None else build(actor)
-                if refused or view is None:
-                    tell(client, body, respond, refused or "")
-                else:
-                    client.views_open(trigger_id=body["trigger_id"], view=view)
 
-    open_from_click(ACTION_OPEN_REQUEST, request_view)
-    open_from_click(ACTION_OPEN_OFFER, offer_view)
+def save_request(services: Services, session: Session, actor: Actor, values: dict[str, Any]) -> View | str:
+    saved = answers.submit_request(session, actor=actor, answers=read_request(values), now=services.clock())
+    if isinstance(saved, Blocked):
+        return changed_meanwhile_text(request_blocked_text(saved), {})
+    if isinstance(saved, answers.RequestSaved):
+        return request_saved_view(ranked_names=saved.ranked_names, last_day=saved.last_day, queued=saved.queued)
+    return changed_meanwhile_text(None, saved)
 
-    # --- submissions -----------------------------------------------------------------------------
-    #
-    # Each form: read the answers, check them with a quick read before ack (problems go back in
-    # the modal), show "Saving…", then save after ack in a transaction that checks again (a
-    # mentor may have filled up meanwhile) and replace the modal with the outcome.
 
-    def on_submit(
-        title: str,
-        surface: str,
-        check: Callable[[Any], Check],
-        save: Callable[[Any], Save],
-        blocked_text: Callable[[Blocked], str],
-        read: Callable[[dict[str, Any]], Any],
-    ) -> Callable[..., None]:
-        def submitted(ack: Ack, view: dict, client: WebClient, context: BoltContext) -> None:
-            form = read(view["state"]["values"])
-            actor, problem, problems = validate(context, surface, check(form), blocked_text)
-            if problem or actor is None:
-                ack(response_action="update", view=notice_modal(title, problem or NOT_SAVED))
-                return
-            if problems:
-                ack(response_action="errors", errors=problems)
-                return
-            ack(response_action="update", view=notice_modal(title, SAVING))
+def save_offer(services: Services, session: Session, actor: Actor, values: dict[str, Any]) -> View | str:
+    saved = answers.submit_offer(session, actor=actor, answers=read_offer(values), now=services.clock())
+    if isinstance(saved, Blocked):
+        return changed_meanwhile_text(offer_blocked_text(saved), {})
+    if isinstance(saved, answers.OfferSaved):
+        return offer_saved_view(available=saved.available, capacity=saved.capacity)
+    return changed_meanwhile_text(None, saved)
 
-            def work() -> View:
-                with services.unit_of_work() as session:
-                    outcome = save(form)(session, actor)
-                return notice_modal(title, outcome) if isinstance(outcome, str) else outcome
 
-            services.after_ack(lambda: finish(client, view["id"], title, work), title)
+@dataclass(frozen=True)
+class Form:
+    """One of the two forms, as its listeners need it."""
 
-        return submitted
+    title: str
+    surface: str  # the submission's callback id
+    build: Callable[[Services, Actor], View | str]
+    check: Callable[[Services, Session, Actor, dict[str, Any]], Blocked | Problems]
+    blocked_text: Callable[[Blocked], str]
+    save: Callable[[Services, Session, Actor, dict[str, Any]], View | str]
 
-    def validate(
-        context: BoltContext, surface: str, check: Check, blocked_text: Callable[[Blocked], str]
-    ) -> tuple[Actor | None, str | None, Problems]:
-        """A quick read before ack: (actor, refusal, field problems)."""
+
+REQUEST = Form(
+    REQUEST_TITLE, VIEW_REQUEST, request_view,
+    lambda services, session, actor, values: answers.check_request_answers(
+        session, actor=actor, answers=read_request(values), now=services.clock()
+    ),
+    request_blocked_text, save_request,
+)  # fmt: skip
+OFFER = Form(
+    OFFER_TITLE, VIEW_OFFER, offer_view,
+    lambda services, session, actor, values: answers.check_offer_answers(session, actor=actor, answers=read_offer(values)),
+    offer_blocked_text, save_offer,
+)  # fmt: skip
+
+
+# --- opening a form: the command, or a button (invitations, reminders, App Home) ----------------
+
+
+def open_from_command(form: Form) -> Callable[[CommandRequest], None]:
+    def handler(request: CommandRequest) -> None:
+        view = form.build(request.services, request.actor)
+        if isinstance(view, str):
+            request.respond(**private_message(view))
+        else:
+            request.client.views_open(trigger_id=request.trigger_id, view=view)
+
+    return handler
+
+
+def open_from_click(form: Form, action_id: str) -> Callable[[Click], None]:
+    def handler(click: Click) -> None:
+        actor, problem = click.who.actor, click.who.refusal(action_id)
+        view = problem if problem or actor is None else form.build(click.services, actor)
+        if isinstance(view, str) or view is None:
+            click.answer(click_answer(view or ""))
+        else:
+            click.open(view)
+
+    return handler
+
+
+# --- submitting it ---------------------------------------------------------------------------
+
+
+def check_submission(form: Form) -> Callable[[Submission], Verdict]:
+    def check(submission: Submission) -> Verdict:
+        services, values = submission.services, submission.values
+        actor, problem = submission.who.actor, submission.who.refusal(form.surface)
+        if problem or actor is None:
+            return Verdict.show(notice_modal(form.title, problem or NOT_SAVED))
         with services.reading() as session:
-            found = lookup_actor(session, team_id=context["team_id"], user_id=context["user_id"])
-            problem = refusal(found, surface)
-            if problem or found.actor is None:
-                return None, problem, {}
-            outcome = check(session, found.actor)
-            if isinstance(outcome, Blocked):
-                return None, blocked_text(outcome), {}
-            return found.actor, None, outcome
+            outcome = form.check(services, session, actor, values)
+        if isinstance(outcome, Blocked):
+            return Verdict.show(notice_modal(form.title, form.blocked_text(outcome)))
+        if outcome:
+            return Verdict.errors(outcome)
 
-    def finish(client: WebClient, view_id: str, title: str, work: Callable[[], View]) -> None:
-        try:
-            outcome_view = work()
-        except Exception:
-            log.exception("failed while saving the %s form", title)
-            outcome_view = notice_modal(title, NOT_SAVED)
-        try:
-            client.views_update(view_id=view_id, view=outcome_view)
-        except Exception:
-            log.exception("could not show the outcome of the %s form", title)
+        def work() -> Done:
+            with services.unit_of_work() as session:
+                saved = form.save(services, session, actor, values)
+            return Done(view=notice_modal(form.title, saved) if isinstance(saved, str) else saved)
 
-    def check_request_form(form: RequestAnswers) -> Check:
-        return lambda session, actor: answers.check_request_answers(session, actor=actor, answers=form, now=services.clock())
+        return Verdict.show(notice_modal(form.title, SAVING), then=work)
 
-    def save_request_form(form: RequestAnswers) -> Save:
-        def save(session: Session, actor: Actor) -> View | str:
-            saved = answers.submit_request(session, actor=actor, answers=form, now=services.clock())
-            if isinstance(saved, Blocked):
-                return changed_meanwhile_text(request_blocked_text(saved), {})
-            if not isinstance(saved, answers.RequestSaved):
-                return changed_meanwhile_text(None, saved)
-            return request_saved_view(ranked_names=saved.ranked_names, last_day=saved.last_day, queued=saved.queued)
+    return check
 
-        return save
 
-    def check_offer_form(form: OfferAnswers) -> Check:
-        return lambda session, actor: answers.check_offer_answers(session, actor=actor, answers=form)
+# --- pick lists --------------------------------------------------------------------------------
 
-    def save_offer_form(form: OfferAnswers) -> Save:
-        def save(session: Session, actor: Actor) -> View | str:
-            saved = answers.submit_offer(session, actor=actor, answers=form, now=services.clock())
-            if isinstance(saved, Blocked):
-                return changed_meanwhile_text(offer_blocked_text(saved), {})
-            if not isinstance(saved, answers.OfferSaved):
-                return changed_meanwhile_text(None, saved)
-            return offer_saved_view(available=saved.available, capacity=saved.capacity)
 
-        return save
+def _options(people: list[Person]) -> list[dict[str, Any]]:
+    return [option(person_label(p.name, p.subspecialty if p.is_faculty else None), str(p.id)) for p in people]
 
-    app.view(VIEW_REQUEST)(
-        on_submit(REQUEST_TITLE, VIEW_REQUEST, check_request_form, save_request_form, request_blocked_text, read_request)
-    )
-    app.view(VIEW_OFFER)(on_submit(OFFER_TITLE, VIEW_OFFER, check_offer_form, save_offer_form, offer_blocked_text, read_offer))
 
-    # --- pick lists --------------------------------------------------------------------------------
+def mentors_to_rank(suggestion: Suggestion) -> list[dict[str, Any]]:
+    services = suggestion.services
+    with services.reading() as session:
+        return _options(answers.mentors_to_rank(session, actor=suggestion.actor, query=suggestion.query, now=services.clock()))
 
-    def pick_list(action_id: str, find: Callable[[Session, Actor, str], list[Person]]) -> None:
-        """Options for an external select, searched as the person types; empty for anyone else."""
 
-        @app.options(action_id)
-        def options(ack: Ack, body: dict, context: BoltContext) -> None:
-            with services.reading() as session:
-                found = lookup_actor(session, team_id=context["team_id"], user_id=context["user_id"])
-                people = []
-                if refusal(found, action_id) is None and found.actor is not None:
-                    people = find(session, found.actor, str(body.get("value") or ""))
-                choices = [option(person_label(p.name, p.subspecialty if p.is_faculty else None), str(p.id)) for p in people]
-            ack(options=choices)
+def residents_to_prefer(suggestion: Suggestion) -> list[dict[str, Any]]:
+    with suggestion.services.reading() as session:
+        return _options(answers.residents_to_prefer(session, actor=suggestion.actor, query=suggestion.query))
 
-    pick_list(
-        ACTION_PICK_MENTOR,
-        lambda session, actor, query: answers.mentors_to_rank(session, actor=actor, query=query, now=services.clock()),
-    )
-    pick_list(ACTION_PICK_RESIDENT, lambda session, actor, query: answers.residents_to_prefer(session, actor=actor, query=query))
+
+def not_saved_ack(form: Form) -> Callable[[], Verdict]:
+    return lambda: Verdict.show(notice_modal(form.title, NOT_SAVED))
+
+
+def not_saved(form: Form) -> Callable[[Submission], Done]:
+    return lambda submission: Done(view=notice_modal(form.title, NOT_SAVED))
+
+
+def register(ctx: ListenerContext) -> None:
+    ctx.router.add("request", summary="rank the faculty you'd like as your mentor", audience=Audience.RESIDENTS,
+                   handler=open_from_command(REQUEST))  # fmt: skip
+    ctx.router.add("offer", summary="say whether you can mentor this year, and how many mentees", audience=Audience.FACULTY,
+                   handler=open_from_command(OFFER))  # fmt: skip
+    for form, action_id in ((REQUEST, ACTION_OPEN_REQUEST), (OFFER, ACTION_OPEN_OFFER)):
+        ctx.on_click(action_id, open_from_click(form, action_id), what=action_id)
+        ctx.on_submit(
+            form.surface, check_submission(form), what=form.title, check_failed=not_saved_ack(form), work_failed=not_saved(form)
+        )
+    ctx.on_options(ACTION_PICK_MENTOR, mentors_to_rank)
+    ctx.on_options(ACTION_PICK_RESIDENT, residents_to_prefer)

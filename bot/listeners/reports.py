@@ -10,87 +10,73 @@ from __future__ import annotations
 
 import logging
 
-from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.access import Audience
 from bot.commands import CommandRequest
-from bot.listeners.context import ListenerContext
-from bot.listeners.errors import apologise_on_error
-from bot.listeners.interactions import permitted, rows, tell
-from program.reports import export_pairings
-from storage.models import Program
-from storage.reports import program_snapshot
-from storage.roster import Actor
-from views.common import private_message
-from views.export_csv import export_comment
+from bot.kit import Click, ListenerContext
+from bot.runtime import Services
+from program import reports
+from storage.programs import load_program
+from storage.roster import Actor, person_of
+from views.common import click_answer, private_message
+from views.export_csv import EXPORT_ON_ITS_WAY, export_comment, export_title, not_a_year_text
 from views.ids import ACTION_EXPORT
 from views.reports import private_summary_message
 
 log = logging.getLogger(__name__)
 
 
-def show_report(request: CommandRequest) -> None:
-    with request.services.unit_of_work() as session:
-        program = session.get(Program, request.actor.program_id)
-        assert program is not None
-        snapshot = program_snapshot(session, program=program, now=request.services.clock())
+def report_command(request: CommandRequest) -> None:
+    services = request.services
+    with services.reading() as session:
+        program = load_program(session, request.actor.program_id)
+        snapshot = reports.current_summary(session, program=program, now=services.clock())
     request.respond(**private_summary_message(snapshot))
 
 
+def send_export(services: Services, client: WebClient, actor: Actor, *, year: int | None) -> None:
+    """Upload the CSV to the coordinator's own DM at once: it answers their own request."""
+    try:
+        now = services.clock()
+        with services.unit_of_work() as session:
+            program = load_program(session, actor.program_id)
+            export = reports.export_pairings(session, program=program, year=year, now=now, actor=person_of(session, actor))
+        channel = client.conversations_open(users=actor.slack_user_id)["channel"]["id"]
+        client.files_upload_v2(
+            channel=channel,
+            content=export.content,
+            filename=export.filename,
+            title=export_title(export),
+            initial_comment=export_comment(export),
+        )
+    except Exception:
+        log.exception("failed while handling the export for %s", actor.slack_user_id)
+
+
+def export_clicked(click: Click) -> None:
+    actor, problem = click.who.actor, click.who.refusal(ACTION_EXPORT)
+    if problem or actor is None:
+        click.answer(click_answer(problem or "", title="Export"))
+        return
+    send_export(click.services, click.client, actor, year=int(click.value) if click.value.isdigit() else None)
+
+
+def export_command(request: CommandRequest) -> None:
+    wanted = request.args[0] if request.args else None
+    if wanted is not None and not (wanted.isdigit() and len(wanted) == 4):
+        request.respond(**private_message(not_a_year_text(wanted)))
+        return
+    send_export(request.services, request.client, request.actor, year=int(wanted) if wanted else None)
+    request.respond(**private_message(EXPORT_ON_ITS_WAY))
+
+
 def register(ctx: ListenerContext) -> None:
-    services = ctx.services
     ctx.router.add(
-        "report",
-        summary="this week's program summary, shown only to you",
-        audience=Audience.COORDINATORS,
-        handler=show_report,
+        "report", summary="this week's program summary, shown only to you", audience=Audience.COORDINATORS, handler=report_command
     )
-
-    @ctx.app.action(ACTION_EXPORT)
-    def export_clicked(ack: Ack, body: dict, client: WebClient, respond: Respond, context: BoltContext) -> None:
-        ack()
-        value = body["actions"][0].get("value")
-
-        def answer() -> None:
-            actor, problem = permitted(services, context, ACTION_EXPORT)
-            if actor is None:
-                tell(client, body, respond, problem or "", title="Export")
-                return
-            send_export(client, actor, year=int(value) if value and value.isdigit() else None)
-
-        services.after_ack(answer, "export button")
-
-    def export_command(request: CommandRequest) -> None:
-        wanted = request.args[0] if request.args else None
-        if wanted is not None and not (wanted.isdigit() and len(wanted) == 4):
-            request.respond(
-                **private_message(f"`{wanted}` isn't a year. Try `/mentor admin export 2026` for the 2026–27 academic year.")
-            )
-            return
-        send_export(request.client, request.actor, year=int(wanted) if wanted else None)
-        request.respond(**private_message("The pairings file is on its way to your DM with me. Only you can see this message."))
-
     ctx.admin.add(
-        "export",
-        summary="the pairings of an academic year as a CSV, sent to your DM (default: this year)",
-        audience=Audience.COORDINATORS,
-        handler=export_command,
-        usage="export [YYYY]",
-    )
-
-    def send_export(client: WebClient, actor: Actor, *, year: int | None) -> None:
-        """Upload the CSV to the coordinator's own DM at once: it answers their own request."""
-        with apologise_on_error(None, f"the export for {actor.slack_user_id}"):
-            now = services.clock()
-            with services.unit_of_work() as session:
-                person, program = rows(session, actor)
-                export = export_pairings(session, program=program, year=year, now=now, actor=person)
-            channel = client.conversations_open(users=actor.slack_user_id)["channel"]["id"]
-            client.files_upload_v2(
-                channel=channel,
-                content=export.content,
-                filename=export.filename,
-                title=f"Mentorship pairings {export.year_label}",
-                initial_comment=export_comment(export),
-            )
+        "export", summary="the pairings of an academic year as a CSV, sent to your DM (default: this year)",
+        audience=Audience.COORDINATORS, handler=export_command, usage="export [YYYY]",
+    )  # fmt: skip
+    ctx.on_click(ACTION_EXPORT, export_clicked, what="export button")

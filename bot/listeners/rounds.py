@@ -1,5 +1,6 @@
 """Coordinators' matching commands: `/mentor admin round open [YYYY-MM-DD]`, `round close`,
-`match`, `pair @mentor @resident` and `unpair @resident`.
+`match`, `pair @mentor @resident` and `unpair @resident`, and the dashboard's buttons that open a
+round or run the matcher.
 
 The `/mentor` router has already checked that the caller is a coordinator. Each command is one
 unit of work: a rule it would break comes back as a private message and nothing is written.
@@ -8,39 +9,27 @@ unit of work: a rule it would break comes back as a private message and nothing 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
 from bot.access import Audience
 from bot.commands import CommandRequest, parse_user_reference
-from bot.listeners.context import ListenerContext
-from bot.listeners.interactions import rows
-from program.matching.pairs import pair_and_introduce, unpair_and_notify
-from program.matching.rounds import ProposalMade, make_proposal, start_round
-from storage.models import Person, Program, RoundState
+from bot.kit import Click, ListenerContext
+from bot.runtime import Services
+from program.matching import pairs, rounds
+from program.matching.rounds import ProposalMade
 from storage.pairings import PairingRuleError
-from storage.proposals import pending_proposal
-from storage.roster import find_person
-from storage.rounds import (
-    DEFAULT_ANSWER_DAYS,
-    RoundError,
-    current_round,
-    deadline_at_end_of,
-    default_deadline,
-    last_answer_day,
-    year_label,
-)
+from storage.roster import Actor
+from storage.rounds import DEFAULT_ANSWER_DAYS, RoundError
 from views import rounds as replies
-from views.common import Message, long_date, mention, private_message
+from views.common import Message, PrivateAnswer, click_answer, notice_modal, private_message
+from views.ids import ACTION_OPEN_ROUND, ACTION_RUN_MATCH
 from views.pairings import pairing_problem_text
-from views.rounds import round_problem_text
-
-ROUND_USAGE = "round open [YYYY-MM-DD] | round close"
 
 
 class CommandProblem(Exception):
-    """Something to tell the coordinator instead of doing the command; nothing was written."""
+    """Something to tell the coordinator instead of doing the command (in words); nothing was written."""
 
 
 def parse_deadline(args: tuple[str, ...]) -> date | None:
@@ -50,16 +39,13 @@ def parse_deadline(args: tuple[str, ...]) -> date | None:
     try:
         return date.fromisoformat(args[0])
     except ValueError:
-        raise CommandProblem(
-            f"I couldn't read `{args[0]}` as a date. Please give the last day for answers as YYYY-MM-DD, "
-            "e.g. `/mentor admin round open 2026-07-15`, or leave it out for two weeks from today."
-        ) from None
+        raise CommandProblem(replies.bad_deadline_text(args[0])) from None
 
 
 def parse_people(args: tuple[str, ...], count: int, usage: str) -> list[str]:
     user_ids = [parse_user_reference(word) for word in args]
     if len(args) != count or any(u is None for u in user_ids):
-        raise CommandProblem(f"Usage: `/mentor admin {usage}`. Mention people with @ so Slack fills in who they are.")
+        raise CommandProblem(replies.people_usage_text(usage))
     return [u for u in user_ids if u is not None]
 
 
@@ -74,148 +60,119 @@ def proposal_reply(made: ProposalMade) -> Message:
     )
 
 
-def register(ctx: ListenerContext) -> None:
-    services = ctx.services
+def problem_text(problem: Exception) -> str:
+    if isinstance(problem, RoundError):
+        return replies.round_problem_text(problem)
+    if isinstance(problem, PairingRuleError):
+        return pairing_problem_text(problem)
+    if isinstance(problem, pairs.NotOnRoster):
+        return replies.not_on_roster_text(problem.user_id)
+    return str(problem)
 
-    def run(request: CommandRequest, work: Callable[[Session, Program, Person], Message]) -> bool:
-        """Do one command in one unit of work and answer privately; False if nothing was done."""
-        try:
-            with services.unit_of_work() as session:
-                coordinator, program = rows(session, request.actor)
-                reply = work(session, program, coordinator)
-        except CommandProblem as problem:
-            request.respond(**private_message(str(problem)))
-            return False
-        except RoundError as problem:
-            request.respond(**private_message(round_problem_text(problem)))
-            return False
-        except PairingRuleError as problem:
-            request.respond(**private_message(pairing_problem_text(problem)))
-            return False
-        request.respond(**reply)
-        return True
 
-    def person_by_user_id(session: Session, program: Program, user_id: str) -> Person:
-        person = find_person(session, program_id=program.id, team_id=program.team_id, slack_user_id=user_id)
-        if person is None:
-            raise CommandProblem(f"{mention(user_id)} is not on the program's roster.")
-        return person
+def attempt(services: Services, work: Callable[[Session], Message]) -> tuple[Message, bool]:
+    """Do one command in one unit of work: (the private answer, whether it was done)."""
+    try:
+        with services.unit_of_work() as session:
+            return work(session), True
+    except (CommandProblem, RoundError, PairingRuleError, pairs.NotOnRoster) as problem:
+        return private_message(problem_text(problem)), False
 
-    # --- rounds ---------------------------------------------------------------------------------
 
-    def round_command(request: CommandRequest) -> None:
-        action = request.args[0].lower() if request.args else ""
-        if action == "open":
-            run(request, lambda s, p, c: open_round_now(s, p, c, request.args[1:]))
-        elif action == "close":
-            run(request, close_round_now)
-        else:
-            request.respond(**private_message(f"Usage: `/mentor admin {ROUND_USAGE}`"))
+def run(request: CommandRequest, work: Callable[[Session], Message]) -> bool:
+    """Do one command and answer privately; False if nothing was done."""
+    reply, done = attempt(request.services, work)
+    request.respond(**reply)
+    return done
 
-    def open_round_now(session: Session, program: Program, coordinator: Person, args: tuple[str, ...]) -> Message:
-        now = services.clock()
-        last_day = parse_deadline(args)
-        deadline_at = deadline_at_end_of(program, last_day) if last_day else default_deadline(program, now)
-        round_, invited = start_round(session, program=program, deadline_at=deadline_at, now=now, actor=coordinator)
-        return replies.round_opened_reply(
-            year_label=year_label(program, round_.academic_year),
-            last_day=last_answer_day(program, deadline_at),
-            invited=invited,
+
+def round_command(request: CommandRequest) -> None:
+    action, now = (request.args[0].lower() if request.args else ""), request.services.clock()
+    if action == "open":
+        run(request, lambda session: opened_reply(rounds.open_round_now(
+            session, actor=request.actor, last_day=parse_deadline(request.args[1:]), now=now
+        )))  # fmt: skip
+    elif action == "close":
+        run(request, lambda session: proposal_reply(rounds.close_answers_now(session, actor=request.actor, now=now)))
+    else:
+        request.respond(**replies.round_usage_message())
+
+
+def opened_reply(opened: rounds.RoundOpened) -> Message:
+    return replies.round_opened_reply(year_label=opened.year_label, last_day=opened.last_day, invited=opened.invited)
+
+
+def match_command(request: CommandRequest) -> None:
+    now = request.services.clock()
+    run(request, lambda session: proposal_reply(rounds.match_now(session, actor=request.actor, now=now)))
+
+
+def pair_command(request: CommandRequest) -> None:
+    def work(session: Session) -> Message:
+        mentor_id, resident_id = parse_people(request.args, 2, "pair @mentor @resident")
+        new = pairs.pair_now(
+            session, actor=request.actor, mentor_user_id=mentor_id, resident_user_id=resident_id, now=request.services.clock()
         )
+        assert new.pairing.next_due_on is not None
+        return replies.paired_reply(mentor_user_id=mentor_id, resident_user_id=resident_id, first_due=new.pairing.next_due_on)
 
-    def close_round_now(session: Session, program: Program, coordinator: Person) -> Message:
-        now = services.clock()
-        round_ = current_round(session, program=program, now=now)
-        if round_ is None:
-            raise CommandProblem(
-                "There's no matching round this academic year. Open one with `/mentor admin round open [YYYY-MM-DD]`."
-            )
-        if round_.state is RoundState.CLOSED:
-            raise CommandProblem(
-                "This year's round is already closed. Anyone still waiting can be matched with `/mentor admin match`."
-            )
-        if round_.state is RoundState.PROPOSED:
-            pending = pending_proposal(session, program_id=program.id)
-            if pending is not None:
-                raise CommandProblem(
-                    "Answers are already closed and the proposal is waiting for review: `/mentor admin match` makes a fresh one."
-                )
-        return proposal_reply(make_proposal(session, program=program, now=now, actor=coordinator, round_=round_))
+    if run(request, work):
+        refresh(request)
 
-    ctx.admin.add(
-        "round",
-        usage=ROUND_USAGE,
-        summary=f"open this year's matching round (answers through the given day; default {DEFAULT_ANSWER_DAYS} days), or close it to answers now and run the matcher",
-        audience=Audience.COORDINATORS,
-        handler=round_command,
-    )
 
-    def match_command(request: CommandRequest) -> None:
-        run(request, lambda s, p, c: proposal_reply(make_proposal(s, program=p, now=services.clock(), actor=c)))
+def unpair_command(request: CommandRequest) -> None:
+    def work(session: Session) -> Message:
+        (resident_id,) = parse_people(request.args, 1, "unpair @resident")
+        pairing = pairs.unpair_now(session, actor=request.actor, resident_user_id=resident_id, now=request.services.clock())
+        return replies.unpaired_reply(resident_user_id=resident_id, mentor_user_id=pairing.mentor.slack_user_id)
 
-    ctx.admin.add(
-        "match",
-        summary="run the matcher now (this year's round until it is approved, else the waiting list) and review its proposal",
-        audience=Audience.COORDINATORS,
-        handler=match_command,
-    )
+    if run(request, work):
+        refresh(request)
 
-    # --- manual pairs ------------------------------------------------------------------------------
 
-    def pair_command(request: CommandRequest) -> None:
-        def work(session: Session, program: Program, coordinator: Person) -> Message:
-            mentor_id, resident_id = parse_people(request.args, 2, "pair @mentor @resident")
-            mentor = person_by_user_id(session, program, mentor_id)
-            resident = person_by_user_id(session, program, resident_id)
-            new = pair_and_introduce(
-                session,
-                program=program,
-                mentor=mentor,
-                resident=resident,
-                coordinator=coordinator,
-                now=services.clock(),
-            )
-            assert new.pairing.next_due_on is not None
-            text = (
-                f"Done: {mention(mentor_id)} now mentors {mention(resident_id)}. I'll introduce them in a group DM "
-                f"in their working hours; their first meeting is due by {long_date(new.pairing.next_due_on)}."
-            )
-            return private_message(text)
+def refresh(request: CommandRequest) -> None:
+    user_ids = [u for u in (parse_user_reference(a) for a in request.args) if u]
+    request.home.refresh(request.client, team_id=request.actor.team_id, user_ids=user_ids)
 
-        if run(request, work):
-            refresh(request, request.args)
 
-    def unpair_command(request: CommandRequest) -> None:
-        def work(session: Session, program: Program, coordinator: Person) -> Message:
-            (resident_id,) = parse_people(request.args, 1, "unpair @resident")
-            resident = person_by_user_id(session, program, resident_id)
-            pairing = unpair_and_notify(
-                session, program=program, resident=resident, coordinator=coordinator, now=services.clock()
-            )
-            text = (
-                f"Done: {mention(resident_id)}'s pairing with {mention(pairing.mentor.slack_user_id)} has ended. "
-                f"Both get a neutral notice, and {mention(resident_id)} is on the waiting list for a new mentor."
-            )
-            return private_message(text)
+# --- the dashboard's buttons (App Home) -------------------------------------------------------------
 
-        if run(request, work):
-            refresh(request, request.args)
 
-    def refresh(request: CommandRequest, args: tuple[str, ...]) -> None:
-        user_ids = [u for u in (parse_user_reference(a) for a in args) if u]
-        ctx.home.refresh(request.client, team_id=request.actor.team_id, user_ids=user_ids)
+def dashboard_button(surface: str, work: Callable[[Session, Actor, datetime], Message]) -> Callable[[Click], None]:
+    """The same as the command, answered in a small modal; the coordinator's dashboard is refreshed."""
 
-    ctx.admin.add(
-        "pair",
-        usage="pair @mentor @resident",
-        summary="pair two people now, with the same checks as the matcher (capacity, one mentor each, never again after a request)",
-        audience=Audience.COORDINATORS,
-        handler=pair_command,
-    )
-    ctx.admin.add(
-        "unpair",
-        usage="unpair @resident",
-        summary="end a resident's pairing (both get a neutral notice; the resident joins the waiting list)",
-        audience=Audience.COORDINATORS,
-        handler=unpair_command,
-    )
+    def clicked(click: Click) -> None:
+        actor, problem = click.who.actor, click.who.refusal(surface)
+        if problem or actor is None:
+            click.answer(click_answer(problem or ""))
+            return
+        now = click.services.clock()
+        reply, done = attempt(click.services, lambda session: work(session, actor, now))
+        click.answer(PrivateAnswer(reply, notice_modal("Matching", reply["text"])))
+        if done:
+            click.refresh_homes([actor.slack_user_id])
+
+    return clicked
+
+
+def open_round(session: Session, actor: Actor, now: datetime) -> Message:
+    return opened_reply(rounds.open_round_now(session, actor=actor, last_day=None, now=now))
+
+
+def run_matcher(session: Session, actor: Actor, now: datetime) -> Message:
+    return proposal_reply(rounds.match_now(session, actor=actor, now=now))
+
+
+def register(ctx: ListenerContext) -> None:
+    admin = ctx.admin
+    admin.add("round", usage=replies.ROUND_USAGE, handler=round_command, audience=Audience.COORDINATORS,
+              summary=f"open this year's matching round (answers through the given day; default {DEFAULT_ANSWER_DAYS} days), "
+              "or close it to answers now and run the matcher")  # fmt: skip
+    admin.add("match", handler=match_command, audience=Audience.COORDINATORS,
+              summary="run the matcher now (this year's round until it is approved, else the waiting list) and review its proposal")  # fmt: skip
+    admin.add("pair", usage="pair @mentor @resident", handler=pair_command, audience=Audience.COORDINATORS,
+              summary="pair two people now, with the same checks as the matcher (capacity, one mentor each, never again after a request)")  # fmt: skip
+    admin.add("unpair", usage="unpair @resident", handler=unpair_command, audience=Audience.COORDINATORS,
+              summary="end a resident's pairing (both get a neutral notice; the resident joins the waiting list)")  # fmt: skip
+    ctx.on_click(ACTION_OPEN_ROUND, dashboard_button(ACTION_OPEN_ROUND, open_round), what=ACTION_OPEN_ROUND)
+    ctx.on_click(ACTION_RUN_MATCH, dashboard_button(ACTION_RUN_MATCH, run_matcher), what=ACTION_RUN_MATCH)

@@ -12,6 +12,8 @@ from storage.admin_pairing import pair, unpair
 from storage.models import Pairing, Person, Program
 from storage.outbox_kinds import OutboxKind, introduction_key, unpaired_notice_key
 from storage.pairings import NewPairing
+from storage.programs import load_program
+from storage.roster import Actor, find_person, person_of
 from views import rounds as words
 
 
@@ -47,3 +49,37 @@ def unpair_and_notify(session: Session, *, program: Program, resident: Person, c
             dedupe_key=unpaired_notice_key(pairing.id, person.id),
         )  # fmt: skip
     return pairing
+
+
+# --- a coordinator's commands, naming people by their Slack IDs ------------------------------------
+
+
+class NotOnRoster(LookupError):
+    """A Slack member the command names is not on the program's roster; nothing was written."""
+
+    def __init__(self, user_id: str) -> None:
+        super().__init__(user_id)
+        self.user_id = user_id
+
+
+def _on_roster(session: Session, program: Program, user_id: str) -> Person:
+    person = find_person(session, program_id=program.id, team_id=program.team_id, slack_user_id=user_id)
+    if person is None:
+        raise NotOnRoster(user_id)
+    return person
+
+
+def pair_now(session: Session, *, actor: Actor, mentor_user_id: str, resident_user_id: str, now: datetime) -> NewPairing:
+    """`/mentor admin pair`: NotOnRoster or PairingRuleError when it cannot be done."""
+    program = load_program(session, actor.program_id)
+    mentor, resident = _on_roster(session, program, mentor_user_id), _on_roster(session, program, resident_user_id)
+    return pair_and_introduce(
+        session, program=program, mentor=mentor, resident=resident, coordinator=person_of(session, actor), now=now
+    )
+
+
+def unpair_now(session: Session, *, actor: Actor, resident_user_id: str, now: datetime) -> Pairing:
+    """`/mentor admin unpair`: NotOnRoster or PairingRuleError when it cannot be done."""
+    program = load_program(session, actor.program_id)
+    resident = _on_roster(session, program, resident_user_id)
+    return unpair_and_notify(session, program=program, resident=resident, coordinator=person_of(session, actor), now=now)

@@ -5,20 +5,21 @@ answered, and run the matcher at the deadline (or when a coordinator asks). The 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
 from program.messages import queue_once
 from storage.models import Person, Program, Round, RoundState
 from storage.outbox_kinds import OutboxKind, invitation_key, proposal_ready_key, round_reminder_key
-from storage.programs import academic_year
-from storage.proposals import ProposalReview, propose, residents_for_round, residents_waiting, review_of
-from storage.roster import active_coordinators
+from storage.programs import academic_year, load_program
+from storage.proposals import ProposalReview, pending_proposal, propose, residents_for_round, residents_waiting, review_of
+from storage.roster import Actor, active_coordinators, person_of
 from storage.rounds import (
     RoundError,
     RoundProblem,
     current_round,
+    deadline_at_end_of,
     default_deadline,
     invitees,
     last_answer_day,
@@ -136,3 +137,39 @@ def make_proposal(
             dedupe_key=proposal_ready_key(proposal.id, coordinator.id),
         )  # fmt: skip
     return ProposalMade(review=review, source=source)
+
+
+# --- a coordinator's commands ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RoundOpened:
+    year_label: str
+    last_day: date
+    invited: int
+
+
+def open_round_now(session: Session, *, actor: Actor, last_day: date | None, now: datetime) -> RoundOpened:
+    """A coordinator opens this year's round; answers count through `last_day` (default: two weeks)."""
+    program = load_program(session, actor.program_id)
+    deadline_at = deadline_at_end_of(program, last_day) if last_day else default_deadline(program, now)
+    round_, invited = start_round(session, program=program, deadline_at=deadline_at, now=now, actor=person_of(session, actor))
+    return RoundOpened(year_label(program, round_.academic_year), last_answer_day(program, deadline_at), invited)
+
+
+def close_answers_now(session: Session, *, actor: Actor, now: datetime) -> ProposalMade:
+    """A coordinator stops taking answers now and runs the matcher (what the deadline does)."""
+    program = load_program(session, actor.program_id)
+    round_ = current_round(session, program=program, now=now)
+    if round_ is None:
+        raise RoundError(RoundProblem.NO_ROUND)
+    if round_.state is RoundState.CLOSED:
+        raise RoundError(RoundProblem.ALREADY_CLOSED)
+    if round_.state is RoundState.PROPOSED and pending_proposal(session, program_id=program.id) is not None:
+        raise RoundError(RoundProblem.AWAITING_REVIEW)
+    return make_proposal(session, program=program, now=now, actor=person_of(session, actor), round_=round_)
+
+
+def match_now(session: Session, *, actor: Actor, now: datetime) -> ProposalMade:
+    """A coordinator runs the matcher: on this year's round until it is approved, else the waiting list."""
+    return make_proposal(session, program=load_program(session, actor.program_id), now=now, actor=person_of(session, actor))

@@ -1,0 +1,353 @@
+"""The listener kit: what every feature's listeners are built from.
+
+- `resolve_actor`, Bolt middleware: puts `Who` in each request's context; it looks the caller up
+  on the roster once (from Slack's signed user and team, never the payload's other fields), the
+  first time a listener asks, so commands and clicks still ack before touching the database.
+- `on_click`: a button. Ack at once; the feature's handler runs after the ack with a `Click`,
+  which answers privately wherever the click came from. A failure is apologised for, privately.
+- `on_submit`: a modal submission. The feature's check runs before the ack (a quick read) and
+  says what the ack shows and what work follows it (`Verdict`); the work runs after the ack, and
+  its outcome (`Done`) replaces the modal and refreshes the App Homes it changed.
+- `on_options`: an external select's options, for someone the access policy lets use it.
+
+Feature modules (bot/listeners/) hold their handlers as module-level functions and wire them in
+a short `register(ctx)`.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext, Respond
+from slack_bolt.response import BoltResponse
+from slack_sdk import WebClient
+
+from bot.access import Audience, allows, authorize
+from bot.commands import CommandRouter
+from bot.home import HomePublisher
+from bot.runtime import Services
+from mentoring.access import Refusal
+from storage.roster import Actor, Lookup, lookup_actor
+from views import ids
+from views.access import refusal_text
+from views.common import PrivateAnswer, View, notice_modal
+from views.help import something_went_wrong_message
+
+log = logging.getLogger(__name__)
+
+WHO = "mentorbot_who"  # the context key
+
+# Surfaces meant for one role, beyond what POLICY says about whose data they reach.
+AUDIENCE = {
+    ids.ACTION_OPEN_REQUEST: Audience.RESIDENTS,
+    ids.VIEW_REQUEST: Audience.RESIDENTS,
+    ids.ACTION_PICK_MENTOR: Audience.RESIDENTS,
+    ids.ACTION_OPEN_OFFER: Audience.FACULTY,
+    ids.VIEW_OFFER: Audience.FACULTY,
+    ids.ACTION_PICK_RESIDENT: Audience.FACULTY,
+}
+ROLE_REFUSALS = {
+    Audience.RESIDENTS: "This is for residents, so nothing was done.",
+    Audience.FACULTY: "This is for faculty, so nothing was done.",
+}
+
+
+# --- who is asking ---------------------------------------------------------------------------
+
+
+class Who:
+    """The caller of one request, looked up on the roster at most once (on first use)."""
+
+    def __init__(self, services: Services, *, team_id: str | None, user_id: str | None) -> None:
+        self._services, self.team_id, self.user_id = services, team_id, user_id
+        self._lock = threading.Lock()
+        self._lookup: Lookup | None = None
+
+    @property
+    def lookup(self) -> Lookup:
+        with self._lock:
+            if self._lookup is None:
+                if not self.team_id or not self.user_id:
+                    self._lookup = Lookup(actor=None, program_id=None, coordinator_user_ids=())
+                else:
+                    with self._services.reading() as session:
+                        self._lookup = lookup_actor(session, team_id=self.team_id, user_id=self.user_id)
+            return self._lookup
+
+    @property
+    def actor(self) -> Actor | None:
+        return self.lookup.actor
+
+    def refusal(self, surface: str) -> str | None:
+        """Why this caller may not use `surface` on their own answers (or, as a coordinator, on the
+        program), in words; None if they may."""
+        lookup = self.lookup
+        actor = lookup.actor
+        refused = authorize(surface, actor, subject_ids=(actor.person_id,) if actor else ())
+        if refused is not None or actor is None:
+            return refusal_text(refused or Refusal.NOT_ON_ROSTER, lookup.coordinator_user_ids)
+        audience = AUDIENCE.get(surface)
+        if audience is not None and not allows(audience, actor):
+            return ROLE_REFUSALS[audience]
+        return None
+
+    def refusal_about(self, surface: str, *, subject_ids: Sequence[int], program_id: int | None) -> str | None:
+        """Why this caller may not use `surface` on data belonging to `subject_ids` (as found in
+        the database), in words; None if they may."""
+        refused = authorize(surface, self.actor, subject_ids=subject_ids, program_id=program_id)
+        return None if refused is None else refusal_text(refused, self.lookup.coordinator_user_ids)
+
+
+def resolve_actor(services: Services) -> Callable[..., BoltResponse | None]:
+    """Global middleware: every request's context gets its `Who`."""
+
+    def middleware(context: BoltContext, next: Callable[[], BoltResponse]) -> BoltResponse:
+        context[WHO] = Who(services, team_id=context.team_id, user_id=context.user_id)
+        return next()
+
+    return middleware
+
+
+def who_of(context: BoltContext) -> Who:
+    who: Who = context[WHO]
+    return who
+
+
+# --- answering privately ---------------------------------------------------------------------
+
+
+def apology() -> PrivateAnswer:
+    message = something_went_wrong_message()
+    return PrivateAnswer(message, notice_modal("Mentorbot", message["text"]))
+
+
+@contextmanager
+def apologising(answer: Callable[[PrivateAnswer], object], what: str) -> Iterator[None]:
+    """After the ack, a failure still owes the person a private, human answer, never a stack trace."""
+    try:
+        yield
+    except Exception:
+        log.exception("failed while handling %s", what)
+        try:
+            answer(apology())
+        except Exception:
+            log.exception("could not tell the user that %s failed", what)
+
+
+# --- clicks ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Click:
+    body: dict[str, Any]
+    client: WebClient
+    respond: Respond
+    who: Who
+    services: Services
+    home: HomePublisher
+
+    @property
+    def value(self) -> str:
+        """The clicked button's value ("" for none). Never trusted to say whose data it is."""
+        return str(((self.body.get("actions") or [{}])[0]).get("value") or "")
+
+    @property
+    def trigger_id(self) -> str:
+        return str(self.body.get("trigger_id") or "")
+
+    def answer(self, answer: PrivateAnswer) -> None:
+        """Privately: in the conversation if the click came from a message (through its
+        response_url), else in a small modal (the App Home has no response_url)."""
+        if self.body.get("response_url"):
+            self.respond(**answer.message)
+        elif answer.modal is not None and self.trigger_id:
+            self.client.views_open(trigger_id=self.trigger_id, view=answer.modal)
+
+    def open(self, view: View) -> None:
+        self.client.views_open(trigger_id=self.trigger_id, view=view)
+
+    def refresh_homes(self, user_ids: Sequence[str]) -> None:
+        self.home.refresh(self.client, team_id=self.who.team_id or "", user_ids=user_ids)
+
+
+ClickHandler = Callable[[Click], None]
+
+
+def on_click(app: App, services: Services, home: HomePublisher, action_id: str, handle: ClickHandler, *, what: str) -> None:
+    """Ack at once; `handle` runs after the ack, and a failure there is apologised for privately."""
+
+    def listener(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext) -> None:
+        ack()
+        click = Click(body, client, respond, who_of(context), services, home)
+
+        def run() -> None:
+            with apologising(click.answer, what):
+                handle(click)
+
+        services.after_ack(run, what)
+
+    app.action(action_id)(listener)
+
+
+# --- modal submissions -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Submission:
+    body: dict[str, Any]
+    view: dict[str, Any]
+    client: WebClient
+    who: Who
+    services: Services
+
+    @property
+    def values(self) -> dict[str, Any]:
+        return dict((self.view.get("state") or {}).get("values") or {})
+
+    @property
+    def once(self) -> str:
+        """One key per opened modal: a double click or a Slack retry carries the same view id."""
+        return f"{self.view['callback_id']}:{self.view['id']}"
+
+
+@dataclass(frozen=True)
+class Done:
+    """What the work after the ack leaves: the modal's new content, and whose App Home changed."""
+
+    view: View | None = None
+    refresh: Sequence[str] = ()
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What a submission's check decided: the ack's arguments, and the work that follows it."""
+
+    ack: dict[str, Any]
+    work: Callable[[], Done] | None = None
+
+    @classmethod
+    def show(cls, view: View, then: Callable[[], Done] | None = None) -> Verdict:
+        """Replace the modal with `view` (an answer, or "Saving…" while `then` runs)."""
+        return cls({"response_action": "update", "view": view}, then)
+
+    @classmethod
+    def errors(cls, errors: dict[str, str]) -> Verdict:
+        """Keep the modal open with these problems under their fields; nothing is done."""
+        return cls({"response_action": "errors", "errors": errors})
+
+
+def on_submit(
+    app: App,
+    services: Services,
+    home: HomePublisher,
+    callback_id: str,
+    check: Callable[[Submission], Verdict],
+    *,
+    what: str,
+    check_failed: Callable[[], Verdict],
+    work_failed: Callable[[Submission], Done],
+) -> None:
+    """Check (a quick read before the ack) -> ack -> the work, after the ack.
+
+    `check_failed` says what the ack shows when the check itself fails; `work_failed` what the
+    person is left with when the work fails (the failure is logged, never shown)."""
+
+    def listener(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+        submission = Submission(body, view, client, who_of(context), services)
+        try:
+            verdict = check(submission)
+        except Exception:
+            log.exception("failed while checking %s", what)
+            verdict = check_failed()
+        ack(**verdict.ack)
+        if verdict.work is not None:
+            work = verdict.work
+            services.after_ack(lambda: _finish(submission, work), what)
+
+    def _finish(submission: Submission, work: Callable[[], Done]) -> None:
+        try:
+            done = work()
+        except Exception:
+            log.exception("failed after acknowledging %s", what)
+            done = work_failed(submission)
+        if done.view is not None:
+            try:
+                submission.client.views_update(view_id=submission.view["id"], view=done.view)
+            except Exception:
+                log.exception("could not show the outcome of %s", what)
+        if done.refresh:
+            home.refresh(submission.client, team_id=submission.who.team_id or "", user_ids=done.refresh)
+
+    app.view(callback_id)(listener)
+
+
+def apology_by_dm(submission: Submission) -> Done:
+    """For work whose modal was already answered: say it in the person's DM with the bot."""
+    message = something_went_wrong_message()
+    submission.client.chat_postMessage(channel=submission.who.user_id or "", text=message["text"], blocks=message["blocks"])
+    return Done()
+
+
+# --- pick lists ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """An external select asking for options as someone types."""
+
+    body: dict[str, Any]
+    actor: Actor
+    services: Services
+
+    @property
+    def query(self) -> str:
+        return str(self.body.get("value") or "")
+
+
+def on_options(app: App, services: Services, action_id: str, options: Callable[[Suggestion], list[dict[str, Any]]]) -> None:
+    """Options for someone the access policy lets use `action_id` (on their own data, in the
+    role it is for); none for anyone else."""
+
+    def listener(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
+        who = who_of(context)
+        actor = who.actor
+        ack(options=options(Suggestion(body, actor, services)) if actor is not None and who.refusal(action_id) is None else [])
+
+    app.options(action_id)(listener)
+
+
+# --- what each feature's register() is handed ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ListenerContext:
+    app: App
+    services: Services
+    router: CommandRouter
+    home: HomePublisher
+    # `/mentor admin <name> …`: coordinators' subcommands (bot/listeners/admin.py dispatches).
+    admin: CommandRouter = field(default_factory=CommandRouter)
+
+    def on_click(self, action_id: str, handle: ClickHandler, *, what: str) -> None:
+        on_click(self.app, self.services, self.home, action_id, handle, what=what)
+
+    def on_submit(
+        self,
+        callback_id: str,
+        check: Callable[[Submission], Verdict],
+        *,
+        what: str,
+        check_failed: Callable[[], Verdict],
+        work_failed: Callable[[Submission], Done],
+    ) -> None:
+        on_submit(
+            self.app, self.services, self.home, callback_id, check, what=what, check_failed=check_failed, work_failed=work_failed
+        )
+
+    def on_options(self, action_id: str, options: Callable[[Suggestion], list[dict[str, Any]]]) -> None:
+        on_options(self.app, self.services, action_id, options)
