@@ -1,0 +1,207 @@
+"""The `mentorbot` commands that need the database, Slack or the bot (see mentorbot/cli.py,
+which imports this module only when one of them runs)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from mentorbot.cli import UsageProblem, read_text
+from mentorbot.config import load_database_url, load_settings
+from mentorbot.roster_csv import RosterFileError, RosterRow, parse_roster_csv
+from mentorbot.serve import clock_for, prepare, run_scheduler_only, serve_http, serve_socket_mode
+from mentorbot.slack_client import make_web_client
+from program.clock import system_clock
+from program.reports import export_pairings
+from program.roster import import_roster, make_coordinator
+from storage import audit, migrate
+from storage.db import make_engine, make_session_factory, session_scope
+from storage.models import AuditEntry, Program
+from storage.programs import program_for_team
+from storage.roster import RosterEntry
+
+
+def run(args: argparse.Namespace) -> None:
+    if args.http:
+        settings = load_settings(need_signing_secret=True)
+        serve_http(
+            settings,
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            threads=args.threads,
+            with_scheduler=not args.no_scheduler,
+        )
+    else:
+        settings = load_settings(need_app_token=True)
+        serve_socket_mode(settings, with_scheduler=not args.no_scheduler)
+
+
+def scheduler(args: argparse.Namespace) -> None:
+    run_scheduler_only(load_settings())
+
+
+def db_upgrade(args: argparse.Namespace) -> None:
+    engine = make_engine(load_database_url())
+    try:
+        before = migrate.current_revision(engine)
+        migrate.upgrade(engine)
+        after = migrate.current_revision(engine)
+    finally:
+        engine.dispose()
+    print(f"database schema: {before or 'empty'} -> {after}" if before != after else f"database schema already at {after}")
+
+
+def _program_context() -> tuple[str, Engine, WebClient]:
+    """A migrated database holding the workspace's program, and a Slack client."""
+    settings = load_settings()
+    team_id = prepare(settings, clock=clock_for(settings))
+    return team_id, make_engine(settings.database_url), make_web_client(settings)
+
+
+def _resolve_user_ids(rows: Sequence[RosterRow], lookup_email: Callable[[str], str | None]) -> list[RosterEntry]:
+    problems: list[str] = []
+    entries: list[RosterEntry] = []
+    seen: dict[str, int] = {}
+    for row in rows:
+        user_id = row.slack_user_id
+        if user_id is None and row.email is not None:
+            user_id = lookup_email(row.email)
+            if user_id is None:
+                problems.append(f"line {row.line}: no Slack member has the e-mail {row.email}")
+                continue
+        assert user_id is not None
+        if user_id in seen:
+            problems.append(f"line {row.line}: {user_id} is the same person as on line {seen[user_id]}")
+            continue
+        seen[user_id] = row.line
+        entries.append(RosterEntry(user_id, row.name, row.role, row.is_coordinator, row.email, row.pgy, row.subspecialty))
+    if problems:
+        raise RosterFileError(problems)
+    return entries
+
+
+def roster_import(args: argparse.Namespace) -> None:
+    rows = parse_roster_csv(read_text(args.file))
+    team_id, engine, client = _program_context()
+
+    def lookup_email(email: str) -> str | None:
+        try:
+            return str(client.users_lookupByEmail(email=email)["user"]["id"])
+        except SlackApiError as error:
+            if error.response.get("error") == "users_not_found":
+                return None
+            raise
+
+    entries = _resolve_user_ids(rows, lookup_email)
+    try:
+        with session_scope(make_session_factory(engine)) as session:
+            summary = import_roster(
+                session, team_id=team_id, entries=entries, now=system_clock(), actor_label="cli: roster import"
+            )
+    finally:
+        engine.dispose()
+    print(f"roster imported from {args.file}: {summary.created} added, {summary.updated} updated, {summary.unchanged} unchanged")
+
+
+def add_coordinator(args: argparse.Namespace) -> None:
+    team_id, engine, client = _program_context()
+    try:
+        user = client.users_info(user=args.user_id)["user"]
+    except SlackApiError as error:
+        raise UsageProblem(
+            f"Slack does not know {args.user_id} ({error.response.get('error')}); copy the member ID from their Slack profile"
+        ) from None
+    name = user.get("real_name") or user.get("profile", {}).get("real_name") or user.get("name") or args.user_id
+    try:
+        with session_scope(make_session_factory(engine)) as session:
+            person, program = make_coordinator(
+                session,
+                team_id=team_id,
+                slack_user_id=args.user_id,
+                name=name,
+                now=system_clock(),
+                actor_label="cli: admin add-coordinator",
+            )
+            print(f"{person.name} ({person.slack_user_id}) is a coordinator of {program.name}")
+    finally:
+        engine.dispose()
+
+
+def format_audit_entry(entry: AuditEntry, subjects: dict[int, str]) -> str:
+    """One line: when, who, what, to whom, and the ids involved (never a note: none is stored)."""
+    line = f"{entry.at:%Y-%m-%d %H:%M} UTC  {entry.actor_label}  {entry.action}"
+    if entry.subject_id is not None:
+        line += f"  -> {subjects.get(entry.subject_id, f'person {entry.subject_id}')}"
+    if entry.details:
+        line += "  " + " ".join(f"{key}={json.dumps(value)}" for key, value in sorted(entry.details.items()))
+    return line
+
+
+def audit_log(args: argparse.Namespace) -> None:
+    """Reads the database directly: whoever can run this holds its credentials (see bot/access.py)."""
+    engine = make_engine(load_database_url())
+    try:
+        if not migrate.is_up_to_date(engine):
+            raise UsageProblem("the database schema is not up to date; run `mentorbot db upgrade` first")
+        with session_scope(make_session_factory(engine)) as session:
+            found = audit.entries(session, limit=args.limit)
+            subjects = audit.subject_labels(session, found)
+            lines = [format_audit_entry(entry, subjects) for entry in found]
+    finally:
+        engine.dispose()
+    print("\n".join(lines) if lines else "the audit log is empty")
+
+
+def _export_program(session: Session, team_id: str | None) -> Program:
+    """The program to export: the workspace's, or the only one there is."""
+    if team_id:
+        program = program_for_team(session, team_id)
+        if program is None:
+            raise UsageProblem(f"no program for workspace {team_id}")
+        return program
+    programs = list(session.scalars(select(Program).order_by(Program.id)))
+    if not programs:
+        raise UsageProblem("there is no program in this database yet: start the bot once (mentorbot run)")
+    if len({p.team_id for p in programs}) > 1:
+        teams = ", ".join(sorted({p.team_id for p in programs}))
+        raise UsageProblem(f"this database holds several workspaces ({teams}); pick one with --team")
+    return programs[0]
+
+
+def _write_atomically(path: str, content: bytes) -> None:
+    """All or nothing: a half-written CSV never replaces a good one."""
+    target = Path(path)
+    temporary = target.with_name(f".{target.name}.partial")
+    try:
+        temporary.write_bytes(content)
+        os.replace(temporary, target)
+    except OSError as error:
+        temporary.unlink(missing_ok=True)
+        raise UsageProblem(f"{path}: {error.strerror}") from None
+
+
+def export(args: argparse.Namespace) -> None:
+    engine = make_engine(load_database_url())
+    try:
+        if migrate.current_revision(engine) is None:
+            raise UsageProblem("the database is empty: start the bot once (mentorbot run) or run mentorbot db upgrade")
+        with session_scope(make_session_factory(engine)) as session:
+            program = _export_program(session, args.team)
+            export = export_pairings(session, program=program, year=args.year, now=system_clock(), actor_label="cli: export")
+    finally:
+        engine.dispose()
+    if args.out == "-":
+        sys.stdout.write(export.content.decode("utf-8-sig"))
+        return
+    _write_atomically(args.out, export.content)
+    print(f"{export.rows} pairing(s) of {export.year_label} exported to {args.out}")
