@@ -46,7 +46,6 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import func, select, text  # noqa: E402
 
-from bot.ids import ACTION_OPEN_OFFER, ACTION_OPEN_REQUEST, ACTION_PICK_MENTOR, ACTION_REVIEW_PROPOSAL  # noqa: E402
 from mentoring.preferences import FocusArea  # noqa: E402
 from storage.db import make_engine, make_session_factory, session_scope  # noqa: E402
 from storage.models import OutboxMessage, OutboxState, Role  # noqa: E402
@@ -57,6 +56,7 @@ from tests.support.database import private_postgres_database  # noqa: E402
 from tests.support.deployment import ClockFile, Deployment, Process  # noqa: E402
 from tests.support.fake_slack import FakeSlack  # noqa: E402
 from tests.support.forms import offer_values, request_values  # noqa: E402
+from views.ids import ACTION_OPEN_OFFER, ACTION_OPEN_REQUEST, ACTION_PICK_MENTOR, ACTION_REVIEW_PROPOSAL  # noqa: E402
 
 SECRET = "bench-signing-secret"
 OPENING = datetime(2026, 7, 1, 14, 0, tzinfo=UTC)  # 10:00 in New York, a Wednesday
