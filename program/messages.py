@@ -15,8 +15,7 @@ from sqlalchemy.orm import Session
 from storage import outbox
 from storage.models import OutboxMessage, Person, Program
 from storage.outbox_kinds import OutboxKind
-
-Message = dict[str, Any]
+from views.common import Message
 
 
 def queue(

@@ -149,7 +149,9 @@ def test_the_running_scheduler_across_a_daylight_saving_change(change, arrange, 
     for user_id in ("UMENTOR", "URESIDENT", "UCOORD"):
         fake_slack.add_user(user_id, name=user_id.lower())
     fake_slack.add_channel("C0COORD1", name="mentorship-coordinators")
-    ctx = JobContext(session_factory=session_factory, clock=system_clock, slack=WebClient(token="xoxb-t", base_url=fake_slack.url))
+    ctx = JobContext(
+        session_factory=session_factory, clock=system_clock, slack=WebClient(token="xoxb-t", base_url=fake_slack.url)
+    )
 
     with running(ctx, change.sunday) as scheduler:
         # Through the change itself, the sweep keeps its ten-minute rhythm in real time.
