@@ -33,6 +33,7 @@ from datetime import UTC, date, datetime, timedelta
 from slack_sdk import WebClient
 from sqlalchemy import Date, Engine, bindparam, text
 
+from sandbox.fake_slack import FakeSlack
 from scheduler.context import JobContext
 from scheduler.delivery import deliver_pending
 from scheduler.reminders import sweep_reminders
@@ -42,7 +43,6 @@ from storage.models import Person, Program, UTCDateTime
 from storage.outbox import enqueue
 from storage.programs import ProgramSettings, ensure_program
 from tests.support.database import private_postgres_database
-from tests.support.fake_slack import FakeSlack
 
 NOW = datetime(2027, 1, 15, 15, 0, tzinfo=UTC)  # a Friday, 10:00 in New York
 TODAY = date(2027, 1, 15)

@@ -10,10 +10,10 @@ from bot.views import rounds as messages
 from bot.views.preferences import Picked, offer_modal, request_modal
 from bot.views.proposals import review_modal
 from mentoring.preferences import FocusArea, subspecialty_catalogue
+from sandbox.fake_slack import MESSAGE_BLOCKS_MAX, block_problems, view_problems
 from storage.models import ProposalState, Role
 from storage.proposals import ProposalReview, ProposedPair
 from storage.requests import PersonRef
-from tests.support.fake_slack import MESSAGE_BLOCKS_MAX, block_problems, view_problems
 
 DAY = date(2026, 7, 15)
 LONG_NAME = "Dr. " + "Bartholomew-Featherstonehaugh " * 4

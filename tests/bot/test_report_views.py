@@ -36,10 +36,10 @@ from bot.views.reports import (
     undelivered_notice,
 )
 from mentoring.cadence import AcademicCalendar, AcademicQuarter
+from sandbox.fake_slack import MESSAGE_BLOCKS_MAX, block_problems, view_problems
 from storage.models import Person, PersonStatus, Role
 from storage.reports import pairings_in_year, person_home, program_snapshot, quarter_report
 from tests.support import factories, sample_program
-from tests.support.fake_slack import MESSAGE_BLOCKS_MAX, block_problems, view_problems
 
 NOW = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
 TODAY = NOW.date()

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.access import metadata_key, seal
 from bot.views.changes import NOTE_INPUT, PAIRING_INPUT, REMATCH_INPUT, REMATCH_NO, REMATCH_YES
+from sandbox.fake_slack import Call, FakeSlack, view_problems
 from storage.db import session_scope
 from storage.models import (
     AuditEntry,
@@ -24,7 +25,6 @@ from storage.models import (
     QueueEntry,
     RequestState,
 )
-from tests.support.fake_slack import Call, FakeSlack, view_problems
 from tests.support.harness import Reply
 
 SIGNING_SECRET = "test-signing-secret"  # tests/conftest.py
