@@ -12,11 +12,10 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.config import Settings
 from sandbox import program as seed
 from sandbox.autofill import AutofillResult, fill_in_answers
 from sandbox.bot_wiring import RosterPerson, RunningBot
-from sandbox.clock import SandboxClock, morning_of, next_quarter_start, steps
+from sandbox.clock import SandboxClock, midday_of, next_quarter_start, steps
 from sandbox.fake_slack import FakeSlack
 from sandbox.workspace import Workspace
 
@@ -51,23 +50,22 @@ class ClockMove:
 class Sandbox:
     def __init__(self, database_url: str) -> None:
         self.zone = ZoneInfo(seed.PROGRAM_TIME_ZONE)
-        self.fake = FakeSlack(team_id=seed.TEAM_ID).start()
+        self.clock = SandboxClock(seed.START)
+        self.fake = FakeSlack(team_id=seed.TEAM_ID, clock=self.clock).start()
         for person in seed.PEOPLE:
             self.fake.add_user(person.user_id, name=person.name, tz=person.tz)
         self.fake.add_channel(seed.COORDINATOR_CHANNEL_ID, name=seed.COORDINATOR_CHANNEL_NAME)
-        self.clock = SandboxClock(seed.START)
         signing_secret = secrets.token_hex(16)
-        settings = Settings(
-            bot_token=BOT_TOKEN,
-            signing_secret=signing_secret,
-            app_token=None,
-            slack_api_url=self.fake.url,
-            database_url=database_url,
-            time_zone=seed.PROGRAM_TIME_ZONE,
-            coordinator_channel_id=seed.COORDINATOR_CHANNEL_ID,
-        )
         try:
-            self.bot = RunningBot(settings, self.clock)
+            self.bot = RunningBot(
+                database_url=database_url,
+                slack_api_url=self.fake.url,
+                bot_token=BOT_TOKEN,
+                signing_secret=signing_secret,
+                time_zone=seed.PROGRAM_TIME_ZONE,
+                coordinator_channel_id=seed.COORDINATOR_CHANNEL_ID,
+                clock=self.clock,
+            )
         except Exception:
             self.fake.stop()
             raise
@@ -87,6 +85,8 @@ class Sandbox:
             channel_id=seed.COORDINATOR_CHANNEL_ID,
             channel_name=seed.COORDINATOR_CHANNEL_NAME,
             coordinators=frozenset(p.user_id for p in seed.PEOPLE if p.role == "coordinator"),
+            clock=self.clock,
+            zones={p.user_id: ZoneInfo(p.tz) for p in seed.PEOPLE},
         )
         self.names = {p.user_id: p.name for p in seed.PEOPLE}
         self._time_lock = threading.Lock()  # one clock move (or delivery run) at a time
@@ -128,7 +128,7 @@ class Sandbox:
         if how == "quarter":
             return self.advance_to(next_quarter_start(now, self.zone))
         if how == "date" and day is not None:
-            return self.advance_to(morning_of(day, self.zone))
+            return self.advance_to(midday_of(day, self.zone))
         raise ClockError("Choose +1 day, +1 week, next quarter, or a date.")
 
     def fill_in_answers(self) -> AutofillResult:

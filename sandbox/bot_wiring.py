@@ -8,31 +8,29 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from socketserver import ThreadingMixIn
 from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import func, select
 
-from bot.app import build_app
-from bot.config import Settings
-from bot.http_server import EVENTS_PATH, database_is_healthy, make_wsgi_app
-from bot.runtime import Services, after_ack_pool
-from bot.serve import prepare
-from bot.slack_client import make_web_client
+from mentorbot.config import Settings
+from mentorbot.http_server import EVENTS_PATH, database_health, make_wsgi_app
+from mentorbot.serve import open_runtime, prepare
+from mentorbot.slack_client import make_web_client
+from program.clock import Clock
 from scheduler.context import JobContext
 from scheduler.jobs import JobSpec, all_jobs, run_job
-from storage.db import make_engine, make_session_factory, session_scope
+from storage.db import session_scope
 from storage.models import Person, Role
 from storage.programs import program_for_team
 from storage.roster import RosterEntry, upsert_people
 
 log = logging.getLogger(__name__)
 
-Clock = Callable[[], datetime]
 DELIVERY_JOB_ID = "outbox.deliver"
 
 
@@ -57,14 +55,30 @@ class _QuietHandler(WSGIRequestHandler):
 class RunningBot:
     """The real Bolt app served over HTTP on loopback, with its storage and its jobs."""
 
-    def __init__(self, settings: Settings, clock: Clock) -> None:
-        self.team_id = prepare(settings, clock=clock)  # migrate, create the program, auth.test
-        self.engine: Engine = make_engine(settings.database_url)
-        self.services = Services(
-            settings=settings, session_factory=make_session_factory(self.engine), clock=clock, work=after_ack_pool()
+    def __init__(
+        self,
+        *,
+        database_url: str,
+        slack_api_url: str,
+        bot_token: str,
+        signing_secret: str,
+        time_zone: str,
+        coordinator_channel_id: str,
+        clock: Clock,
+    ) -> None:
+        settings = Settings(
+            bot_token=bot_token,
+            signing_secret=signing_secret,
+            app_token=None,
+            slack_api_url=slack_api_url,
+            database_url=database_url,
+            time_zone=time_zone,
+            coordinator_channel_id=coordinator_channel_id,
         )
-        app, _ = build_app(self.services)
-        wsgi = make_wsgi_app(app, lambda: database_is_healthy(self.engine))
+        self.team_id = prepare(settings, clock=clock)  # migrate, create the program, auth.test
+        self._runtime = open_runtime(settings, clock=clock)  # what `mentorbot run` opens
+        self.services = self._runtime.services
+        wsgi = make_wsgi_app(self._runtime.build_app(), lambda: database_health(self._runtime.engine))
         self._server = make_server("127.0.0.1", 0, wsgi, server_class=_ThreadingWSGIServer, handler_class=_QuietHandler)
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True, name="sandbox-bot")
         self._thread.start()
@@ -117,5 +131,4 @@ class RunningBot:
     def stop(self) -> None:
         self._server.shutdown()
         self._server.server_close()
-        self.services.work.shutdown(wait=True)
-        self.engine.dispose()
+        self._runtime.stop()

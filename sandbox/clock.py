@@ -11,7 +11,9 @@ from zoneinfo import ZoneInfo
 # as it would have run, and a DM held for working hours goes out in the hour they open.
 STEP = timedelta(hours=1)
 ACADEMIC_QUARTER_START_MONTHS = (1, 4, 7, 10)
-MORNING = time(10, 0)
+# Where "next quarter" and "go to date" land, in program time: 13:00 in New York is within working
+# hours from the west coast to the east coast, so DMs queued then go out at once for most people.
+MIDDAY = time(13, 0)
 
 
 class SandboxClock:
@@ -45,15 +47,15 @@ def steps(start: datetime, end: datetime, every: timedelta = STEP) -> list[datet
 
 
 def next_quarter_start(now: datetime, zone: ZoneInfo) -> datetime:
-    """10:00 program time on the first day of the next calendar quarter (academic quarters share them)."""
+    """13:00 program time on the first day of the next calendar quarter (academic quarters share them)."""
     today = now.astimezone(zone).date()
     for year in (today.year, today.year + 1):
         for month in ACADEMIC_QUARTER_START_MONTHS:
             first = date(year, month, 1)
             if first > today:
-                return datetime.combine(first, MORNING, zone)
+                return datetime.combine(first, MIDDAY, zone)
     raise AssertionError("unreachable: a quarter starts within a year")
 
 
-def morning_of(day: date, zone: ZoneInfo) -> datetime:
-    return datetime.combine(day, MORNING, zone)
+def midday_of(day: date, zone: ZoneInfo) -> datetime:
+    return datetime.combine(day, MIDDAY, zone)

@@ -34,7 +34,7 @@ import threading
 import time
 import traceback
 from collections import deque
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -167,8 +167,12 @@ class FakeSlack:
         token_prefix: str = "xoxb-",
         bot_id: str = "B0001",
         app_id: str = "A0001",
+        clock: Callable[[], datetime] | None = None,
     ) -> None:
+        """``clock``: when given, message timestamps are its time (epoch seconds, as Slack's are);
+        otherwise they count up from a fixed second."""
         self.team_id, self.bot_user_id, self.bot_id, self.app_id = team_id, bot_user_id, bot_id, app_id
+        self._clock = clock
         self.token_prefix = token_prefix
         self.violations: list[str] = []
         # apps.connections.open answers with this URL; point it at a FakeSocketMode's ``url``.
@@ -438,10 +442,16 @@ class FakeSlack:
         with self._lock:
             self._response_targets[name] = (channel, ts)
 
-    def replace_view(self, view_id: str, view: dict[str, Any]) -> dict[str, Any]:
-        """A submission acked with ``response_action: update``: Slack keeps the view id."""
+    def replace_view(self, view_id: str, view: dict[str, Any], *, hash_when_submitted: str) -> dict[str, Any]:
+        """A submission acked with ``response_action: update``: Slack keeps the view id.
+
+        The ack was sent before any views.update the bot makes after it, so if the view already
+        changed since the submission (its hash moved on), that later update stands.
+        """
         with self._lock:
             current = self._views[view_id]
+            if current["hash"] != hash_when_submitted:
+                return copy.deepcopy(current)
             full = self._full_view(
                 _check_view(view, "response_action update", expected_type="modal"), view_id, root=current["root_view_id"]
             )
@@ -603,7 +613,8 @@ class FakeSlack:
         return channel
 
     def _next_ts(self) -> str:
-        return f"1700000000.{next(self._ts):06d}"
+        seconds = int(self._clock().timestamp()) if self._clock is not None else 1700000000
+        return f"{seconds}.{next(self._ts) % 1_000_000:06d}"
 
     def _message(self, args: dict[str, Any], ts: str) -> dict[str, Any]:
         msg: dict[str, Any] = {

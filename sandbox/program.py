@@ -14,9 +14,10 @@ TEAM_ID = "T0SANDBOX"
 COORDINATOR_CHANNEL_ID = "C0MENTORS"
 COORDINATOR_CHANNEL_NAME = "im-mentoring-coordinators"
 PROGRAM_TIME_ZONE = "America/New_York"
-# Monday, August 3, 2026, 10:00 in New York: a month into the academic year, after the window in
-# which the bot opens a round by itself, so a coordinator opens this year's round by hand.
-START = datetime(2026, 8, 3, 14, 0, tzinfo=UTC)
+# Monday, August 3, 2026, 13:00 in New York (10:00 on the west coast, so most people are at work):
+# a month into the academic year, after the window in which the bot opens a round by itself, so a
+# coordinator opens this year's round by hand.
+START = datetime(2026, 8, 3, 17, 0, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,7 @@ PEOPLE: tuple[SandboxPerson, ...] = (
     SandboxPerson("U0COORD01", "Dana Whitfield", "coordinator", EAST),
     SandboxPerson("U0COORD02", "Marcus Oyelaran", "coordinator", CENTRAL),
     SandboxPerson("U0FAC0001", "Dr. Fran Ortiz", "faculty", EAST, subspecialty="Nephrology"),
-    SandboxPerson("U0FAC0002", "Dr. Samuel Achebe", "faculty", EAST, subspecialty="Cardiology"),
+    SandboxPerson("U0FAC0002", "Dr. Samuel Achebe", "faculty", PACIFIC, subspecialty="Cardiology"),
     SandboxPerson("U0FAC0003", "Dr. Helena Varga", "faculty", CENTRAL, subspecialty="Pulmonology"),
     SandboxPerson("U0FAC0004", "Dr. Ravi Menon", "faculty", EAST, subspecialty="Gastroenterology"),
     SandboxPerson("U0FAC0005", "Dr. Grace Liu", "faculty", PACIFIC, subspecialty="Infectious disease"),

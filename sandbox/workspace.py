@@ -11,8 +11,11 @@ from __future__ import annotations
 import itertools
 import json
 import threading
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sandbox import slack_requests as slack
 from sandbox.fake_slack import FakeSlack
@@ -32,6 +35,7 @@ class _Entry:
     seq: int
     kind: str  # "ephemeral" (an answer only they can see) or "command" (what they typed)
     text: str
+    at: datetime
     blocks: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -64,9 +68,12 @@ class Workspace:
         channel_id: str,
         channel_name: str,
         coordinators: frozenset[str],
+        clock: Callable[[], datetime],
+        zones: Mapping[str, ZoneInfo],
     ) -> None:
         self.fake, self.events_url, self.signing_secret, self.team_id = fake, events_url, signing_secret, team_id
         self.channel_id, self.channel_name, self.coordinators = channel_id, channel_name, coordinators
+        self.clock, self.zones = clock, zones
         self._people: dict[str, _Person] = {}
         self._lock = threading.RLock()
         self._ids = itertools.count(1)
@@ -96,6 +103,10 @@ class Workspace:
             status, body, _ = request.post(self.events_url, timeout=REQUEST_TIMEOUT_SECONDS)
         except OSError as error:
             raise BotUnreachable(f"the bot did not answer ({error})") from None
+        if status == 404:
+            raise BotUnreachable("The bot has no handler for that (it answered 404), so nothing happened.")
+        if status != 200:
+            raise BotUnreachable(f"The bot refused the request (HTTP {status}).")
         try:
             ack = json.loads(body) if body.strip().startswith("{") else ({"text": body} if body.strip() else {})
         except ValueError:
@@ -187,7 +198,7 @@ class Workspace:
             if action == "errors":
                 person.errors[view_id] = {str(k): str(v) for k, v in (outcome.ack.get("errors") or {}).items()}
             elif action == "update":
-                self.fake.replace_view(view_id, outcome.ack["view"])
+                self.fake.replace_view(view_id, outcome.ack["view"], hash_when_submitted=str(view.get("hash") or ""))
             elif action == "push":
                 pushed = self.fake.push_view(outcome.ack["view"], trigger_id=self._trigger(user_id, in_modal=True))
                 self._views_placed.add(pushed["id"])
@@ -215,7 +226,7 @@ class Workspace:
     # ----------------------------------------------------------------- what the person sees
 
     def _add_entry(self, user_id: str, kind: str, text: str, blocks: list[dict[str, Any]] | None = None) -> None:
-        self._person(user_id).entries.append(_Entry(next(self._ids), kind, text, blocks or []))
+        self._person(user_id).entries.append(_Entry(next(self._ids), kind, text, self.clock(), blocks or []))
 
     def _collect(self, user_id: str) -> _Person:
         """Take in what the bot sent since the last look: private answers and modals it opened."""
@@ -257,10 +268,16 @@ class Workspace:
             self._first_seen[key] = next(self._ids)
         return self._first_seen[key]
 
-    def _conversation(self, channel: str, title: str, kind: str) -> dict[str, Any]:
+    def _time_label(self, moment: datetime, viewer: str) -> str:
+        """When, in the viewer's own time zone, as Slack shows it: "Wed Nov 4, 09:00 PST"."""
+        local = moment.astimezone(self.zones.get(viewer, UTC))
+        return f"{local:%a %b} {local.day}, {local:%H:%M %Z}"
+
+    def _conversation(self, channel: str, title: str, kind: str, viewer: str) -> dict[str, Any]:
         messages = [
             {"ts": m["ts"], "text": m.get("text", ""), "blocks": m.get("blocks") or [], "files": m.get("files") or [],
-             "edited": "edited" in m, "seq": self._order(channel, m["ts"])}
+             "edited": "edited" in m, "seq": self._order(channel, m["ts"]),
+             "time": self._time_label(datetime.fromtimestamp(float(m["ts"]), UTC), viewer)}
             for m in self.fake.messages(channel) if m.get("thread_ts", m["ts"]) == m["ts"]
         ]  # fmt: skip
         return {"id": channel, "title": title, "kind": kind, "messages": messages}
@@ -271,20 +288,21 @@ class Workspace:
             person = self._collect(user_id)
             conversations: list[dict[str, Any]] = []
             dm = self.fake.dm_channel(user_id) or ""
-            app = self._conversation(dm, "Mentorbot", APP_CONVERSATION)
+            app = self._conversation(dm, "Mentorbot", APP_CONVERSATION, user_id)
             app["id"], app["channel"] = APP_CONVERSATION, dm
             app["messages"] += [
-                {"ts": "", "text": e.text, "blocks": e.blocks, "files": [], "edited": False, "seq": e.seq, "kind": e.kind}
+                {"ts": "", "text": e.text, "blocks": e.blocks, "files": [], "edited": False, "seq": e.seq, "kind": e.kind,
+                 "time": self._time_label(e.at, user_id)}
                 for e in person.entries
-            ]
+            ]  # fmt: skip
             app["messages"].sort(key=lambda m: m["seq"])
             conversations.append(app)
             for channel, members in self.fake.conversations_of(user_id):
                 if len(members) > 1:
                     others = sorted(names.get(u, u) for u in members if u != user_id)
-                    conversations.append(self._conversation(channel, ", ".join(others) + " and Mentorbot", "group"))
+                    conversations.append(self._conversation(channel, ", ".join(others) + " and Mentorbot", "group", user_id))
             if user_id in self.coordinators:
-                conversations.append(self._conversation(self.channel_id, "#" + self.channel_name, "channel"))
+                conversations.append(self._conversation(self.channel_id, "#" + self.channel_name, "channel", user_id))
             modal = None
             if person.modals:
                 top = self.fake.view(person.modals[-1])

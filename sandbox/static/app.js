@@ -177,9 +177,10 @@
 
   function messageNode(message, conversation) {
     const ephemeral = message.kind === "ephemeral";
+    const time = el("span", { class: "time", text: message.time || "" });
     if (message.kind === "command") {
       return el("li", { class: "message typed" },
-        el("div", { class: "author", text: person(state.user).name }),
+        el("div", { class: "author" }, person(state.user).name, " ", time),
         el("div", { class: "typed-command", text: message.text }));
     }
     const ctx = surfaceContext({ channel: conversation.id === "app" ? null : conversation.id, ts: message.ts });
@@ -199,7 +200,7 @@
         /\.png$/i.test(f.name || "") ? el("img", { src: `/files/${encodeURIComponent(f.id)}`, alt: f.title || f.name, class: "block-image" })
           : el("a", { href: `/files/${encodeURIComponent(f.id)}`, text: f.name, download: f.name })));
     return el("li", { class: "message" + (ephemeral ? " ephemeral" : "") },
-      el("div", { class: "author" }, "Mentorbot ", el("span", { class: "app-badge", text: "APP" }),
+      el("div", { class: "author" }, "Mentorbot ", el("span", { class: "app-badge", text: "APP" }), " ", time,
         ephemeral ? el("span", { class: "only-you", text: " Only visible to you" }) : null,
         message.edited ? el("span", { class: "edited", text: " (edited)" }) : null),
       body,
@@ -250,18 +251,60 @@
         event.preventDefault();
         const text = input.value.trim();
         if (!text) return;
-        guarded("", async () => { await api("/api/command", { user: state.user, text }); input.value = ""; });
+        input.value = ""; // as Slack does: the box empties at once
+        guarded("", () => api("/api/command", { user: state.user, text }));
       },
     }, input, el("button", { type: "submit", class: "btn btn-primary", text: "Send" }));
   }
 
   // --- the modal ---------------------------------------------------------------------------------
 
+  // Inline errors (the bot's response_action: errors, or a required field left empty) go next to
+  // their inputs in place, so nothing the person typed is lost.
+  function showErrors(form, errors) {
+    form.querySelectorAll(".block.input").forEach((node) => {
+      const message = errors[node.dataset.blockId];
+      const control = node.querySelector("input, select, textarea, [role=combobox], [role=radiogroup], [role=group]");
+      let shown = node.querySelector(".error");
+      node.classList.toggle("has-error", Boolean(message));
+      if (!message) {
+        if (shown) shown.remove();
+        if (control) { control.removeAttribute("aria-invalid"); control.removeAttribute("aria-describedby"); }
+        return;
+      }
+      if (!shown) {
+        shown = el("div", { class: "error", id: `err-${node.dataset.blockId}`, role: "alert" });
+        node.append(shown);
+      }
+      shown.textContent = message;
+      if (control) { control.setAttribute("aria-invalid", "true"); control.setAttribute("aria-describedby", shown.id); }
+    });
+    const first = form.querySelector(".has-error input, .has-error select, .has-error textarea");
+    if (first) first.focus();
+  }
+
+  function missingRequired(view, values) {
+    const missing = {};
+    for (const block of view.blocks || []) {
+      if (block.type !== "input" || block.optional) continue;
+      const value = (values[block.block_id] || {})[block.element.action_id] || {};
+      const empty = !(value.value || value.selected_option || value.selected_date || value.selected_time ||
+        (value.selected_options && value.selected_options.length));
+      if (empty) missing[block.block_id] = "Please complete this required field.";
+    }
+    return missing;
+  }
+
   function drawModal(snapshot) {
     const modal = snapshot.modal;
-    const key = modal ? `${modal.view.id}:${modal.view.hash}:${JSON.stringify(modal.errors)}:${modal.depth}` : "";
-    if (key === state.modalKey) return;
+    const key = modal ? `${modal.view.id}:${modal.view.hash}:${modal.depth}` : "";
+    if (key === state.modalKey) {
+      const errors = modal ? JSON.stringify(modal.errors) : "";
+      if (modal && errors !== state.modalErrors) { state.modalErrors = errors; showErrors($("modal").firstChild, modal.errors); }
+      return;
+    }
     state.modalKey = key;
+    state.modalErrors = modal ? JSON.stringify(modal.errors) : "";
     const overlay = $("modal");
     if (!modal) {
       overlay.hidden = true;
@@ -270,16 +313,23 @@
     }
     const view = modal.view;
     const ctx = surfaceContext({ viewId: view.id, errors: modal.errors });
+    let form = null;
     const close = () => guarded("", () => api("/api/close", { user: state.user, view_id: view.id }));
-    const form = el("form", {
+    form = el("form", {
       class: "modal",
       role: "dialog",
       "aria-modal": "true",
       "aria-labelledby": "modal-title",
       onsubmit: (event) => {
         event.preventDefault();
+        const values = ctx.values();
+        const missing = missingRequired(view, values);
+        if (Object.keys(missing).length) {
+          showErrors(form, missing);
+          return;
+        }
         guarded("", async () => {
-          const data = await api("/api/submit", { user: state.user, view_id: view.id, values: ctx.values() });
+          const data = await api("/api/submit", { user: state.user, view_id: view.id, values });
           const ack = data.result || {};
           if (ack.response_action === "errors") say("Please check the form.", true);
         });

@@ -22,6 +22,11 @@ const BlockKit = (() => {
     return node;
   }
 
+  // The emoji shortcodes the bot uses (and a few common ones); others stay as typed, as in Slack
+  // when a custom emoji is missing.
+  const EMOJI = { wave: "👋", tada: "🎉", white_check_mark: "✅", calendar: "📅", warning: "⚠️", thumbsup: "👍", "+1": "👍" };
+  const emoji = (s) => s.replace(/:([a-z0-9_+-]+):/g, (whole, name) => EMOJI[name] || whole);
+
   // Slack escapes only these three in mrkdwn.
   const unescape = (s) => s.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
 
@@ -60,7 +65,7 @@ const BlockKit = (() => {
     const out = [];
     let text = "";
     const flush = () => {
-      if (text) out.push(document.createTextNode(unescape(text)));
+      if (text) out.push(document.createTextNode(emoji(unescape(text))));
       text = "";
     };
     let i = 0;
@@ -236,16 +241,20 @@ const BlockKit = (() => {
       }
     };
     const close = () => { list.hidden = true; input.setAttribute("aria-expanded", "false"); };
+    let justChose = false;
     const choose = (option) => {
       chosen = multi ? [...chosen.filter((c) => c.value !== option.value), option].slice(0, max) : [option];
       input.value = "";
       close();
       drawChips();
       changed();
+      justChose = true; // back in the box after choosing: don't pop the list open again
       input.focus();
+      justChose = false;
     };
     let asked = 0;
     const search = async () => {
+      if (justChose) return;
       const query = input.value;
       if (query.length < (element.min_query_length ?? 3)) { close(); return; }
       const ticket = ++asked;

@@ -6,10 +6,14 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from sandbox.app import Sandbox
 from sandbox.server import PageServer
 from tests.sandbox.browser import DESKTOP, launch_chromium
+
+# The bot answers after its ack, as in Slack: allow for a busy machine before calling it missing.
+expect.set_options(timeout=15_000)
 
 
 @pytest.fixture

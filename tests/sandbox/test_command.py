@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
+from mentorbot.cli import main
 from sandbox.app import Sandbox, SandboxError
-from tests.bot.test_http_server import _mentorbot_command
+from tests.mentorbot.test_http_server import _mentorbot_command
 
 ADDRESS = re.compile(r"open (http://127\.0\.0\.1:\d+/) in your browser")
 

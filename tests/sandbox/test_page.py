@@ -12,7 +12,7 @@ def test_the_page_shows_the_seeded_program_by_role_and_answers_mentor_help(page)
     expect(people.get_by_role("heading", name="Coordinators (2)")).to_be_visible()
     expect(people.get_by_role("heading", name="Faculty (12)")).to_be_visible()
     expect(people.get_by_role("heading", name="Residents (16)")).to_be_visible()
-    expect(page.locator("#now")).to_have_text(re.compile(r"^Monday, August 3, 2026, 10:00"))
+    expect(page.locator("#now")).to_have_text(re.compile(r"^Monday, August 3, 2026, 13:00"))
 
     # The coordinator's App Home is the bot's own dashboard, published through views.publish.
     expect(page.get_by_role("region", name="App Home")).to_contain_text("Program dashboard")
