@@ -9,7 +9,7 @@ The sweep walks the indexed next_check_on column, so with 100 due its time shoul
 with the table: the script checks 1M costs at most 3x 10k.
 
 Delivery: queues DMs to 100 people and times deliver_pending against the fake Slack on loopback
-(tests/support/fake_slack.py), in messages per second.
+(sandbox/fake_slack.py), in messages per second.
 
 PostgreSQL runs when --postgres or TEST_DATABASE_URL names a server; a private database is
 created and dropped. Seeding 1M pairs takes a minute or two per backend.

@@ -49,6 +49,9 @@ class ClockMove:
 
 class Sandbox:
     def __init__(self, database_url: str) -> None:
+        # Each clock move runs every job hundreds of times: their routine "done" lines would bury the log.
+        for noisy in ("scheduler.jobs", "alembic"):
+            logging.getLogger(noisy).setLevel(logging.WARNING)
         self.zone = ZoneInfo(seed.PROGRAM_TIME_ZONE)
         self.clock = SandboxClock(seed.START)
         self.fake = FakeSlack(team_id=seed.TEAM_ID, clock=self.clock).start()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import signal
 import threading
 from pathlib import Path
@@ -20,9 +19,6 @@ def _fresh_default_database() -> str:
 
 
 def run_sandbox(*, port: int, database_url: str | None) -> None:
-    # Each clock move runs every job hundreds of times: their routine "done" lines would bury the log.
-    for noisy in ("scheduler.jobs", "alembic"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
     sandbox = Sandbox(database_url or _fresh_default_database())
     try:
         try:

@@ -241,25 +241,25 @@ const BlockKit = (() => {
       }
     };
     const close = () => { list.hidden = true; input.setAttribute("aria-expanded", "false"); };
-    let justChose = false;
+    let asked = 0;
+    let timer = null;
     const choose = (option) => {
       chosen = multi ? [...chosen.filter((c) => c.value !== option.value), option].slice(0, max) : [option];
+      clearTimeout(timer);
+      asked += 1; // a search still on its way is no longer wanted
       input.value = "";
       close();
       drawChips();
       changed();
-      justChose = true; // back in the box after choosing: don't pop the list open again
       input.focus();
-      justChose = false;
     };
-    let asked = 0;
     const search = async () => {
-      if (justChose) return;
       const query = input.value;
       if (query.length < (element.min_query_length ?? 3)) { close(); return; }
       const ticket = ++asked;
       const options = await ctx.suggest(block, element, query);
-      if (ticket !== asked) return;
+      // Only the latest search, and only while the person is still in this box.
+      if (ticket !== asked || !(document.activeElement === input || list.contains(document.activeElement))) return;
       list.replaceChildren(
         ...(options.length ? options.map((o, index) =>
           el("li", { role: "option", id: `${listId}-${index}`, tabindex: "-1", class: "suggestion", text: plainText(o.text),
@@ -274,11 +274,11 @@ const BlockKit = (() => {
       list.hidden = false;
       input.setAttribute("aria-expanded", "true");
     };
-    let timer = null;
     input.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(search, 150); });
-    input.addEventListener("focus", search);
+    input.addEventListener("click", () => { if (list.hidden) search(); }); // like Slack: a click shows the list
     input.addEventListener("keydown", (event) => {
-      if (event.key === "ArrowDown" && !list.hidden && list.firstChild && list.firstChild.focus) { event.preventDefault(); list.firstChild.focus(); }
+      if (event.key === "ArrowDown" && list.hidden) { event.preventDefault(); search(); }
+      else if (event.key === "ArrowDown" && list.firstChild && list.firstChild.focus) { event.preventDefault(); list.firstChild.focus(); }
       else if (event.key === "Escape" && !list.hidden) { event.stopPropagation(); close(); }
     });
     input.addEventListener("blur", () => setTimeout(() => { if (!list.contains(document.activeElement)) close(); }, 150));

@@ -106,8 +106,8 @@ def test_a_program_year_in_the_browser(page: Page, sandbox: Sandbox, tmp_path: P
     expect(ui.modal()).to_contain_text("Approved.")
     ui.close_modal()
     ui.mentorbot("Home")
-    expect(ui.home()).to_contain_text("Active pairs")
-    ui.shoot("coordinator-dashboard")
+    expect(ui.home()).not_to_contain_text("awaiting approval")
+    expect(ui.home()).to_contain_text(re.compile(r"Active pairs\s*1[0-9]"))
 
     # --- the pair's introduction in their group DM ---------------------------------------------
     ui.act_as(RESIDENT)
@@ -121,7 +121,7 @@ def test_a_program_year_in_the_browser(page: Page, sandbox: Sandbox, tmp_path: P
     ui.mentorbot("Messages")
     reminder = ui.message_with("Your next mentorship meeting with @Dr. Samuel Achebe is due by")
     assert _sent_in_working_hours(reminder.locator(".time").inner_text()), reminder.locator(".time").inner_text()
-    ui.shoot("reminder-dm")
+    ui.shoot("sandbox-reminder-dm")
     ui.act_as(MENTOR)  # in Los Angeles: his reminder waited for his morning
     ui.mentorbot("Messages")
     his = ui.message_with("Your next mentorship meeting with @Riley Chen is due by")
@@ -178,8 +178,11 @@ def test_a_program_year_in_the_browser(page: Page, sandbox: Sandbox, tmp_path: P
     expect(chart).to_be_visible()
     assert chart.evaluate("img => img.complete && img.naturalWidth > 0"), "the chart did not load"
     chart.scroll_into_view_if_needed()
-    ui.shoot("quarter-report")
+    ui.shoot("sandbox-quarter-report")
     assert report.is_visible()
+    ui.mentorbot("Home")
+    expect(ui.home()).to_contain_text("2026–27 Q3")
+    ui.shoot("sandbox-coordinator-dashboard")
 
     # --- usable as a person expects: names, keyboard, a narrow window -----------------------------
     assert ui.unnamed_controls() == []
@@ -188,4 +191,4 @@ def test_a_program_year_in_the_browser(page: Page, sandbox: Sandbox, tmp_path: P
         assert any(control in stop for stop in stops), (control, stops)
     page.set_viewport_size(NARROW)
     assert ui.fits_width(), "the page scrolls sideways in a narrow window"
-    ui.shoot("narrow", full_page=True)
+    ui.shoot("sandbox-narrow")
