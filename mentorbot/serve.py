@@ -22,7 +22,6 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.access import metadata_key
 from bot.app import build_app
 from bot.runtime import Services, after_ack_pool
 from mentorbot.clock_file import FileClock, run_when_moved
@@ -35,6 +34,7 @@ from scheduler.runner import build_scheduler
 from storage import migrate
 from storage.db import make_engine, make_session_factory, session_scope
 from storage.programs import ProgramSettings, ensure_program
+from views.private_metadata import metadata_key
 
 log = logging.getLogger(__name__)
 

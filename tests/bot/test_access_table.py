@@ -17,7 +17,16 @@ import pytest
 from sqlalchemy import select
 
 from bot.access import POLICY
-from bot.ids import (
+from storage import requests
+from storage.db import session_scope
+from storage.models import Person, Role
+from tests.support import factories
+from tests.support.changes import HOME_VIEW, change_values, observe, sealed, snapshot, withdraw_values
+from tests.support.forms import offer_values, request_values
+from tests.support.harness import BotHarness, Reply
+from views import meetings as meeting_views
+from views.changes import RequestMessageTexts
+from views.ids import (
     ACTION_CHANGE,
     ACTION_EXPORT,
     ACTION_OPEN_OFFER,
@@ -41,15 +50,6 @@ from bot.ids import (
     VIEW_REQUEST,
     VIEW_WITHDRAW,
 )
-from bot.views import meetings as meeting_views
-from bot.views.changes import RequestMessageTexts
-from storage import requests
-from storage.db import session_scope
-from storage.models import Person, Role
-from tests.support import factories
-from tests.support.changes import HOME_VIEW, change_values, observe, sealed, snapshot, withdraw_values
-from tests.support.forms import offer_values, request_values
-from tests.support.harness import BotHarness, Reply
 
 ROLES = ("resident", "faculty", "coordinator", "not_on_roster")
 USERS = {"resident": "URILEY", "faculty": "UFRAN", "coordinator": "UCASEY", "not_on_roster": "USTRANGER"}

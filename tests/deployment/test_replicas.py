@@ -27,8 +27,6 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from bot.ids import ACTION_OPEN_OFFER, ACTION_OPEN_REQUEST, ACTION_PICK_MENTOR, ACTION_REVIEW_PROPOSAL, ACTION_WE_MET
-from bot.views.meetings import ACTION_DATE, BLOCK_DATE
 from mentoring.preferences import FocusArea
 from sandbox import slack_requests as slack
 from sandbox.fake_slack import Call, FakeSlack
@@ -37,6 +35,8 @@ from storage.models import MentorOffer, OutboxMessage, OutboxState, Pairing, Per
 from tests.conftest import BOT_TOKEN, SIGNING_SECRET
 from tests.support.deployment import ClockFile, Deployment, run_command
 from tests.support.forms import offer_values, request_values
+from views.ids import ACTION_OPEN_OFFER, ACTION_OPEN_REQUEST, ACTION_PICK_MENTOR, ACTION_REVIEW_PROPOSAL, ACTION_WE_MET
+from views.meetings import ACTION_DATE, BLOCK_DATE
 
 pytestmark = pytest.mark.postgres
 

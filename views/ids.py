@@ -29,7 +29,7 @@ ACTION_REASSIGN = "proposal.reassign"  # review: apply the reassignment
 ACTION_WE_MET = "meeting.open"  # button on reminders and the App Home: log a meeting
 VIEW_MEETING = "meeting.submit"
 
-# Confidential change and withdrawal (bot/listeners/changes.py; buttons from bot/views/changes.py).
+# Confidential change and withdrawal (bot/listeners/changes.py; buttons from views/changes.py).
 ACTION_CHANGE = "change.open"  # value: a pairing id (skips "which pairing"), or none
 ACTION_WITHDRAW = "withdraw.open"
 ACTION_REJOIN = "rejoin.open"
