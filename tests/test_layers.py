@@ -3,7 +3,8 @@
 Dependencies point inward: mentoring/ (the rules) imports nothing of ours; storage/ imports no
 view; views/ words what storage and the rules return; program/ (the operations) sits under both
 the Slack surfaces (bot/) and the scheduled jobs (scheduler/), which never import each other;
-only mentorbot/, the composition root, knows them all.
+only the composition roots know them all: mentorbot/ (the command line and serving) and sandbox/
+(the real bot against a stand-in Slack in the browser).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-OURS = ("mentoring", "storage", "views", "program", "bot", "scheduler", "mentorbot")
+OURS = ("mentoring", "storage", "views", "program", "bot", "scheduler", "mentorbot", "sandbox")
 
 # package -> the packages of ours it may import (itself always).
 MAY_IMPORT = {
@@ -24,7 +25,9 @@ MAY_IMPORT = {
     "program": {"mentoring", "storage", "views"},
     "bot": {"mentoring", "storage", "views", "program"},
     "scheduler": {"mentoring", "storage", "program"},
-    "mentorbot": {"mentoring", "storage", "views", "program", "bot", "scheduler"},
+    "mentorbot": {"mentoring", "storage", "views", "program", "bot", "scheduler", "sandbox"},
+    # The sandbox runs the real bot and jobs against its stand-in Slack: a composition root of its own.
+    "sandbox": {"mentoring", "storage", "views", "program", "bot", "scheduler", "mentorbot"},
 }
 
 
