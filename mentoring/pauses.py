@@ -63,6 +63,11 @@ def pause_end(length: PauseLength, *, today: date, picked: date | None = None) -
         ends_on = picked
     if ends_on is None:
         raise PauseLengthError(PauseProblem.NO_DATE, latest_end(today))
+    return check_pause_end(ends_on, today=today)
+
+
+def check_pause_end(ends_on: date, *, today: date) -> date:
+    """`ends_on` if a pause asked for `today` may run until then; PauseLengthError otherwise."""
     if ends_on <= today:
         raise PauseLengthError(PauseProblem.NOT_AFTER_TODAY, latest_end(today))
     if ends_on > latest_end(today):

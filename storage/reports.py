@@ -49,6 +49,7 @@ from storage.models import (
     Round,
     RoundState,
 )
+from storage.pause_records import pauses_by_pairing
 from storage.programs import academic_calendar, program_today, program_zone
 from storage.requests import PersonRef
 
@@ -330,7 +331,7 @@ class PairYear:
 
 def pairings_in_year(session: Session, *, program: Program, year: int) -> list[PairYear]:
     """Every pairing active on at least one day of academic year `year`, with all its meetings
-    (earlier ones too: they decide when the year's first meeting fell due)."""
+    and pauses (earlier ones too: they decide when the year's first meeting fell due)."""
     first_day, end_exclusive = academic_calendar(program).year_bounds(year)
     query = (
         select(Pairing)
@@ -347,7 +348,13 @@ def pairings_in_year(session: Session, *, program: Program, year: int) -> list[P
         rows = session.execute(select(Meeting.pairing_id, Meeting.met_on).where(Meeting.pairing_id.in_([p.id for p in pairings])))
         for pairing_id, met_on in rows:
             meetings[pairing_id].append(met_on)
-    found = [PairYear(PairRef.of(p), PairingHistory(p.started_on, p.ended_on, tuple(sorted(meetings[p.id])))) for p in pairings]
+    pauses = pauses_by_pairing(session, [p.id for p in pairings])
+    found = [
+        PairYear(
+            PairRef.of(p), PairingHistory(p.started_on, p.ended_on, tuple(sorted(meetings[p.id])), tuple(pauses.get(p.id, ())))
+        )
+        for p in pairings
+    ]
     return sorted(found, key=lambda py: (py.pair.mentor.name, py.pair.resident.name, py.pair.pairing_id))
 
 
