@@ -123,7 +123,7 @@ def main() -> None:
         bot_port, bare_port = free_port(), free_port()
         mentorbot = [str(Path(sys.executable).with_name("mentorbot"))]
         if not Path(mentorbot[0]).exists():
-            mentorbot = [sys.executable, "-m", "bot.cli"]
+            mentorbot = [sys.executable, "-m", "mentorbot.cli"]
         bot = subprocess.Popen(
             [*mentorbot, "run", "--http", "--host", "127.0.0.1", "--port", str(bot_port), "--threads", THREADS],
             env=env,

@@ -11,7 +11,6 @@ from slack_sdk import WebClient
 from bot.commands import CommandRouter
 from bot.listeners import register_listeners
 from bot.runtime import Services
-from bot.slack_client import make_web_client
 
 
 class _TokenFromClientFilter(logging.Filter):
@@ -28,16 +27,17 @@ logging.getLogger("slack_bolt.App").addFilter(_TokenFromClientFilter())
 def build_app(
     services: Services,
     *,
-    client: WebClient | None = None,
+    client: WebClient,
+    signing_secret: str | None,
     socket_mode: bool = False,
     process_before_response: bool = False,
 ) -> tuple[App, CommandRouter]:
-    """`process_before_response=True` makes in-process dispatch deterministic in tests;
-    served apps keep the default, where the HTTP answer leaves at ack()."""
-    settings = services.settings
+    """`client` is the Web API client for work after acks (mentorbot/slack_client.py builds it).
+    `process_before_response=True` makes in-process dispatch deterministic in tests; served apps
+    keep the default, where the HTTP answer leaves at ack()."""
     app = App(
-        client=client or make_web_client(settings),
-        signing_secret=settings.signing_secret or "",
+        client=client,
+        signing_secret=signing_secret or "",
         # Socket Mode envelopes arrive over an authenticated WebSocket and carry no signature.
         request_verification_enabled=not socket_mode,
         process_before_response=process_before_response,

@@ -7,17 +7,15 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.config import Settings
+from program.clock import Clock, system_clock
 from storage.db import read_scope, session_scope
 
 log = logging.getLogger(__name__)
 
-Clock = Callable[[], datetime]
 T = TypeVar("T")
 AFTER_ACK_WORKERS = 16
 
@@ -38,15 +36,12 @@ def after_ack_pool() -> ThreadPoolExecutor:
     return ThreadPoolExecutor(max_workers=AFTER_ACK_WORKERS, thread_name_prefix="after-ack")
 
 
-def system_clock() -> datetime:
-    """The one wall-clock read of the running bot; everything else is handed a clock."""
-    return datetime.now(UTC)  # noqa: TID251 -- this is the one clock
-
-
 @dataclass(frozen=True)
 class Services:
-    settings: Settings
     session_factory: sessionmaker[Session]
+    # Seals modals' private_metadata (bot/access.py metadata_key: from the signing secret, or the
+    # bot token in Socket Mode, which has none).
+    metadata_key: bytes
     clock: Clock = system_clock
     # Work that follows an ack (database, Web API) runs here, not on Bolt's listener threads,
     # so a burst of slow work never delays the next request's ack.

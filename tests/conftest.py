@@ -16,10 +16,11 @@ import pytest
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.access import metadata_key
 from bot.app import build_app
-from bot.config import Settings
 from bot.runtime import Services
-from bot.slack_client import make_web_client
+from mentorbot.config import Settings
+from mentorbot.slack_client import make_web_client
 from scheduler.context import JobContext
 from storage.db import make_engine, make_session_factory, session_scope
 from tests.support.clock import ManualClock
@@ -172,13 +173,15 @@ def settings(fake_slack: FakeSlack, database_url: str) -> Settings:
 
 @pytest.fixture
 def services(settings: Settings, session_factory: sessionmaker[Session], clock: ManualClock) -> Services:
-    return Services(settings=settings, session_factory=session_factory, clock=clock)
+    return Services(session_factory=session_factory, metadata_key=metadata_key(SIGNING_SECRET), clock=clock)
 
 
 @pytest.fixture
-def bot(services: Services, fake_slack: FakeSlack) -> BotHarness:
+def bot(services: Services, settings: Settings, fake_slack: FakeSlack) -> BotHarness:
     """The real Bolt app, dispatching signed requests in-process (deterministically)."""
-    app, router = build_app(services, process_before_response=True)
+    app, router = build_app(
+        services, client=make_web_client(settings), signing_secret=SIGNING_SECRET, process_before_response=True
+    )
     return BotHarness(app=app, router=router, fake=fake_slack, signing_secret=SIGNING_SECRET)
 
 

@@ -15,7 +15,7 @@ from typing import Any
 from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 
-from bot.access import Actor, Audience, Lookup, Refusal, authorize, lookup_actor, metadata_key, seal, unseal
+from bot.access import Actor, Audience, Lookup, Refusal, authorize, lookup_actor, seal, unseal
 from bot.commands import CommandRequest
 from bot.ids import ACTION_CHANGE, ACTION_REJOIN, ACTION_WITHDRAW, VIEW_CHANGE, VIEW_WITHDRAW
 from bot.listeners.context import ListenerContext
@@ -98,8 +98,7 @@ class Checked:
 
 def register(ctx: ListenerContext) -> None:
     app, services, router = ctx.app, ctx.services, ctx.router
-    settings = services.settings
-    key = metadata_key(settings.signing_secret or settings.bot_token)
+    key = services.metadata_key
     messages = RequestMessageTexts()
 
     def find(body: dict[str, Any]) -> Lookup:

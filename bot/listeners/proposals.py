@@ -15,7 +15,7 @@ from typing import Any
 from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
-from bot.access import Actor, Refusal, metadata_key
+from bot.access import Actor, Refusal
 from bot.ids import (
     ACTION_PICK_PROPOSAL_MENTOR,
     ACTION_PICK_PROPOSAL_RESIDENT,
@@ -64,7 +64,7 @@ def _fresh_review_view(ctx: ListenerContext, key: bytes, actor: Actor, proposal_
 
 def register(ctx: ListenerContext) -> None:
     app, services = ctx.app, ctx.services
-    key = metadata_key(services.settings.signing_secret or services.settings.bot_token)
+    key = services.metadata_key
 
     # --- opening the review -------------------------------------------------------------------
 

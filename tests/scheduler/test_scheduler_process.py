@@ -22,7 +22,7 @@ from tests.support.fake_slack import Call, FakeSlack
 
 def _mentorbot() -> list[str]:
     script = Path(sys.executable).with_name("mentorbot")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "bot.cli"]
+    return [str(script)] if script.exists() else [sys.executable, "-m", "mentorbot.cli"]
 
 
 def _wait_for_post(fake: FakeSlack, text: str, timeout: float = 30.0) -> Call:

@@ -14,7 +14,7 @@ from datetime import timedelta
 from slack_sdk import WebClient
 from sqlalchemy import func, select
 
-from bot.runtime import system_clock
+from program.clock import system_clock
 from scheduler.context import JobContext
 from scheduler.delivery import deliver_pending
 from storage.db import make_engine, make_session_factory

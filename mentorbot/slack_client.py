@@ -9,7 +9,7 @@ from slack_sdk.http_retry.builtin_handlers import (
     ServerErrorRetryHandler,
 )
 
-from bot.config import Settings
+from mentorbot.config import Settings
 
 WEB_API_TIMEOUT_SECONDS = 10
 

@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.cli import main
 from bot.views.changes import RequestMessageTexts
+from mentorbot.cli import main
 from storage import requests
 from storage.models import Role
 from tests.support import factories

@@ -7,7 +7,7 @@ import json
 import pytest
 from sqlalchemy import select
 
-from bot.cli import main
+from mentorbot.cli import main
 from storage.models import Person, Role
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.config import ConfigError, load_settings
+from mentorbot.config import ConfigError, load_settings
 from mentoring.reporting import WeeklySlot
 from storage.programs import ProgramSettings, ensure_program
 from tests.support.factories import EPOCH

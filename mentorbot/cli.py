@@ -20,11 +20,11 @@ from sqlalchemy import Engine, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from bot.config import ConfigError, load_database_url, load_settings
-from bot.roster_csv import RosterFileError, RosterRow, parse_roster_csv
-from bot.runtime import system_clock
-from bot.serve import StartupError, prepare, run_scheduler_only, serve_http, serve_socket_mode
-from bot.slack_client import make_web_client
+from mentorbot.config import ConfigError, load_database_url, load_settings
+from mentorbot.roster_csv import RosterFileError, RosterRow, parse_roster_csv
+from mentorbot.serve import StartupError, prepare, run_scheduler_only, serve_http, serve_socket_mode
+from mentorbot.slack_client import make_web_client
+from program.clock import system_clock
 from storage import audit, migrate
 from storage.db import make_engine, make_session_factory, session_scope
 from storage.models import AuditEntry, Program

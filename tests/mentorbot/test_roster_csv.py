@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.roster_csv import RosterFileError, parse_roster_csv
+from mentorbot.roster_csv import RosterFileError, parse_roster_csv
 from storage.models import Role
 
 HEADER = "slack_user_id,email,name,role,pgy,subspecialty\n"

@@ -17,11 +17,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
+from mentorbot.cli import main
 from storage import migrate
 from storage.db import make_engine, make_session_factory, session_scope
 from storage.models import Role
-from tests.bot.test_http_server import _mentorbot_command
+from tests.mentorbot.test_http_server import _mentorbot_command
 from tests.support import factories
 from tests.support.fake_slack import FakeSlack
 from tests.support.fake_socket_mode import FakeSocketMode

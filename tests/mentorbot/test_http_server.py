@@ -36,7 +36,7 @@ def _free_port() -> int:
 
 def _mentorbot_command() -> list[str]:
     script = Path(sys.executable).with_name("mentorbot")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "bot.cli"]
+    return [str(script)] if script.exists() else [sys.executable, "-m", "mentorbot.cli"]
 
 
 def _get(url: str) -> tuple[int, dict]:
@@ -130,7 +130,7 @@ def test_bad_or_stale_signature_gets_401(server, module_fake_slack, secret, age)
 
 def test_healthz_and_unknown_paths(server):
     base, _ = server
-    assert _get(base + "/healthz") == (200, {"status": "ok", "database": "ok"})
+    assert _get(base + "/healthz") == (200, {"status": "ok", "database": "ok", "schema": "current"})
     with pytest.raises(urllib.error.HTTPError) as error:
         urllib.request.urlopen(base + "/nope", timeout=2)
     assert error.value.code == 404

@@ -16,16 +16,19 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from apscheduler.schedulers.background import BackgroundScheduler
+from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.access import metadata_key
 from bot.app import build_app
-from bot.config import FROM_APP, Settings
-from bot.http_server import database_is_healthy, make_wsgi_app
-from bot.runtime import Clock, Services, after_ack_pool, system_clock
-from bot.slack_client import make_web_client
+from bot.runtime import Services, after_ack_pool
+from mentorbot.config import FROM_APP, Settings
+from mentorbot.http_server import database_health, make_wsgi_app
+from mentorbot.slack_client import make_web_client
+from program.clock import Clock, system_clock
 from scheduler.jobs import JobContext
 from scheduler.runner import build_scheduler
 from storage import migrate
@@ -89,15 +92,25 @@ def prepare(settings: Settings, *, clock: Clock = system_clock) -> str:
 class Runtime:
     """What one serving process holds, so it can be stopped in order."""
 
+    settings: Settings
     engine: Engine
     services: Services
     scheduler: BackgroundScheduler | None = None
+
+    def build_app(self, *, socket_mode: bool = False) -> App:
+        app, _ = build_app(
+            self.services,
+            client=make_web_client(self.settings),
+            signing_secret=self.settings.signing_secret,
+            socket_mode=socket_mode,
+        )
+        return app
 
     def start_scheduler(self) -> None:
         ctx = JobContext(
             session_factory=self.services.session_factory,
             clock=self.services.clock,
-            slack=make_web_client(self.services.settings, retries=False),
+            slack=make_web_client(self.settings, retries=False),
         )
         self.scheduler = build_scheduler(ctx)
         self.scheduler.start()
@@ -113,8 +126,13 @@ class Runtime:
 
 def open_runtime(settings: Settings, *, clock: Clock = system_clock) -> Runtime:
     engine = make_engine(settings.database_url)
-    services = Services(settings=settings, session_factory=make_session_factory(engine), clock=clock, work=after_ack_pool())
-    return Runtime(engine=engine, services=services)
+    services = Services(
+        session_factory=make_session_factory(engine),
+        metadata_key=metadata_key(settings.signing_secret or settings.bot_token),
+        clock=clock,
+        work=after_ack_pool(),
+    )
+    return Runtime(settings=settings, engine=engine, services=services)
 
 
 def _stop_on_signals() -> threading.Event:
@@ -137,7 +155,7 @@ def serve_socket_mode(settings: Settings, *, with_scheduler: bool) -> None:
 
     prepare(settings)
     runtime = open_runtime(settings)
-    app, _ = build_app(runtime.services, socket_mode=True)
+    app = runtime.build_app(socket_mode=True)
     handler = SocketModeHandler(app, settings.app_token)
     try:
         handler.connect()
@@ -195,10 +213,10 @@ def serve_http(settings: Settings, *, host: str, port: int, workers: int, thread
     def load_wsgi() -> Callable[..., Iterable[bytes]]:
         runtime = open_runtime(settings)
         runtimes.append(runtime)
-        app, _ = build_app(runtime.services)
+        app = runtime.build_app()
         if with_scheduler:
             runtime.start_scheduler()
-        return make_wsgi_app(app, lambda: database_is_healthy(runtime.engine))
+        return make_wsgi_app(app, lambda: database_health(runtime.engine))
 
     def worker_exit(_server: Any, _worker: Any) -> None:
         for runtime in runtimes:

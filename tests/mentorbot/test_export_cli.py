@@ -7,8 +7,8 @@ import io
 
 import pytest
 
-from bot.cli import main
 from bot.views.export_csv import COLUMNS
+from mentorbot.cli import main
 from tests.support import factories, sample_program
 
 
