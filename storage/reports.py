@@ -50,6 +50,7 @@ from storage.models import (
     RoundState,
 )
 from storage.pause_records import pauses_by_pairing
+from storage.program_figures import CurrentFigures, QuarterProgramFigures, current_figures, quarter_program_figures
 from storage.programs import academic_calendar, program_today, program_zone
 from storage.requests import PersonRef
 
@@ -124,6 +125,7 @@ class ProgramSnapshot:
     round: RoundInfo | None
     proposal: ProposalInfo | None
     unreachable: tuple[Unreachable, ...]
+    figures: CurrentFigures  # pauses now, residents without a mentor, the last closed quarter's check-ins
 
     @property
     def overdue(self) -> list[tuple[PairRef, int]]:
@@ -177,6 +179,7 @@ def program_snapshot(session: Session, *, program: Program, now: datetime) -> Pr
         round=_current_round(session, program=program, academic_year=quarter.year),
         proposal=_pending_proposal(session, program=program),
         unreachable=tuple(_unreachable(session, program_id=program.id, since=now - UNREACHABLE_WINDOW)),
+        figures=current_figures(session, program=program, today=today),
     )
 
 
@@ -422,6 +425,8 @@ class QuarterReport:
     figures: tuple[QuarterFigures[int], ...]  # quarters 1..quarter of the year
     pairs: dict[int, PairRef]  # every pairing active at some point in those quarters
     quarter_months: tuple[str, ...]  # all four quarters of the year: "Jul–Sep", ...
+    # The program figures of quarters 1..quarter; check-ins only for those over by the report day.
+    program_figures: tuple[QuarterProgramFigures, ...] = ()
 
     @property
     def current(self) -> QuarterFigures[int]:
@@ -432,7 +437,9 @@ class QuarterReport:
         return f"{self.year_label} Q{self.quarter.quarter}"
 
 
-def quarter_report(session: Session, *, program: Program, quarter: AcademicQuarter) -> QuarterReport:
+def quarter_report(session: Session, *, program: Program, quarter: AcademicQuarter, today: date | None = None) -> QuarterReport:
+    """The report of `quarter` as of `today` (check-in figures only for quarters over by then;
+    without a day, only for the quarters before this one)."""
     calendar = academic_calendar(program)
     year_pairs = [
         py
@@ -452,6 +459,15 @@ def quarter_report(session: Session, *, program: Program, quarter: AcademicQuart
         figures=tuple(figures),
         pairs={py.pair.pairing_id: py.pair for py in year_pairs},
         quarter_months=tuple(_months(*calendar.quarter_bounds(quarter.year, q)) for q in range(1, QUARTERS_PER_YEAR + 1)),
+        program_figures=tuple(
+            quarter_program_figures(
+                session,
+                program=program,
+                histories=[py.history for py in year_pairs],
+                figures=figures,
+                today=today or first_day,
+            )
+        ),
     )
 
 
