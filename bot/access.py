@@ -125,6 +125,9 @@ POLICY: dict[str, Reach] = {
     ids.ACTION_EXPORT: Reach.PROGRAM,
     ids.ACTION_WE_MET: Reach.OWN,
     ids.VIEW_MEETING: Reach.OWN,
+    ids.ACTION_PAUSE: Reach.OWN,
+    ids.VIEW_PAUSE: Reach.OWN,
+    ids.ACTION_RESUME: Reach.OWN,
     ids.ACTION_RESOLVE_REMATCH: Reach.PROGRAM_NOT_PARTY,
     ids.ACTION_RESOLVE_CLOSE: Reach.PROGRAM_NOT_PARTY,
     # Matching (bot/listeners/preferences.py, proposals.py). The forms are about one's own answers

@@ -29,6 +29,11 @@ ACTION_REASSIGN = "proposal.reassign"  # review: apply the reassignment
 ACTION_WE_MET = "meeting.open"  # button on reminders and the App Home: log a meeting
 VIEW_MEETING = "meeting.submit"
 
+# Pauses (bot/listeners/pauses.py; buttons from bot/views/pauses.py). Value: a pairing id, or none.
+ACTION_PAUSE = "pause.open"
+VIEW_PAUSE = "pause.submit"
+ACTION_RESUME = "pause.resume"
+
 # Confidential change and withdrawal (bot/listeners/changes.py; buttons from bot/views/changes.py).
 ACTION_CHANGE = "change.open"  # value: a pairing id (skips "which pairing"), or none
 ACTION_WITHDRAW = "withdraw.open"

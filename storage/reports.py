@@ -49,7 +49,7 @@ from storage.models import (
     Round,
     RoundState,
 )
-from storage.pause_records import pauses_by_pairing
+from storage.pause_records import open_pause, pauses_by_pairing
 from storage.program_figures import CurrentFigures, QuarterProgramFigures, current_figures, quarter_program_figures
 from storage.programs import academic_calendar, program_today, program_zone
 from storage.requests import PersonRef
@@ -372,6 +372,8 @@ class MyPairing:
     started_on: date
     last_met_on: date | None
     due_on: date
+    paused_until: date | None = None  # meetings on hold until then
+    paused_by_me: bool = False  # only the person who paused may end it early
 
 
 @dataclass(frozen=True)
@@ -385,6 +387,7 @@ class PersonHome:
 def person_home(session: Session, *, person: Person, program: Program) -> PersonHome:
     active = active_pairings_of(session, person.id)
     latest = _latest_meetings(session, [p.id for p in active])
+    paused_by_me = {p.id for p in active if (found := open_pause(session, p.id)) is not None and found.paused_by_id == person.id}
     pairings = []
     for p in active:
         last_met = _later(p.last_met_on, latest.get(p.id))
@@ -397,6 +400,8 @@ def person_home(session: Session, *, person: Person, program: Program) -> Person
                 started_on=p.started_on,
                 last_met_on=last_met,
                 due_on=p.next_due_on or next_due(p.started_on, last_met),
+                paused_until=p.paused_until,
+                paused_by_me=p.id in paused_by_me,
             )
         )
     waiting = session.scalars(

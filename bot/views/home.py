@@ -26,7 +26,8 @@ from bot.ids import (
 from bot.views.changes import change_button
 from bot.views.common import Block, actions, button, context, divider, escape, header, month_day_year, section
 from bot.views.help import CommandLine, not_on_roster_message
-from bot.views.reports import detail_sections, figure_fields, plural
+from bot.views.pauses import pause_button, resume_button
+from bot.views.reports import detail_sections, figure_fields, plural, program_figure_fields
 from storage.models import Role, RoundState
 from storage.reports import MyPairing, PersonHome, ProgramSnapshot
 
@@ -131,13 +132,13 @@ def pairing_blocks(pairing: MyPairing, *, today: date | None) -> list[Block]:
         f"{met}\n{due_text(pairing.due_on, today)}"
     )
     value = str(pairing.pairing_id)  # the buttons' listeners take the pairing id
-    return [
-        section(text),
-        actions(
-            button("We met: log a meeting", ACTION_WE_MET, value=value, style="primary"),
-            change_button(pairing.pairing_id),
-        ),
-    ]
+    if pairing.paused_until is not None:
+        text += f"\nMeetings paused until *{month_day_year(pairing.paused_until)}*: no reminders until then."
+        hold = resume_button(pairing.pairing_id) if pairing.paused_by_me else None
+    else:
+        hold = pause_button(pairing.pairing_id)
+    buttons = [button("We met: log a meeting", ACTION_WE_MET, value=value, style="primary"), change_button(pairing.pairing_id)]
+    return [section(text), actions(*buttons, *([hold] if hold else []))]
 
 
 def withdrawn_blocks() -> list[Block]:
@@ -160,6 +161,7 @@ def dashboard_blocks(snapshot: ProgramSnapshot) -> list[Block]:
         header("Program dashboard"),
         context(f"{escape(snapshot.program_name)} · {snapshot.quarter_label} · as of {month_day_year(snapshot.today)}"),
         figure_fields(snapshot),
+        program_figure_fields(snapshot),
         *detail_sections(snapshot, limit=DASHBOARD_LIST_LIMIT, more=DASHBOARD_MORE_HINT),
     ]
     if not snapshot.meetings.overdue:

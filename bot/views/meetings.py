@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from bot.ids import ACTION_WE_MET, ACTION_WITHDRAW, VIEW_MEETING
+from bot.ids import ACTION_PAUSE, ACTION_WE_MET, ACTION_WITHDRAW, VIEW_MEETING
 from bot.views.changes import change_button
 from bot.views.common import Block, Message, actions, button, context, mention, plain, private_message, section
 from mentoring.nudges import NudgeKind
@@ -64,8 +64,13 @@ def nudge_message(
         "blocks": [
             section(lead + "\n" + tail),
             # Logging is the one action asked for; changing or leaving stays one click away.
-            actions(we_met_element(pairing_id), change_button(pairing_id), button("Leave the program", ACTION_WITHDRAW)),
-            context("Sent only to you. Changing your pairing or leaving needs no reason."),
+            actions(
+                we_met_element(pairing_id),
+                button("Pause meetings", ACTION_PAUSE, value=str(pairing_id)),
+                change_button(pairing_id),
+                button("Leave the program", ACTION_WITHDRAW),
+            ),
+            context("Sent only to you. Pausing (for leave or a rotation), changing your pairing or leaving needs no reason."),
         ],
     }
 

@@ -23,6 +23,7 @@ from bot.views.common import (
     short_date,
 )
 from mentoring.cadence import QuarterStatus
+from mentoring.check_ins import CheckInFigures, ScoreSummary
 from mentoring.reporting import QuarterFigures
 from storage.models import RoundState
 from storage.reports import PairRef, ProgramSnapshot, QuarterReport
@@ -35,6 +36,7 @@ NAME_WIDTH = 20
 # A section holds 3000 characters: room for its title, the bullets, and the "…and N more" line.
 LIST_TEXT_BUDGET = 2700
 MORE_LINE_ROOM = 120
+LIST_ENDS_SHOWN = 5
 
 
 def plural(count: int, one: str, many: str | None = None) -> str:
@@ -92,6 +94,48 @@ def figure_fields(snapshot: ProgramSnapshot) -> Block:
         + (f" ({plural(capacity.mentors_with_room, 'mentor')} with room)" if capacity.free else ""),
         f"*Matching round*\n{round_line(snapshot)}",
         f"*Couldn't reach by DM (7 days)*\n{plural(len(snapshot.unreachable), 'person', 'people')}",
+    )
+
+
+TOO_FEW = "too few answers to show"
+SMALL_GROUP_NOTE = (
+    "Check-in scores: answers given in a finished quarter, shown only as averages of at least {minimum} answers; "
+    "nobody's own answer can be told apart."
+)
+
+
+def score_text(summary: ScoreSummary | None) -> str:
+    return TOO_FEW if summary is None else f"{summary.mean:.1f} of 5 ({summary.answers} answers)"
+
+
+def check_in_lines(figures: CheckInFigures) -> str:
+    return f"Usefulness of meetings: {score_text(figures.usefulness)}\nRelationship: {score_text(figures.relationship)}"
+
+
+def paused_text(snapshot: ProgramSnapshot) -> str:
+    paused = snapshot.figures.paused
+    if not paused.count:
+        return "None"
+    ends = ", ".join(short_date(day) for day in paused.ends[:LIST_ENDS_SHOWN])
+    more = f" and {paused.count - LIST_ENDS_SHOWN} more" if paused.count > LIST_ENDS_SHOWN else ""
+    return f"{plural(paused.count, 'pair')}, until {ends}{more}"
+
+
+def without_mentor_text(snapshot: ProgramSnapshot) -> str:
+    counts = snapshot.figures.without_mentor
+    if not counts:
+        return "None"
+    return " · ".join(f"{'PGY-' + str(pgy) if pgy else 'year not on roster'}: {count}" for pgy, count in counts)
+
+
+def program_figure_fields(snapshot: ProgramSnapshot) -> Block:
+    """Pauses (counts and end dates, never who or why), residents still without a mentor by
+    training year, and the check-in scores of the last finished quarter."""
+    figures = snapshot.figures
+    return fields(
+        f"*Paused now*\n{paused_text(snapshot)}",
+        f"*Residents without a mentor*\n{without_mentor_text(snapshot)}",
+        f"*Check-ins, {figures.check_ins_label}*\n{check_in_lines(figures.check_ins)}",
     )
 
 
@@ -153,9 +197,11 @@ def summary_blocks(snapshot: ProgramSnapshot) -> list[Block]:
         header(f"Weekly mentorship summary: {short_date(snapshot.today)}"),
         context(f"{escape(snapshot.program_name)} · {snapshot.quarter_label} · as of {month_day_year(snapshot.today)}"),
         figure_fields(snapshot),
+        program_figure_fields(snapshot),
         *detail_sections(snapshot, limit=SUMMARY_LIST_LIMIT),
         context(
-            "Change and withdrawal requests are shown as a count only. Buttons to act on all this are on Mentorbot's *Home* tab."
+            "Change and withdrawal requests are shown as a count only; pauses as a count and end dates. "
+            "Buttons to act on all this are on Mentorbot's *Home* tab."
         ),
     ]
 

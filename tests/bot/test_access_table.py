@@ -22,6 +22,7 @@ from bot.ids import (
     ACTION_EXPORT,
     ACTION_OPEN_OFFER,
     ACTION_OPEN_REQUEST,
+    ACTION_PAUSE,
     ACTION_PICK_MENTOR,
     ACTION_PICK_PROPOSAL_MENTOR,
     ACTION_PICK_PROPOSAL_RESIDENT,
@@ -30,6 +31,7 @@ from bot.ids import (
     ACTION_REJOIN,
     ACTION_RESOLVE_CLOSE,
     ACTION_RESOLVE_REMATCH,
+    ACTION_RESUME,
     ACTION_REVIEW_PROPOSAL,
     ACTION_WE_MET,
     ACTION_WITHDRAW,
@@ -37,6 +39,7 @@ from bot.ids import (
     VIEW_CHANGE,
     VIEW_MEETING,
     VIEW_OFFER,
+    VIEW_PAUSE,
     VIEW_PROPOSAL,
     VIEW_REQUEST,
     VIEW_WITHDRAW,
@@ -108,7 +111,10 @@ def _same_for_roster(expect: Expect) -> dict[str, Expect]:
 
 
 def _home_click(action_id: str, value: str | None = None) -> Callable[[BotHarness, str, TableWorld], Reply]:
-    return lambda bot, user, w: bot.click(action_id, user_id=user, value=value, view=HOME_VIEW, response_url=None)
+    """A click on the App Home; the value "OWN" stands for the clicker-facing pairing (Riley and Dr. Fran's)."""
+    return lambda bot, user, w: bot.click(
+        action_id, user_id=user, value=str(w.own_pairing) if value == "OWN" else value, view=HOME_VIEW, response_url=None
+    )
 
 
 def _meeting_values(pairing_id: int) -> dict:
@@ -439,6 +445,76 @@ SURFACES += [
         ACTION_PICK_PROPOSAL_MENTOR,
         _suggest(ACTION_PICK_PROPOSAL_MENTOR, _review_metadata()),
         _by_role(NO_OPTIONS, NO_OPTIONS, Expect("Leave unmatched")) | {"not_on_roster": NO_OPTIONS},
+    ),
+]
+
+
+# --- pauses (bot/listeners/pauses.py) ---------------------------------------------------------------
+# Riley and Dr. Fran may pause their own pairing; nobody may pause another's, and `resume` only ever
+# ends the caller's own pause (so it has nothing to end here).
+
+PAUSE_FORM = Expect("Pause your mentoring meetings with")
+NOTHING_TO_PAUSE = Expect("so there's nothing to pause")
+NOTHING_PAUSED = Expect("Nothing is paused right now")
+
+
+def _pause_values() -> dict:
+    return {"pause_length": {"pause_length": {"type": "radio_buttons", "selected_option": {"value": "two_weeks"}}}}
+
+
+SURFACES += [
+    SurfaceCase(
+        "/mentor pause",
+        "/mentor pause",
+        lambda bot, user, w: bot.command("pause", user_id=user),
+        _by_role(PAUSE_FORM, PAUSE_FORM, NOTHING_TO_PAUSE),
+    ),
+    SurfaceCase(
+        "/mentor resume",
+        "/mentor resume",
+        lambda bot, user, w: bot.command("resume", user_id=user),
+        _same_for_roster(NOTHING_PAUSED),
+    ),
+    SurfaceCase(
+        "pause button naming one's own pairing",
+        ACTION_PAUSE,
+        _home_click(ACTION_PAUSE, "OWN"),
+        _by_role(PAUSE_FORM, PAUSE_FORM, NOT_YOURS),
+    ),
+    SurfaceCase(
+        "pause button naming someone else's pairing",
+        ACTION_PAUSE,
+        lambda bot, user, w: bot.click(ACTION_PAUSE, user_id=user, value=str(w.other_pairing)),
+        _same_for_roster(NOT_YOURS),
+    ),
+    SurfaceCase(
+        "resume button on the App Home", ACTION_RESUME, _home_click(ACTION_RESUME, "OWN"), _same_for_roster(NOTHING_PAUSED)
+    ),
+    SurfaceCase(
+        "pause submitted for one's own pairing",
+        VIEW_PAUSE,
+        lambda bot, user, w: bot.submit(
+            VIEW_PAUSE,
+            user_id=user,
+            values=_pause_values(),
+            private_metadata=sealed({"k": "pause", "u": user, "p": [w.own_pairing]}),
+        ),
+        _by_role(
+            Expect("back on *Wed, Dec 9, 2026*", writes=True),
+            Expect("back on *Wed, Dec 9, 2026*", writes=True),
+            Expect("isn't yours, so there's nothing to pause"),
+        ),
+    ),
+    SurfaceCase(
+        "pause submitted with tampered private_metadata",
+        VIEW_PAUSE,
+        lambda bot, user, w: bot.submit(
+            VIEW_PAUSE,
+            user_id=user,
+            values=_pause_values(),
+            private_metadata=f'0000.{{"k":"pause","p":[{w.other_pairing}],"u":"{user}"}}',
+        ),
+        dict.fromkeys(ROLES, TAMPERED),
     ),
 ]
 

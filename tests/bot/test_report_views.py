@@ -17,6 +17,7 @@ from bot.ids import (
     ACTION_OPEN_OFFER,
     ACTION_OPEN_REQUEST,
     ACTION_OPEN_ROUND,
+    ACTION_PAUSE,
     ACTION_REJOIN,
     ACTION_REVIEW_PROPOSAL,
     ACTION_RUN_MATCH,
@@ -247,6 +248,7 @@ def test_resident_home_shows_the_pairing_and_the_buttons(session_factory, sample
     assert action_ids(view) == [
         (ACTION_WE_MET, pairing_id),
         (ACTION_CHANGE, pairing_id),
+        (ACTION_PAUSE, pairing_id),
         (ACTION_OPEN_REQUEST, None),
         (ACTION_WITHDRAW, None),
     ]
