@@ -128,6 +128,10 @@ POLICY: dict[str, Reach] = {
     ids.ACTION_PAUSE: Reach.OWN,
     ids.VIEW_PAUSE: Reach.OWN,
     ids.ACTION_RESUME: Reach.OWN,
+    ids.ACTION_CHECK_IN: Reach.OWN,
+    ids.ACTION_CHECK_IN_SKIP: Reach.OWN,
+    ids.VIEW_CHECK_IN: Reach.OWN,
+    ids.ACTION_NOTE_READ: Reach.PROGRAM_NOT_PARTY,
     ids.ACTION_RESOLVE_REMATCH: Reach.PROGRAM_NOT_PARTY,
     ids.ACTION_RESOLVE_CLOSE: Reach.PROGRAM_NOT_PARTY,
     # Matching (bot/listeners/preferences.py, proposals.py). The forms are about one's own answers

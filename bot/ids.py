@@ -34,6 +34,12 @@ ACTION_PAUSE = "pause.open"
 VIEW_PAUSE = "pause.submit"
 ACTION_RESUME = "pause.resume"
 
+# Check-ins (bot/listeners/check_ins.py; bot/views/check_ins.py). Value: the check-in's id.
+ACTION_CHECK_IN = "check_in.open"
+ACTION_CHECK_IN_SKIP = "check_in.skip"
+VIEW_CHECK_IN = "check_in.submit"
+ACTION_NOTE_READ = "check_in_note.read"  # a coordinator's DM; value: the note's id
+
 # Confidential change and withdrawal (bot/listeners/changes.py; buttons from bot/views/changes.py).
 ACTION_CHANGE = "change.open"  # value: a pairing id (skips "which pairing"), or none
 ACTION_WITHDRAW = "withdraw.open"

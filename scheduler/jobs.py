@@ -14,6 +14,7 @@ from datetime import timedelta
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from scheduler.check_ins import ask_quarterly
 from scheduler.context import JobContext
 from scheduler.delivery import deliver_pending
 from scheduler.pauses import announce_pause_ends
@@ -78,6 +79,12 @@ def all_jobs() -> list[JobSpec]:
             description="tell each pair whose pause ends today that its meetings are back on",
             trigger=IntervalTrigger(minutes=10),
             run=announce_pause_ends,
+        ),
+        JobSpec(
+            id="check_ins.quarterly",
+            description="ask pairs that met last quarter how the mentoring is going (once each, early in the quarter)",
+            trigger=IntervalTrigger(hours=1),
+            run=ask_quarterly,
         ),
         JobSpec(
             id="people.refresh_time_zones",

@@ -18,7 +18,7 @@ import secrets
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session, selectinload
@@ -108,13 +108,38 @@ def prompt_for(session: Session, *, prompt_id: int, person: Person, lock: bool =
     return prompt
 
 
-def latest_open_prompt(session: Session, *, person: Person, kind: CheckInKind) -> CheckInPrompt | None:
+ENDING_CHECK_IN_DAYS = 60
+
+
+def ending_prompt(session: Session, *, person: Person, now: datetime) -> CheckInPrompt | None:
+    """The ending check-in of the person's most recently ended pairing (within 60 days), asked
+    now if it was not yet: the neutral notice's button names no pairing, so it is found here."""
+    program = session.get(Program, person.program_id)
+    assert program is not None
+    today = program_today(program, now)
     query = (
-        select(CheckInPrompt)
-        .where(CheckInPrompt.person_id == person.id, CheckInPrompt.kind == kind, CheckInPrompt.state == CheckInState.OPEN)
-        .order_by(CheckInPrompt.created_at.desc(), CheckInPrompt.id.desc())
+        select(Pairing)
+        .where(
+            (Pairing.mentor_id == person.id) | (Pairing.resident_id == person.id),
+            Pairing.ended_on.is_not(None),
+            Pairing.ended_on >= today - timedelta(days=ENDING_CHECK_IN_DAYS),
+        )
+        .order_by(Pairing.ended_on.desc(), Pairing.id.desc())
     )
-    return session.scalars(query).first()
+    pairing = session.scalars(query).first()
+    if pairing is None or pairing.ended_on is None:
+        return None
+    subject = {"person_id": person.id, "pairing_id": pairing.id, "kind": CheckInKind.ENDING, "subject_on": pairing.ended_on}
+    ask(
+        session,
+        program=program,
+        person=person,
+        pairing_id=pairing.id,
+        kind=CheckInKind.ENDING,
+        subject_on=pairing.ended_on,
+        now=now,
+    )
+    return session.scalars(select(CheckInPrompt).filter_by(**subject)).first()
 
 
 def answer(

@@ -10,6 +10,7 @@ from bot.listeners import (
     admin,
     change_requests,
     changes,
+    check_ins,
     commands,
     home,
     meetings,
@@ -30,6 +31,7 @@ def register_listeners(app: App, services: Services) -> CommandRouter:
     commands.register(ctx)
     meetings.register(ctx)
     pauses.register(ctx)
+    check_ins.register(ctx)
     preferences.register(ctx)
     changes.register(ctx)
     change_requests.register(ctx)

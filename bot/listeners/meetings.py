@@ -19,6 +19,7 @@ from bot.views import meetings as views
 from bot.views.access import refusal_text
 from bot.views.common import private_message
 from bot.views.help import not_on_roster_message
+from program.check_ins import ask_after_meeting
 from storage.meetings import (
     MeetingError,
     MeetingLogged,
@@ -201,6 +202,7 @@ def register(ctx: ListenerContext) -> None:
                     now=now, recipients=[logged.pairing.mentor, logged.pairing.resident], pairing_id=pairing_id,
                     dedupe_key=f"meeting:{pairing_id}:{met_on.isoformat()}",
                 )  # fmt: skip
+                ask_after_meeting(session, program=program, pairing=logged.pairing, met_on=met_on, now=now)
             return logged
 
 

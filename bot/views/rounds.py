@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from bot.ids import ACTION_OPEN_OFFER, ACTION_OPEN_REQUEST, ACTION_REVIEW_PROPOSAL
-from bot.views.changes import NEUTRAL_NOTICE
+from bot.views.changes import NEUTRAL_NOTICE, neutral_notice_blocks
 from bot.views.common import Message, actions, button, context, long_date, mention, private_message, section
 
 ONLY_YOU = "Only you can see this message."
@@ -103,7 +103,7 @@ def approved_summary(*, approver_user_id: str, pairs: int, unmatched_user_ids: S
 
 def pairing_ended_notice() -> Message:
     """Neutral: never says who asked or why."""
-    return _message(NEUTRAL_NOTICE, context(ONLY_YOU))
+    return {"text": NEUTRAL_NOTICE, "blocks": [*neutral_notice_blocks(), context(ONLY_YOU)]}
 
 
 # --- private answers to a coordinator's own command -------------------------------------------

@@ -11,7 +11,8 @@ Refusals are private and write nothing; nobody but a coordinator ever sees a pai
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
 
 import pytest
 from sqlalchemy import select
@@ -19,7 +20,10 @@ from sqlalchemy import select
 from bot.access import POLICY
 from bot.ids import (
     ACTION_CHANGE,
+    ACTION_CHECK_IN,
+    ACTION_CHECK_IN_SKIP,
     ACTION_EXPORT,
+    ACTION_NOTE_READ,
     ACTION_OPEN_OFFER,
     ACTION_OPEN_REQUEST,
     ACTION_PAUSE,
@@ -37,6 +41,7 @@ from bot.ids import (
     ACTION_WITHDRAW,
     EVENT_APP_HOME_OPENED,
     VIEW_CHANGE,
+    VIEW_CHECK_IN,
     VIEW_MEETING,
     VIEW_OFFER,
     VIEW_PAUSE,
@@ -46,7 +51,8 @@ from bot.ids import (
 )
 from bot.views import meetings as meeting_views
 from bot.views.changes import RequestMessageTexts
-from storage import requests
+from mentoring.check_ins import CheckInKind
+from storage import check_ins, requests
 from storage.db import session_scope
 from storage.models import Person, Role
 from tests.support import factories
@@ -73,6 +79,10 @@ class TableWorld:
     own_pairing: int  # Riley and Dr. Fran
     other_pairing: int  # Tess and Dr. Gil
     open_request: int  # Sam's, about Dr. Hal
+    # Check-ins after Riley and Fran's meeting (by Slack user), Tess's, and a note Tess wrote to the coordinators.
+    check_ins: dict[str, int] = field(default_factory=dict)
+    other_check_in: int = 0
+    other_note: int = 0
 
 
 @dataclass(frozen=True)
@@ -519,6 +529,84 @@ SURFACES += [
 ]
 
 
+# --- check-ins (bot/listeners/check_ins.py) -----------------------------------------------------------
+# Riley and Dr. Fran each have a check-in about their meeting; Tess has one too, and wrote a note that
+# only coordinators outside her pairing may mark read.
+
+NOT_YOUR_CHECK_IN = NOT_YOURS
+CHECK_IN_FORM = Expect("How useful was your meeting with")
+
+
+def _own_check_in(action_id: str) -> Callable[[BotHarness, str, TableWorld], Reply]:
+    return lambda bot, user, w: bot.click(action_id, user_id=user, value=str(w.check_ins.get(user, w.check_ins["URILEY"])))
+
+
+def _check_in_values() -> dict:
+    return {"check_in_score": {"check_in_score": {"type": "radio_buttons", "selected_option": {"value": "4"}}}}
+
+
+SURFACES += [
+    SurfaceCase(
+        "Answer on one's own check-in",
+        ACTION_CHECK_IN,
+        _own_check_in(ACTION_CHECK_IN),
+        _by_role(CHECK_IN_FORM, CHECK_IN_FORM, NOT_YOURS),
+    ),
+    SurfaceCase(
+        "Answer on someone else's check-in",
+        ACTION_CHECK_IN,
+        lambda bot, user, w: bot.click(ACTION_CHECK_IN, user_id=user, value=str(w.other_check_in)),
+        _same_for_roster(NOT_YOURS),
+    ),
+    SurfaceCase(
+        "the ending check-in on the neutral notice, with no pairing ended",
+        ACTION_CHECK_IN,
+        lambda bot, user, w: bot.click(ACTION_CHECK_IN, user_id=user),
+        _same_for_roster(Expect("no check-in waiting for you")),
+    ),
+    SurfaceCase(
+        "Skip on one's own check-in",
+        ACTION_CHECK_IN_SKIP,
+        _own_check_in(ACTION_CHECK_IN_SKIP),
+        _by_role(Expect("nothing was recorded", writes=True), Expect("nothing was recorded", writes=True), NOT_YOURS),
+    ),
+    SurfaceCase(
+        "Skip on someone else's check-in",
+        ACTION_CHECK_IN_SKIP,
+        lambda bot, user, w: bot.click(ACTION_CHECK_IN_SKIP, user_id=user, value=str(w.other_check_in)),
+        _same_for_roster(NOT_YOURS),
+    ),
+    SurfaceCase(
+        "check-in submitted",
+        VIEW_CHECK_IN,
+        lambda bot, user, w: bot.submit(
+            VIEW_CHECK_IN,
+            user_id=user,
+            values=_check_in_values(),
+            private_metadata=sealed({"k": "check_in", "u": user, "p": w.check_ins.get(user, w.check_ins["URILEY"])}),
+        ),
+        _by_role(Expect("Saving", writes=True), Expect("Saving", writes=True), NOT_YOURS),
+    ),
+    SurfaceCase(
+        "check-in submitted with tampered private_metadata",
+        VIEW_CHECK_IN,
+        lambda bot, user, w: bot.submit(
+            VIEW_CHECK_IN,
+            user_id=user,
+            values=_check_in_values(),
+            private_metadata=f'0000.{{"k":"check_in","p":{w.other_check_in},"u":"{user}"}}',
+        ),
+        dict.fromkeys(ROLES, TAMPERED),
+    ),
+    SurfaceCase(
+        "Mark as read, on a coordinator's check-in note",
+        ACTION_NOTE_READ,
+        lambda bot, user, w: bot.click(ACTION_NOTE_READ, user_id=user, value=str(w.other_note)),
+        _by_role(COORDINATORS_ONLY, COORDINATORS_ONLY, Expect("was read by Casey Coordinator", writes=True)),
+    ),
+]
+
+
 @pytest.fixture
 def table_world(arrange, fake_slack, clock) -> TableWorld:
     with arrange() as session:
@@ -535,7 +623,25 @@ def table_world(arrange, fake_slack, clock) -> TableWorld:
             session, requester_id=sam.id, pairing_id=sams, note="only coordinators", requester_rematch=True,
             now=clock(), messages=RequestMessageTexts(),
         )  # fmt: skip
-        world = TableWorld(own, other, request.summary.request_id)
+        asked = {
+            person: check_ins.ask(
+                session,
+                program=program,
+                person=person,
+                pairing_id=pairing_id,
+                kind=CheckInKind.MEETING,
+                subject_on=date(2026, 11, 20),
+                now=clock(),
+            )
+            for person, pairing_id in ((riley, own), (fran, own), (tess, other))
+        }
+        tess_note = check_ins.answer(session, prompt_id=check_ins.ask(
+            session, program=program, person=tess, pairing_id=other, kind=CheckInKind.QUARTERLY, subject_on=date(2026, 7, 1),
+            now=clock()).id, person=tess, score=3, text="only coordinators", now=clock()).note  # fmt: skip
+        world = TableWorld(
+            own, other, request.summary.request_id,
+            check_ins={"URILEY": asked[riley].id, "UFRAN": asked[fran].id}, other_check_in=asked[tess].id, other_note=tess_note.id,
+        )  # fmt: skip
     for uid in USERS.values():
         fake_slack.add_user(uid, name=uid.lower())
     return world
