@@ -312,12 +312,22 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# Slack's libraries log whole request and response bodies at DEBUG, and those carry what people
+# wrote for the coordinators (notes, check-in text): they stay at INFO even with --verbose.
+PAYLOAD_LOGGERS = ("slack_sdk", "slack_bolt")
+
+
+def configure_logging(*, verbose: bool) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    for name in PAYLOAD_LOGGERS:
+        logging.getLogger(name).setLevel(logging.INFO)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    configure_logging(verbose=args.verbose)
     try:
         args.func(args)
     except (ConfigError, UsageProblem, RosterError) as problem:

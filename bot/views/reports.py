@@ -24,8 +24,10 @@ from bot.views.common import (
 )
 from mentoring.cadence import QuarterStatus
 from mentoring.check_ins import CheckInFigures, ScoreSummary
+from mentoring.program_figures import Share
 from mentoring.reporting import QuarterFigures
 from storage.models import RoundState
+from storage.program_figures import QuarterProgramFigures
 from storage.reports import PairRef, ProgramSnapshot, QuarterReport
 
 # Lists in a channel message stop here; the App Home shows more, the export shows all.
@@ -282,6 +284,31 @@ def pair_table(report: QuarterReport) -> str:
     return table
 
 
+def share_text(share: Share, of_what: str) -> str:
+    if not share.of:
+        return f"– (no {of_what} yet)"
+    return f"{percent(share.rate)} ({share.count} of {plural(share.of, of_what)})"
+
+
+def program_figure_lines(figures: QuarterProgramFigures) -> list[str]:
+    """The literature's figures for one quarter; check-ins only once it is over."""
+    median = figures.median_days_between_meetings
+    lines = [
+        f"Pairs due that met: {share_text(figures.pairs_met, 'pair')}",
+        f"Full participation (3 or more meetings in the year so far): {share_text(figures.full_participation, 'pair paired all year')}",
+        f"Median days between meetings: {'–' if median is None else f'{median:g}'}",
+        f"Pauses: {plural(figures.pauses.begun, 'pause')} begun, {plural(figures.pauses.pairs_paused, 'pair')} paused at some point",
+    ]
+    if figures.check_ins is None:
+        lines.append("Check-ins: shown once the quarter is over")
+    else:
+        lines.append(
+            f"Check-ins given this quarter: usefulness {score_text(figures.check_ins.usefulness)}; "
+            f"relationship {score_text(figures.check_ins.relationship)}"
+        )
+    return lines
+
+
 def quarter_report_blocks(report: QuarterReport) -> list[Block]:
     current = report.current
     compliance = current.compliance
@@ -298,6 +325,10 @@ def quarter_report_blocks(report: QuarterReport) -> list[Block]:
         ),
         section("*This year so far*\n" + "\n".join(trend_lines(report))),
     ]
+    if report.program_figures:
+        blocks.append(
+            section(f"*Program figures, {report.label}*\n" + bulleted(program_figure_lines(report.program_figures[-1]), limit=10))
+        )
     if missed:
         blocks.append(section(f"*No meeting though one was due ({len(missed)})*\n" + bulleted(missed, limit=SUMMARY_LIST_LIMIT)))
     if report.pairs:
@@ -305,6 +336,7 @@ def quarter_report_blocks(report: QuarterReport) -> list[Block]:
     blocks.append(
         context(
             "Compliance counts the pairs active for the whole quarter whose meeting fell due in it. "
+            "Check-in scores are averages of at least a handful of answers given in the quarter, never anyone's own. "
             "The chart shows the year so far; the CSV export on Mentorbot's *Home* tab has every pairing."
         )
     )
