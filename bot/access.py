@@ -8,7 +8,7 @@ Two questions, answered here and nowhere else:
 Residents and faculty reach only their own pairing and data; coordinators reach the program,
 except confidential requests about a pairing they are in themselves. A payload is never
 trusted to say whose data it is: callers re-derive the subjects from the database, and modal
-`private_metadata` is sealed with an HMAC so a tampered one is refused (`seal`/`unseal`).
+`private_metadata` is sealed with an HMAC so a tampered one is refused (views/private_metadata.py).
 
 The command line reaches the whole database: whoever runs `mentorbot` holds its credentials,
 so it is the operators' (and coordinators') tool and never part of what people reach in Slack.
@@ -17,19 +17,16 @@ so it is the operators' (and coordinators') tool and never part of what people r
 from __future__ import annotations
 
 import enum
-import hashlib
-import hmac
-import json
-from collections.abc import Collection, Mapping
+from collections.abc import Collection
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy.orm import Session
 
-from bot import ids
+from mentoring.access import Reach, Refusal, refusal_for
 from storage.models import Person, PersonStatus, Role
 from storage.programs import program_for_team
 from storage.roster import coordinators, find_person
+from views import ids
 
 
 class Audience(enum.Enum):
@@ -95,24 +92,6 @@ def allows(audience: Audience, actor: Actor) -> bool:
     return actor.role is Role.FACULTY
 
 
-class Reach(enum.Enum):
-    """How far a surface reaches into the program's data."""
-
-    ROSTER = "roster"  # anyone on the roster, about nothing but themselves (help, App Home)
-    OWN = "own"  # one's own pairing or record only; a change request is personal, even for coordinators
-    OWN_OR_COORDINATOR = "own_or_coordinator"  # one person's data: themselves, or a coordinator
-    PROGRAM = "program"  # coordinators only: everybody's data, admin actions, exports
-    PROGRAM_NOT_PARTY = "program_not_party"  # coordinators, about requests they are not part of
-
-
-class Refusal(enum.Enum):
-    NOT_ON_ROSTER = "not_on_roster"
-    COORDINATORS_ONLY = "coordinators_only"
-    NOT_YOURS = "not_yours"  # the payload names someone else's pairing or record
-    ABOUT_YOU = "about_you"  # a coordinator handling a confidential request about their own pairing
-    TAMPERED = "tampered"  # private_metadata that we did not write, or a choice we did not offer
-
-
 # Every surface other than slash commands, and how far it reaches. Features add theirs here;
 # `authorize` refuses to answer for a surface that is not listed.
 POLICY: dict[str, Reach] = {
@@ -158,51 +137,13 @@ def authorize(
     program_id: int | None = None,
 ) -> Refusal | None:
     """None when `actor` may use `surface` on data belonging to `subject_ids` (person ids, as
-    found in the database) in `program_id`; otherwise why not."""
+    found in the database) in `program_id`; otherwise why not (mentoring/access.py decides)."""
     reach = POLICY[surface]
     if actor is None:
         return Refusal.NOT_ON_ROSTER
-    if reach in (Reach.PROGRAM, Reach.PROGRAM_NOT_PARTY) and not actor.is_coordinator:
-        return Refusal.COORDINATORS_ONLY
-    if program_id is not None and program_id != actor.program_id:
-        return Refusal.NOT_YOURS
-    mine = actor.person_id in subject_ids
-    if reach is Reach.OWN and not mine:
-        return Refusal.NOT_YOURS
-    if reach is Reach.OWN_OR_COORDINATOR and not (mine or actor.is_coordinator):
-        return Refusal.NOT_YOURS
-    if reach is Reach.PROGRAM_NOT_PARTY and mine:
-        return Refusal.ABOUT_YOU
-    return None
-
-
-# --- sealed private_metadata -----------------------------------------------------------------
-
-_METADATA_CONTEXT = b"mentorbot private_metadata v1"
-_TAG_HEX_CHARS = 32
-
-
-def metadata_key(secret: str) -> bytes:
-    """A key of its own, derived from the app's signing secret (or bot token in Socket Mode)."""
-    return hmac.new(secret.encode("utf-8"), _METADATA_CONTEXT, hashlib.sha256).digest()
-
-
-def _tag(body: str, key: bytes) -> str:
-    return hmac.new(key, body.encode("utf-8"), hashlib.sha256).hexdigest()[:_TAG_HEX_CHARS]
-
-
-def seal(payload: Mapping[str, Any], *, key: bytes) -> str:
-    body = json.dumps(payload, separators=(",", ":"), sort_keys=True)
-    return f"{_tag(body, key)}.{body}"
-
-
-def unseal(text: str | None, *, key: bytes) -> dict[str, Any] | None:
-    """The payload if we sealed it, else None."""
-    tag, dot, body = (text or "").partition(".")
-    if not dot or not hmac.compare_digest(tag, _tag(body, key)):
-        return None
-    try:
-        payload = json.loads(body)
-    except ValueError:
-        return None
-    return payload if isinstance(payload, dict) else None
+    return refusal_for(
+        reach,
+        is_coordinator=actor.is_coordinator,
+        same_program=program_id is None or program_id == actor.program_id,
+        is_party=actor.person_id in subject_ids,
+    )

@@ -6,11 +6,11 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from bot.views.export_csv import ExportFile, export_file
 from storage import audit
 from storage.models import Person, Program
 from storage.programs import academic_calendar
 from storage.reports import pairings_in_year
+from views.export_csv import ExportFile, export_file
 
 
 def export_pairings(

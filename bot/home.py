@@ -10,14 +10,14 @@ from sqlalchemy.orm import Session
 
 from bot.access import Actor, authorize, lookup_actor
 from bot.commands import CommandRouter
-from bot.ids import EVENT_APP_HOME_OPENED
 from bot.listeners.errors import apologise_on_error
 from bot.runtime import Services
-from bot.views.help import CommandLine
-from bot.views.home import home_view, not_on_roster_home
 from storage.meetings import person_today
 from storage.models import Person, Program, Role
 from storage.reports import person_home, program_snapshot
+from views.help import CommandLine
+from views.home import home_view, not_on_roster_home
+from views.ids import EVENT_APP_HOME_OPENED
 
 ROLE_LABELS = {Role.RESIDENT: "a resident", Role.FACULTY: "faculty", Role.COORDINATOR: "a coordinator"}
 

@@ -11,7 +11,6 @@ from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
-from bot.views import rounds as messages
 from mentoring.preferences import Problems, RequestAnswers, check_request
 from storage import outbox
 from storage.admin_pairing import pair, unpair
@@ -46,6 +45,7 @@ from storage.rounds import (
     stop_answers,
     year_label,
 )
+from views import rounds as messages
 
 
 def active_coordinators(session: Session, *, program_id: int) -> list[Person]:

@@ -39,7 +39,7 @@ def after_ack_pool() -> ThreadPoolExecutor:
 @dataclass(frozen=True)
 class Services:
     session_factory: sessionmaker[Session]
-    # Seals modals' private_metadata (bot/access.py metadata_key: from the signing secret, or the
+    # Seals modals' private_metadata (views/private_metadata.py: from the signing secret, or the
     # bot token in Socket Mode, which has none).
     metadata_key: bytes
     clock: Clock = system_clock

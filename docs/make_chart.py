@@ -17,12 +17,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.views.charts import quarter_chart_png  # noqa: E402
 from mentoring.cadence import AcademicQuarter  # noqa: E402
 from storage import migrate  # noqa: E402
 from storage.db import make_engine, make_session_factory, session_scope  # noqa: E402
 from storage.reports import quarter_report  # noqa: E402
 from tests.support import sample_program  # noqa: E402
+from views.charts import quarter_chart_png  # noqa: E402
 
 DEFAULT_OUT = ROOT / "docs" / "images" / "quarter-report.png"
 QUARTER = AcademicQuarter(2026, 3)

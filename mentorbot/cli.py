@@ -20,9 +20,9 @@ from sqlalchemy import Engine, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from mentorbot.config import ConfigError, load_database_url, load_settings
+from mentorbot.config import ConfigError, load_database_url, load_log_level, load_settings
 from mentorbot.roster_csv import RosterFileError, RosterRow, parse_roster_csv
-from mentorbot.serve import StartupError, prepare, run_scheduler_only, serve_http, serve_socket_mode
+from mentorbot.serve import StartupError, clock_for, prepare, run_scheduler_only, serve_http, serve_socket_mode
 from mentorbot.slack_client import make_web_client
 from program.clock import system_clock
 from storage import audit, migrate
@@ -86,7 +86,7 @@ def cmd_db_upgrade(args: argparse.Namespace) -> None:
 def _program_context() -> tuple[str, Engine, WebClient]:
     """A migrated database holding the workspace's program, and a Slack client."""
     settings = load_settings()
-    team_id = prepare(settings, clock=system_clock)
+    team_id = prepare(settings, clock=clock_for(settings))
     return team_id, make_engine(settings.database_url), make_web_client(settings)
 
 
@@ -317,17 +317,20 @@ def build_parser() -> argparse.ArgumentParser:
 PAYLOAD_LOGGERS = ("slack_sdk", "slack_bolt")
 
 
-def configure_logging(*, verbose: bool) -> None:
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+def configure_logging(level: int) -> None:
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     for name in PAYLOAD_LOGGERS:
-        logging.getLogger(name).setLevel(logging.INFO)
+        logging.getLogger(name).setLevel(max(level, logging.INFO))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    configure_logging(verbose=args.verbose)
+    try:
+        level = logging.DEBUG if args.verbose else load_log_level()
+    except ConfigError as problem:
+        print(f"mentorbot: {problem}", file=sys.stderr)
+        return 2
+    configure_logging(level)
     try:
         args.func(args)
     except (ConfigError, UsageProblem, RosterError) as problem:

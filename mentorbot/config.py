@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from mentorbot.clock_file import ClockFileError, read_moment
 from mentoring.reporting import WeeklySlot, parse_weekly_slot
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
@@ -35,6 +38,7 @@ class Settings:
     time_zone: str
     coordinator_channel_id: str | None
     summary_at: WeeklySlot | None = None  # None leaves the program's setting (Monday 09:00 at first)
+    clock_file: Path | None = None  # rehearsals and tests only: the bot's time is read from it (mentorbot/clock_file.py)
 
 
 def _get(env: Mapping[str, str], name: str) -> str | None:
@@ -117,6 +121,8 @@ def load_settings(
                 "use e.g. 'Monday 09:00', in the program's time zone",
             ) from None
 
+    clock_file = _clock_file(env)
+
     return Settings(
         bot_token=bot_token,
         signing_secret=signing_secret,
@@ -126,7 +132,24 @@ def load_settings(
         time_zone=time_zone,
         coordinator_channel_id=channel,
         summary_at=summary_at,
+        clock_file=clock_file,
     )
+
+
+def _clock_file(env: Mapping[str, str]) -> Path | None:
+    name = _get(env, "MENTORBOT_CLOCK_FILE")
+    if name is None:
+        return None
+    path = Path(name)
+    try:
+        read_moment(path)
+    except ClockFileError as error:
+        raise ConfigError(
+            "MENTORBOT_CLOCK_FILE",
+            f"is not usable ({error})",
+            "write one moment with its offset, e.g. 2026-07-01T09:00:00-04:00, or leave it unset (production uses the system clock)",
+        ) from None
+    return path
 
 
 def load_database_url(env: Mapping[str, str] | None = None) -> str:
@@ -140,3 +163,15 @@ def load_database_url(env: Mapping[str, str] | None = None) -> str:
             "use e.g. sqlite:///mentorbot.db or postgresql://user:password@host/dbname",
         )
     return database_url
+
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+
+
+def load_log_level(env: Mapping[str, str] | None = None) -> int:
+    """MENTORBOT_LOG_LEVEL: INFO by default; `mentorbot -v` means DEBUG whatever it says."""
+    env = os.environ if env is None else env
+    name = (_get(env, "MENTORBOT_LOG_LEVEL") or "INFO").upper()
+    if name not in LOG_LEVELS:
+        raise ConfigError("MENTORBOT_LOG_LEVEL", f"is not a log level ({name!r})", f"use one of {', '.join(LOG_LEVELS)}")
+    return int(getattr(logging, name))

@@ -22,18 +22,19 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.access import metadata_key
 from bot.app import build_app
 from bot.runtime import Services, after_ack_pool
+from mentorbot.clock_file import FileClock, run_when_moved
 from mentorbot.config import FROM_APP, Settings
 from mentorbot.http_server import database_health, make_wsgi_app
 from mentorbot.slack_client import make_web_client
 from program.clock import Clock, system_clock
-from scheduler.jobs import JobContext
+from scheduler.jobs import JobContext, all_jobs, deliver_outbox_job, run_job
 from scheduler.runner import build_scheduler
 from storage import migrate
 from storage.db import make_engine, make_session_factory, session_scope
 from storage.programs import ProgramSettings, ensure_program
+from views.private_metadata import metadata_key
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +89,17 @@ def prepare(settings: Settings, *, clock: Clock = system_clock) -> str:
         engine.dispose()
 
 
+def clock_for(settings: Settings) -> Clock:
+    """The system clock, or the clock file's moment when MENTORBOT_CLOCK_FILE is set (rehearsals, tests)."""
+    return FileClock(settings.clock_file) if settings.clock_file is not None else system_clock
+
+
+def run_every_job(ctx: JobContext) -> None:
+    """Every job once, now: decisions first, deliveries last, so what a sweep queued goes out in the same pass."""
+    for spec in sorted(all_jobs(), key=lambda spec: spec.run is deliver_outbox_job):
+        run_job(spec, ctx)
+
+
 @dataclass
 class Runtime:
     """What one serving process holds, so it can be stopped in order."""
@@ -96,6 +108,7 @@ class Runtime:
     engine: Engine
     services: Services
     scheduler: BackgroundScheduler | None = None
+    clock_watch: tuple[threading.Event, threading.Thread] | None = None  # following the clock file
 
     def build_app(self, *, socket_mode: bool = False) -> App:
         app, _ = build_app(
@@ -115,8 +128,18 @@ class Runtime:
         self.scheduler = build_scheduler(ctx)
         self.scheduler.start()
         log.info("scheduler started with %d jobs", len(self.scheduler.get_jobs()))
+        if isinstance(ctx.clock, FileClock):
+            stop = threading.Event()
+            self.clock_watch = stop, run_when_moved(ctx.clock, lambda: run_every_job(ctx), stop)
+            log.info(
+                "clock file %s: the bot's time is %s; every job runs whenever it changes", ctx.clock.path, ctx.clock().isoformat()
+            )
 
     def stop(self) -> None:
+        if self.clock_watch is not None:
+            stop, watcher = self.clock_watch
+            stop.set()
+            watcher.join()  # lets a pass of the jobs finish its unit of work
         if self.scheduler is not None and self.scheduler.running:
             self.scheduler.shutdown(wait=True)  # lets the running job finish its unit of work
             log.info("scheduler stopped")
@@ -124,7 +147,8 @@ class Runtime:
         self.engine.dispose()
 
 
-def open_runtime(settings: Settings, *, clock: Clock = system_clock) -> Runtime:
+def open_runtime(settings: Settings, *, clock: Clock | None = None) -> Runtime:
+    clock = clock or clock_for(settings)
     engine = make_engine(settings.database_url)
     services = Services(
         session_factory=make_session_factory(engine),
@@ -153,7 +177,7 @@ def _stop_on_signals() -> threading.Event:
 def serve_socket_mode(settings: Settings, *, with_scheduler: bool) -> None:
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-    prepare(settings)
+    prepare(settings, clock=clock_for(settings))
     runtime = open_runtime(settings)
     app = runtime.build_app(socket_mode=True)
     handler = SocketModeHandler(app, settings.app_token)
@@ -192,7 +216,7 @@ def serve_socket_mode(settings: Settings, *, with_scheduler: bool) -> None:
 
 
 def run_scheduler_only(settings: Settings) -> None:
-    prepare(settings)
+    prepare(settings, clock=clock_for(settings))
     runtime = open_runtime(settings)
     stop = _stop_on_signals()
     runtime.start_scheduler()
@@ -207,7 +231,7 @@ def serve_http(settings: Settings, *, host: str, port: int, workers: int, thread
     unless disabled, scheduler after the fork: connections and threads never cross a fork."""
     from gunicorn.app.base import BaseApplication
 
-    prepare(settings)
+    prepare(settings, clock=clock_for(settings))
     runtimes: list[Runtime] = []
 
     def load_wsgi() -> Callable[..., Iterable[bytes]]:

@@ -12,8 +12,6 @@ from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
-from bot.views import check_ins as views
-from bot.views.common import Message
 from mentoring.cadence import AcademicQuarter
 from mentoring.check_ins import CheckInKind
 from storage.check_ins import (
@@ -31,6 +29,8 @@ from storage.models import CheckInNote, CheckInPrompt, Pairing, Person, PersonSt
 from storage.outbox import enqueue
 from storage.programs import academic_calendar, program_today
 from storage.roster import coordinators
+from views import check_ins as views
+from views.common import Message
 
 KIND_ASK = "check_in.ask"
 KIND_NOTE = "check_in.note"

@@ -13,7 +13,6 @@ from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
-from bot.views import pauses as views
 from storage.models import Pairing, Person, Program
 from storage.outbox import enqueue
 from storage.pauses import (
@@ -26,6 +25,7 @@ from storage.pauses import (
     resume,
 )
 from storage.programs import program_today
+from views import pauses as views
 
 KIND_PAUSED_NOTICE = "pause.notice"
 KIND_BACK_ON = "pause.back_on"

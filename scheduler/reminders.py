@@ -17,7 +17,6 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from bot.views.meetings import escalation_message, nudge_message
 from mentoring.nudges import Nudge, NudgeKind
 from mentoring.working_hours import local_date
 from scheduler.context import JobContext
@@ -26,6 +25,7 @@ from storage.meetings import NUDGE_KIND_PREFIX, policy_of
 from storage.models import Pairing, Program
 from storage.outbox import enqueue
 from storage.reminders import active_coordinators, decide, due_pairings, programs_to_sweep
+from views.meetings import escalation_message, nudge_message
 
 BATCH = 500
 

@@ -15,16 +15,6 @@ from collections import Counter, defaultdict
 
 from sqlalchemy import select
 
-from bot.views.charts import quarter_chart_png
-from bot.views.common import join_names
-from bot.views.reports import (
-    chart_caption,
-    chart_file_name,
-    no_channel_notice,
-    quarter_report_message,
-    summary_message,
-    undelivered_notice,
-)
 from scheduler.context import JobContext
 from storage.coordinator_posts import (
     KIND_QUARTER_CHART,
@@ -48,6 +38,16 @@ from storage.db import session_scope
 from storage.models import OutboxMessage, Program
 from storage.programs import academic_calendar, program_today
 from storage.reports import QuarterReport, program_snapshot, quarter_report, summary_schedule
+from views.charts import quarter_chart_png
+from views.common import join_names
+from views.reports import (
+    chart_caption,
+    chart_file_name,
+    no_channel_notice,
+    quarter_report_message,
+    summary_message,
+    undelivered_notice,
+)
 
 log = logging.getLogger(__name__)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -43,3 +44,16 @@ def insert_one_ignoring_conflicts(
 ) -> bool:
     """True when this call inserted the row (see insert_ignoring_conflicts)."""
     return bool(insert_ignoring_conflicts(session, model, [values], conflict_columns=conflict_columns))
+
+
+def locked_row(session: Session, model: Any, *, key: str, values: dict[str, Any]) -> Any:
+    """The row whose unique column `key` equals `values[key]`, inserted from `values` if missing,
+    and locked until this transaction ends (PostgreSQL; SQLite has one writer anyway).
+
+    For "insert or replace" writes that two transactions may make at once (a double click sent
+    to two replicas): the second waits for the first instead of colliding on the unique key, then
+    reads and replaces what the first wrote.
+    """
+    session.execute(insert_or_skip(session, model).values(**values).on_conflict_do_nothing(index_elements=[key]))
+    query = select(model).where(getattr(model, key) == values[key]).with_for_update()
+    return session.scalars(query.execution_options(populate_existing=True)).one()

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from mentoring.preferences import Choice, subspecialty_catalogue
 from storage import audit
 from storage.capacity import active_mentee_counts, mentee_limit, never_again_pairs, offers_for_year
-from storage.inserts import insert_or_skip
+from storage.inserts import insert_or_skip, locked_row
 from storage.models import (
     MentorOffer,
     Person,
@@ -115,11 +115,11 @@ def save_request(
     round_: Round | None,
     now: datetime,
 ) -> ResidentPreference:
-    """Insert or replace the resident's preferences (one row per resident)."""
-    row = saved_request(session, resident_id=resident.id)
-    if row is None:
-        row = ResidentPreference(program_id=resident.program_id, resident_id=resident.id)
-        session.add(row)
+    """Insert or replace the resident's preferences (one row per resident; two saves at once take turns)."""
+    row = locked_row(
+        session, ResidentPreference, key="resident_id",
+        values={"program_id": resident.program_id, "resident_id": resident.id, "updated_at": now},
+    )  # fmt: skip
     row.round_id = round_.id if round_ is not None else None
     row.ranking = list(ranking)
     row.subspecialties = list(subspecialties)
@@ -149,11 +149,11 @@ class OfferInput:
 
 
 def save_offer(session: Session, *, mentor: Person, year: int, offer: OfferInput, now: datetime) -> MentorOffer:
-    """Insert or replace the faculty member's offer; it stands for academic year `year`."""
-    row = saved_offer(session, mentor_id=mentor.id)
-    if row is None:
-        row = MentorOffer(program_id=mentor.program_id, mentor_id=mentor.id)
-        session.add(row)
+    """Insert or replace the faculty member's offer; it stands for academic year `year`. Two saves at once take turns."""
+    row = locked_row(
+        session, MentorOffer, key="mentor_id",
+        values={"program_id": mentor.program_id, "mentor_id": mentor.id, "academic_year": year, "updated_at": now},
+    )  # fmt: skip
     row.academic_year = year
     row.available = offer.available
     row.capacity = offer.capacity if offer.available else 0

@@ -16,7 +16,6 @@ import pytest
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.access import metadata_key
 from bot.app import build_app
 from bot.runtime import Services
 from mentorbot.config import Settings
@@ -33,6 +32,7 @@ from tests.support.database import (
 )
 from tests.support.fake_slack import FakeSlack
 from tests.support.harness import BotHarness
+from views.private_metadata import metadata_key
 
 SIGNING_SECRET = "test-signing-secret"
 BOT_TOKEN = "xoxb-test-token"

@@ -11,7 +11,7 @@ from dataclasses import replace
 from bot.access import Audience
 from bot.commands import CommandRequest
 from bot.listeners.context import ListenerContext
-from bot.views.help import CommandLine, help_message
+from views.help import CommandLine, help_message
 
 
 def register(ctx: ListenerContext) -> None:

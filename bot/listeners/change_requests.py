@@ -15,13 +15,13 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.access import authorize, lookup_actor
-from bot.ids import ACTION_RESOLVE_CLOSE, ACTION_RESOLVE_REMATCH
 from bot.listeners.changes import as_respond, private_reply, team_of
 from bot.listeners.context import ListenerContext
 from bot.listeners.errors import apologise_on_error
-from bot.views.access import refusal_text
-from bot.views.changes import RequestMessageTexts, already_resolved_text, request_gone_text
 from storage import requests
+from views.access import refusal_text
+from views.changes import RequestMessageTexts, already_resolved_text, request_gone_text
+from views.ids import ACTION_RESOLVE_CLOSE, ACTION_RESOLVE_REMATCH
 
 log = logging.getLogger(__name__)
 

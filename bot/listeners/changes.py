@@ -15,13 +15,16 @@ from typing import Any
 from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 
-from bot.access import Actor, Audience, Lookup, Refusal, authorize, lookup_actor, seal, unseal
+from bot.access import Actor, Audience, Lookup, authorize, lookup_actor
 from bot.commands import CommandRequest
-from bot.ids import ACTION_CHANGE, ACTION_REJOIN, ACTION_WITHDRAW, VIEW_CHANGE, VIEW_WITHDRAW
 from bot.listeners.context import ListenerContext
 from bot.listeners.errors import apologise_on_error
-from bot.views.access import refusal_text
-from bot.views.changes import (
+from mentoring.access import Refusal
+from storage import requests
+from storage.idempotency import was_claimed
+from storage.models import Pairing, Role
+from views.access import refusal_text
+from views.changes import (
     ALREADY_WITHDRAWN,
     NO_PAIRING,
     NOT_WITHDRAWN,
@@ -39,10 +42,9 @@ from bot.views.changes import (
     withdraw_modal,
     withdraw_received_view,
 )
-from bot.views.help import something_went_wrong_message
-from storage import requests
-from storage.idempotency import was_claimed
-from storage.models import Pairing, Role
+from views.help import something_went_wrong_message
+from views.ids import ACTION_CHANGE, ACTION_REJOIN, ACTION_WITHDRAW, VIEW_CHANGE, VIEW_WITHDRAW
+from views.private_metadata import seal, unseal
 
 log = logging.getLogger(__name__)
 

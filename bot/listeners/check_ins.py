@@ -15,17 +15,19 @@ from slack_bolt import Ack
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.access import Actor, Refusal, authorize, lookup_actor, seal, unseal
-from bot.ids import ACTION_CHECK_IN, ACTION_CHECK_IN_SKIP, ACTION_NOTE_READ, VIEW_CHECK_IN
+from bot.access import Actor, authorize, lookup_actor
 from bot.listeners.context import ListenerContext
 from bot.listeners.errors import apologise_on_error
-from bot.views import check_ins as views
-from bot.views.access import refusal_text
-from bot.views.common import notice_modal, private_message
+from mentoring.access import Refusal
 from program.check_ins import read_note, record_answer, record_skip
 from storage.check_ins import AnswerOutcome, NoteOutcome, NotYourCheckInError, ending_prompt, note_parties, prompt_for
 from storage.meetings import other_person
 from storage.models import CheckInState, Pairing, Person
+from views import check_ins as views
+from views.access import refusal_text
+from views.common import notice_modal, private_message
+from views.ids import ACTION_CHECK_IN, ACTION_CHECK_IN_SKIP, ACTION_NOTE_READ, VIEW_CHECK_IN
+from views.private_metadata import seal, unseal
 
 log = logging.getLogger(__name__)
 METADATA_KIND = "check_in"

@@ -9,16 +9,16 @@ from slack_sdk import WebClient
 
 from bot.access import Audience, allows, lookup_actor
 from bot.commands import CommandRequest, Subcommand, parse_command
-from bot.ids import SLASH_COMMAND
 from bot.listeners.context import ListenerContext
 from bot.listeners.errors import apologise_on_error
-from bot.views.help import (
+from views.help import (
     CommandLine,
     help_message,
     not_allowed_message,
     not_on_roster_message,
     unknown_command_message,
 )
+from views.ids import SLASH_COMMAND
 
 AUDIENCE_NAMES = {
     Audience.EVERYONE: "everyone",

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from bot.commands import PrivateAnswer
-from bot.views.help import something_went_wrong_message
+from views.help import something_went_wrong_message
 
 log = logging.getLogger(__name__)
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from slack_sdk import WebClient
 
-from bot.ids import EVENT_APP_HOME_OPENED
 from bot.listeners.context import ListenerContext
+from views.ids import EVENT_APP_HOME_OPENED
 
 
 def register(ctx: ListenerContext) -> None:

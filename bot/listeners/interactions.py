@@ -10,12 +10,13 @@ from slack_bolt import BoltContext
 from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
-from bot import ids
-from bot.access import Actor, Audience, Lookup, Refusal, allows, authorize, lookup_actor
+from bot.access import Actor, Audience, Lookup, allows, authorize, lookup_actor
 from bot.runtime import Services
-from bot.views.access import refusal_text
-from bot.views.common import notice_modal, private_message
+from mentoring.access import Refusal
 from storage.models import Person, Program
+from views import ids
+from views.access import refusal_text
+from views.common import notice_modal, private_message
 
 # Surfaces meant for one role, beyond what POLICY says about whose data they reach.
 AUDIENCE = {

@@ -12,13 +12,8 @@ from sqlalchemy.orm import Session
 
 from bot.access import Actor, Audience, authorize, lookup_actor
 from bot.commands import CommandRequest, PrivateAnswer
-from bot.ids import ACTION_WE_MET, VIEW_MEETING
 from bot.listeners.context import ListenerContext
 from bot.listeners.errors import apologise_on_error
-from bot.views import meetings as views
-from bot.views.access import refusal_text
-from bot.views.common import private_message
-from bot.views.help import not_on_roster_message
 from program.check_ins import ask_after_meeting
 from storage.meetings import (
     MeetingError,
@@ -33,6 +28,11 @@ from storage.meetings import (
 )
 from storage.models import Pairing, Person, Program
 from storage.outbox import enqueue
+from views import meetings as views
+from views.access import refusal_text
+from views.common import private_message
+from views.help import not_on_roster_message
+from views.ids import ACTION_WE_MET, VIEW_MEETING
 
 log = logging.getLogger(__name__)
 

@@ -14,21 +14,23 @@ from typing import Any
 from slack_bolt import Ack
 from slack_sdk import WebClient
 
-from bot.access import Actor, Audience, Refusal, authorize, lookup_actor, seal, unseal
+from bot.access import Actor, Audience, authorize, lookup_actor
 from bot.commands import CommandRequest, PrivateAnswer
-from bot.ids import ACTION_PAUSE, ACTION_RESUME, VIEW_PAUSE
 from bot.listeners.context import ListenerContext
 from bot.listeners.errors import apologise_on_error
-from bot.views import pauses as views
-from bot.views.access import refusal_text
-from bot.views.common import notice_modal, private_message
-from bot.views.help import not_on_roster_message
+from mentoring.access import Refusal
 from mentoring.pauses import PauseLength, PauseLengthError, latest_end, pause_end
 from program.pauses import end_pause_early, pause
 from storage.meetings import active_pairings_of, other_person
 from storage.models import Pairing, Person, Program
 from storage.pauses import NotInPairingError, PauseOutcome, ResumeOutcome
 from storage.programs import program_today
+from views import pauses as views
+from views.access import refusal_text
+from views.common import notice_modal, private_message
+from views.help import not_on_roster_message
+from views.ids import ACTION_PAUSE, ACTION_RESUME, VIEW_PAUSE
+from views.private_metadata import seal, unseal
 
 log = logging.getLogger(__name__)
 METADATA_KIND = "pause"

@@ -17,29 +17,10 @@ from sqlalchemy.orm import Session
 
 from bot.access import Actor, Audience, lookup_actor
 from bot.commands import CommandRequest
-from bot.ids import (
-    ACTION_OPEN_OFFER,
-    ACTION_OPEN_REQUEST,
-    ACTION_PICK_MENTOR,
-    ACTION_PICK_RESIDENT,
-    VIEW_OFFER,
-    VIEW_REQUEST,
-)
 from bot.listeners.context import ListenerContext
 from bot.listeners.errors import apologise_on_error
 from bot.listeners.interactions import permitted, refusal, rows, tell
 from bot.matching import request_problems, request_refusal, submit_request
-from bot.views.common import View, notice_modal, option, private_message
-from bot.views.preferences import (
-    Picked,
-    offer_modal,
-    offer_saved_view,
-    person_label,
-    read_offer,
-    read_request,
-    request_modal,
-    request_saved_view,
-)
 from mentoring.preferences import OfferAnswers, Problems, RequestAnswers, check_offer, subspecialty_key
 from storage.capacity import academic_year, people_by_id
 from storage.models import Person, PersonStatus, Program
@@ -53,6 +34,25 @@ from storage.preferences import (
     subspecialty_choices,
 )
 from storage.rounds import last_answer_day, open_round_of, year_label
+from views.common import View, notice_modal, option, private_message
+from views.ids import (
+    ACTION_OPEN_OFFER,
+    ACTION_OPEN_REQUEST,
+    ACTION_PICK_MENTOR,
+    ACTION_PICK_RESIDENT,
+    VIEW_OFFER,
+    VIEW_REQUEST,
+)
+from views.preferences import (
+    Picked,
+    offer_modal,
+    offer_saved_view,
+    person_label,
+    read_offer,
+    read_request,
+    request_modal,
+    request_saved_view,
+)
 
 log = logging.getLogger(__name__)
 

@@ -15,22 +15,27 @@ from typing import Any
 from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
-from bot.access import Actor, Refusal
-from bot.ids import (
+from bot.access import Actor
+from bot.listeners.context import ListenerContext
+from bot.listeners.errors import apologise_on_error
+from bot.listeners.interactions import permitted, refusal, rows, tell, who
+from bot.matching import approve_and_introduce
+from mentoring.access import Refusal
+from storage.capacity import PairingRuleError, academic_year, people_by_id
+from storage.models import Program, ProposalState
+from storage.preferences import mentor_candidates
+from storage.proposals import pending_proposal, proposal_of_program, reassign, review_of
+from views.access import refusal_text
+from views.common import View, notice_modal, option
+from views.ids import (
     ACTION_PICK_PROPOSAL_MENTOR,
     ACTION_PICK_PROPOSAL_RESIDENT,
     ACTION_REASSIGN,
     ACTION_REVIEW_PROPOSAL,
     VIEW_PROPOSAL,
 )
-from bot.listeners.context import ListenerContext
-from bot.listeners.errors import apologise_on_error
-from bot.listeners.interactions import permitted, refusal, rows, tell, who
-from bot.matching import approve_and_introduce
-from bot.views.access import refusal_text
-from bot.views.common import View, notice_modal, option
-from bot.views.preferences import person_label
-from bot.views.proposals import (
+from views.preferences import person_label
+from views.proposals import (
     LEAVE_UNMATCHED,
     TITLE,
     ReviewMetadata,
@@ -38,10 +43,6 @@ from bot.views.proposals import (
     read_reassign,
     review_modal,
 )
-from storage.capacity import PairingRuleError, academic_year, people_by_id
-from storage.models import Program, ProposalState
-from storage.preferences import mentor_candidates
-from storage.proposals import pending_proposal, proposal_of_program, reassign, review_of
 
 log = logging.getLogger(__name__)
 

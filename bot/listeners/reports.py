@@ -16,16 +16,16 @@ from slack_sdk import WebClient
 from bot.access import Actor, Audience
 from bot.commands import CommandRequest
 from bot.exports import export_pairings
-from bot.ids import ACTION_EXPORT
 from bot.listeners.context import ListenerContext
 from bot.listeners.errors import apologise_on_error
 from bot.listeners.interactions import permitted, rows, tell
-from bot.views.common import private_message
-from bot.views.export_csv import export_comment
-from bot.views.reports import private_summary_message
 from storage.models import Program
 from storage.programs import academic_calendar, program_today
 from storage.reports import program_snapshot
+from views.common import private_message
+from views.export_csv import export_comment
+from views.ids import ACTION_EXPORT
+from views.reports import private_summary_message
 
 log = logging.getLogger(__name__)
 

@@ -17,8 +17,6 @@ from bot.commands import CommandRequest, parse_user_reference
 from bot.listeners.context import ListenerContext
 from bot.listeners.interactions import rows
 from bot.matching import ProposalMade, make_proposal, pair_and_introduce, start_round, unpair_and_notify
-from bot.views import rounds as replies
-from bot.views.common import Message, long_date, mention, private_message
 from storage.capacity import PairingRuleError
 from storage.models import Person, Program, RoundState
 from storage.proposals import pending_proposal
@@ -32,6 +30,8 @@ from storage.rounds import (
     last_answer_day,
     year_label,
 )
+from views import rounds as replies
+from views.common import Message, long_date, mention, private_message
 
 ROUND_USAGE = "round open [YYYY-MM-DD] | round close"
 

@@ -18,7 +18,17 @@ import pytest
 from sqlalchemy import select
 
 from bot.access import POLICY
-from bot.ids import (
+from mentoring.check_ins import CheckInKind
+from storage import check_ins, requests
+from storage.db import session_scope
+from storage.models import Person, Role
+from tests.support import factories
+from tests.support.changes import HOME_VIEW, change_values, observe, sealed, snapshot, withdraw_values
+from tests.support.forms import offer_values, request_values
+from tests.support.harness import BotHarness, Reply
+from views import meetings as meeting_views
+from views.changes import RequestMessageTexts
+from views.ids import (
     ACTION_CHANGE,
     ACTION_CHECK_IN,
     ACTION_CHECK_IN_SKIP,
@@ -49,16 +59,6 @@ from bot.ids import (
     VIEW_REQUEST,
     VIEW_WITHDRAW,
 )
-from bot.views import meetings as meeting_views
-from bot.views.changes import RequestMessageTexts
-from mentoring.check_ins import CheckInKind
-from storage import check_ins, requests
-from storage.db import session_scope
-from storage.models import Person, Role
-from tests.support import factories
-from tests.support.changes import HOME_VIEW, change_values, observe, sealed, snapshot, withdraw_values
-from tests.support.forms import offer_values, request_values
-from tests.support.harness import BotHarness, Reply
 
 ROLES = ("resident", "faculty", "coordinator", "not_on_roster")
 USERS = {"resident": "URILEY", "faculty": "UFRAN", "coordinator": "UCASEY", "not_on_roster": "USTRANGER"}

@@ -8,7 +8,6 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.commands import parse_user_reference
-from bot.ids import ACTION_REVIEW_PROPOSAL
 from storage.models import (
     AuditEntry,
     EndReason,
@@ -25,6 +24,7 @@ from storage.models import (
 )
 from storage.preferences import queue_person
 from tests.support import factories
+from views.ids import ACTION_REVIEW_PROPOSAL
 
 
 @pytest.fixture

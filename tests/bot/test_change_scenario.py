@@ -16,8 +16,6 @@ from dataclasses import dataclass, field
 import pytest
 from sqlalchemy import select, text
 
-from bot.ids import ACTION_RESOLVE_CLOSE, ACTION_RESOLVE_REMATCH, ACTION_WITHDRAW
-from bot.views.changes import NEUTRAL_NOTICE
 from scheduler.delivery import deliver_pending
 from storage.db import session_scope
 from storage.models import EndReason, Pairing, Person, PersonStatus, Proposal, QueueEntry, Role
@@ -25,6 +23,8 @@ from tests.support import factories
 from tests.support.changes import HOME_VIEW, Seen, change_values, observe, withdraw_values
 from tests.support.fake_slack import Call
 from tests.support.harness import Reply
+from views.changes import NEUTRAL_NOTICE
+from views.ids import ACTION_RESOLVE_CLOSE, ACTION_RESOLVE_REMATCH, ACTION_WITHDRAW
 
 RILEY_NOTE = "Dr. Fran keeps rescheduling; I'd feel easier with someone in cardiology."
 GIL_NOTE = "Family leave this spring, back in the autumn."

@@ -7,13 +7,13 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy import select
 
-from bot.ids import ACTION_CHANGE, ACTION_REJOIN, ACTION_RESOLVE_CLOSE, ACTION_RESOLVE_REMATCH, ACTION_WITHDRAW, VIEW_CHANGE
 from scheduler.delivery import deliver_pending
 from storage.db import session_scope
 from storage.models import ChangeRequest, EndReason, OutboxMessage, Pairing, Person, PersonStatus, RequestState, Role
 from storage.requests import KIND_COORDINATOR_ALERT
 from tests.support import factories
 from tests.support.changes import HOME_VIEW, change_values, sealed, snapshot, withdraw_values
+from views.ids import ACTION_CHANGE, ACTION_REJOIN, ACTION_RESOLVE_CLOSE, ACTION_RESOLVE_REMATCH, ACTION_WITHDRAW, VIEW_CHANGE
 
 NOTE = "We never managed to find a time that works."
 

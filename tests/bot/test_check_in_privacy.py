@@ -14,10 +14,6 @@ from datetime import UTC, date, datetime, time
 import pytest
 from sqlalchemy import select
 
-from bot.ids import ACTION_CHECK_IN, ACTION_CHECK_IN_SKIP, ACTION_NOTE_READ
-from bot.views.check_ins import SCORE_INPUT, TEXT_INPUT
-from bot.views.meetings import ACTION_DATE, BLOCK_DATE
-from bot.views.reports import quarter_report_message, summary_message
 from mentorbot.cli import PAYLOAD_LOGGERS
 from mentoring.cadence import AcademicQuarter
 from mentoring.check_ins import last_closed_quarter
@@ -29,6 +25,10 @@ from storage.programs import academic_calendar, program_today
 from storage.reports import program_snapshot, quarter_report
 from tests.support import factories
 from tests.support.clock import ManualClock
+from views.check_ins import SCORE_INPUT, TEXT_INPUT
+from views.ids import ACTION_CHECK_IN, ACTION_CHECK_IN_SKIP, ACTION_NOTE_READ
+from views.meetings import ACTION_DATE, BLOCK_DATE
+from views.reports import quarter_report_message, summary_message
 
 NEW_YORK = "America/New_York"
 PAIRS = 10

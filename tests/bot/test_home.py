@@ -34,7 +34,7 @@ def test_messages_tab_publishes_nothing(bot, people, fake_slack):
 
 
 def test_the_home_tab_opens_the_matching_forms(bot, arrange, fake_slack):
-    from bot.ids import ACTION_OPEN_OFFER, ACTION_OPEN_REQUEST
+    from views.ids import ACTION_OPEN_OFFER, ACTION_OPEN_REQUEST
 
     with arrange() as session:
         program = factories.program(session)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.ids import BOT_EVENTS, SLASH_COMMAND
+from views.ids import BOT_EVENTS, SLASH_COMMAND
 
 ROOT = Path(__file__).resolve().parents[2]
 MANIFEST_PATH = ROOT / "manifest.yml"

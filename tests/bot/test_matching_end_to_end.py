@@ -13,7 +13,6 @@ import pytest
 from slack_sdk import WebClient
 from sqlalchemy import select
 
-from bot.ids import ACTION_OPEN_OFFER, ACTION_OPEN_REQUEST, ACTION_PICK_MENTOR, ACTION_REVIEW_PROPOSAL
 from mentoring.preferences import FocusArea
 from scheduler.context import JobContext
 from scheduler.delivery import deliver_pending
@@ -34,6 +33,7 @@ from storage.models import (
 )
 from tests.support import factories
 from tests.support.forms import offer_values, request_values
+from views.ids import ACTION_OPEN_OFFER, ACTION_OPEN_REQUEST, ACTION_PICK_MENTOR, ACTION_REVIEW_PROPOSAL
 
 ACADEMIC = FocusArea.ACADEMIC.value
 WELLBEING = FocusArea.WELLBEING.value

@@ -8,11 +8,11 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from bot.ids import ACTION_WE_MET, VIEW_MEETING
-from bot.views.meetings import ACTION_DATE, ACTION_PAIRING, BLOCK_DATE, BLOCK_PAIRING
 from scheduler.delivery import deliver_pending
 from storage.models import Meeting, OutboxMessage, Pairing, Role
 from tests.support import factories
+from views.ids import ACTION_WE_MET, VIEW_MEETING
+from views.meetings import ACTION_DATE, ACTION_PAIRING, BLOCK_DATE, BLOCK_PAIRING
 
 # The clock fixture: Wed 25 Nov 2026, 10:00 in New York.
 

@@ -8,13 +8,13 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from bot.ids import ACTION_PAUSE, ACTION_RESUME
-from bot.views import pauses as views
 from scheduler.delivery import deliver_pending
 from scheduler.pauses import announce_pause_ends
 from storage.models import OutboxMessage, Pairing, PairingPause, Role
 from tests.support import factories
 from tests.support.changes import HOME_VIEW
+from views import pauses as views
+from views.ids import ACTION_PAUSE, ACTION_RESUME
 
 # The clock fixture: Wed 25 Nov 2026, 10:00 in New York.
 

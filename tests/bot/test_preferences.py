@@ -7,14 +7,6 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import func, select
 
-from bot.ids import (
-    ACTION_OPEN_OFFER,
-    ACTION_OPEN_REQUEST,
-    ACTION_PICK_MENTOR,
-    ACTION_PICK_RESIDENT,
-    VIEW_OFFER,
-    VIEW_REQUEST,
-)
 from mentoring.preferences import NOTE_MAX_CHARS, FocusArea
 from storage.models import (
     EndReason,
@@ -30,6 +22,14 @@ from storage.models import (
 from storage.rounds import open_round
 from tests.support import factories
 from tests.support.forms import offer_values, request_values
+from views.ids import (
+    ACTION_OPEN_OFFER,
+    ACTION_OPEN_REQUEST,
+    ACTION_PICK_MENTOR,
+    ACTION_PICK_RESIDENT,
+    VIEW_OFFER,
+    VIEW_REQUEST,
+)
 
 
 @pytest.fixture

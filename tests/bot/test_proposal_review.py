@@ -7,20 +7,20 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from bot.access import metadata_key, unseal
-from bot.ids import (
+from storage.models import Pairing, Person, Program, Proposal, ProposalState, Role
+from storage.proposals import propose
+from tests.support import factories
+from tests.support.changes import SIGNING_SECRET
+from tests.support.forms import selected
+from views.ids import (
     ACTION_PICK_PROPOSAL_MENTOR,
     ACTION_PICK_PROPOSAL_RESIDENT,
     ACTION_REASSIGN,
     ACTION_REVIEW_PROPOSAL,
     VIEW_PROPOSAL,
 )
-from bot.views.proposals import LEAVE_UNMATCHED
-from storage.models import Pairing, Person, Program, Proposal, ProposalState, Role
-from storage.proposals import propose
-from tests.support import factories
-from tests.support.changes import SIGNING_SECRET
-from tests.support.forms import selected
+from views.private_metadata import metadata_key, unseal
+from views.proposals import LEAVE_UNMATCHED
 
 KEY = metadata_key(SIGNING_SECRET)
 

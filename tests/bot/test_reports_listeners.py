@@ -10,9 +10,9 @@ from slack_sdk import WebClient
 from sqlalchemy import select
 
 from bot.home import HomePublisher
-from bot.ids import ACTION_EXPORT, ACTION_WE_MET
 from storage.models import AuditEntry
 from tests.support import sample_program
+from views.ids import ACTION_EXPORT, ACTION_WE_MET
 
 HOME_CLICK = {"view": {"type": "home"}}
 

@@ -6,11 +6,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.views.changes import RequestMessageTexts
 from mentorbot.cli import main
 from storage import requests
 from storage.models import Role
 from tests.support import factories
+from views.changes import RequestMessageTexts
 
 NOTE = "please keep this between us"
 

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import logging
+
 import pytest
 
-from mentorbot.config import DEFAULT_DATABASE_URL, DEFAULT_SLACK_API_URL, ConfigError, load_settings
+from mentorbot.config import DEFAULT_DATABASE_URL, DEFAULT_SLACK_API_URL, ConfigError, load_log_level, load_settings
 
 GOOD = {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s", "SLACK_APP_TOKEN": "xapp-1"}
 
@@ -46,3 +48,13 @@ def test_mode_specific_requirements():
         load_settings({"SLACK_BOT_TOKEN": "xoxb-1"}, need_signing_secret=True)
     with pytest.raises(ConfigError, match=r"SLACK_APP_TOKEN .*--http"):
         load_settings({"SLACK_BOT_TOKEN": "xoxb-1"}, need_app_token=True)
+
+
+@pytest.mark.parametrize(("value", "level"), [(None, logging.INFO), ("warning", logging.WARNING), ("DEBUG", logging.DEBUG)])
+def test_log_level(value, level):
+    assert load_log_level({} if value is None else {"MENTORBOT_LOG_LEVEL": value}) == level
+
+
+def test_an_unknown_log_level_names_the_choices():
+    with pytest.raises(ConfigError, match=r"MENTORBOT_LOG_LEVEL .*DEBUG, INFO, WARNING, ERROR"):
+        load_log_level({"MENTORBOT_LOG_LEVEL": "loud"})

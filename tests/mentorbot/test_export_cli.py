@@ -7,9 +7,9 @@ import io
 
 import pytest
 
-from bot.views.export_csv import COLUMNS
 from mentorbot.cli import main
 from tests.support import factories, sample_program
+from views.export_csv import COLUMNS
 
 
 @pytest.fixture

@@ -10,13 +10,13 @@ import pytest
 from slack_sdk import WebClient
 from sqlalchemy import select
 
-from bot.ids import ACTION_CHANGE, ACTION_PAUSE, ACTION_WE_MET, ACTION_WITHDRAW
 from scheduler.context import JobContext
 from scheduler.reminders import sweep_reminders
 from storage.db import make_engine, make_session_factory, session_scope
 from storage.models import NudgeDecision, OutboxMessage, Pairing, PersonStatus, Program, Role
 from tests.support import factories
 from tests.support.clock import ManualClock
+from views.ids import ACTION_CHANGE, ACTION_PAUSE, ACTION_WE_MET, ACTION_WITHDRAW
 
 NEW_YORK = ZoneInfo("America/New_York")
 

@@ -17,8 +17,6 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
-from bot.views import pauses as pause_views
-from bot.views.meetings import ACTION_DATE, BLOCK_DATE
 from mentoring.cadence import Pause, next_due
 from mentoring.nudges import NudgePolicy
 from mentoring.pauses import reminders_today
@@ -38,6 +36,8 @@ from storage.models import (
     RoundState,
 )
 from tests.support import factories
+from views import pauses as pause_views
+from views.meetings import ACTION_DATE, BLOCK_DATE
 
 NEW_YORK = ZoneInfo("America/New_York")
 FIRST_DAY, LAST_DAY = date(2026, 7, 1), date(2027, 8, 20)

@@ -9,7 +9,6 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import select, text
 
-from bot.views.changes import NEUTRAL_NOTICE, RequestMessageTexts
 from storage import requests
 from storage.db import make_engine, make_session_factory, session_scope
 from storage.models import (
@@ -31,6 +30,7 @@ from storage.models import (
 )
 from storage.outbox import enqueue
 from tests.support import factories
+from views.changes import NEUTRAL_NOTICE, RequestMessageTexts
 
 NOW = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)  # a Wednesday, 10:00 in New York
 MESSAGES = RequestMessageTexts()

@@ -10,8 +10,6 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.access import metadata_key, seal
-from bot.views.changes import NOTE_INPUT, PAIRING_INPUT, REMATCH_INPUT, REMATCH_NO, REMATCH_YES
 from storage.db import session_scope
 from storage.models import (
     AuditEntry,
@@ -32,6 +30,8 @@ from storage.models import (
 )
 from tests.support.fake_slack import Call, FakeSlack, view_problems
 from tests.support.harness import Reply
+from views.changes import NOTE_INPUT, PAIRING_INPUT, REMATCH_INPUT, REMATCH_NO, REMATCH_YES
+from views.private_metadata import metadata_key, seal
 
 SIGNING_SECRET = "test-signing-secret"  # tests/conftest.py
 HOME_VIEW = {"type": "home", "id": "VHOME", "callback_id": ""}

@@ -869,6 +869,9 @@ def _decode_args(content_type: str, raw: bytes, query: str) -> dict[str, Any]:
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    # Slack takes bursts from many processes at once; the socketserver default of 5 pending
+    # connections would reset them, which Slack never does.
+    request_queue_size = 256
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         pass  # a client that gave up (timeout tests) is not an error worth printing

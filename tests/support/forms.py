@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from bot.ids import ACTION_PICK_MENTOR, ACTION_PICK_RESIDENT
-from bot.views.preferences import VALUE
 from mentoring.preferences import choice_field
+from views.ids import ACTION_PICK_MENTOR, ACTION_PICK_RESIDENT
+from views.preferences import VALUE
 
 
 def selected(value: str | int, kind: str = "static_select") -> dict[str, Any]:

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from bot.ids import ACTION_CHECK_IN, ACTION_CHECK_IN_SKIP, ACTION_NOTE_READ, VIEW_CHECK_IN
-from bot.views.common import (
+from mentoring.check_ins import FREE_TEXT_MAX_CHARS, SCORES, CheckInKind
+from views.common import (
     Block,
     Message,
     View,
@@ -28,8 +28,8 @@ from bot.views.common import (
     quote,
     section,
 )
-from bot.views.meetings import day
-from mentoring.check_ins import FREE_TEXT_MAX_CHARS, SCORES, CheckInKind
+from views.ids import ACTION_CHECK_IN, ACTION_CHECK_IN_SKIP, ACTION_NOTE_READ, VIEW_CHECK_IN
+from views.meetings import day
 
 SCORE_INPUT = "check_in_score"
 TEXT_INPUT = "check_in_text"

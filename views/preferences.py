@@ -12,17 +12,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from bot.ids import ACTION_PICK_MENTOR, ACTION_PICK_RESIDENT, VIEW_OFFER, VIEW_REQUEST
-from bot.views.common import (
-    View,
-    context,
-    input_block,
-    long_date,
-    modal,
-    option,
-    plain,
-    section,
-)
 from mentoring.preferences import (
     FIELD_AVAILABLE,
     FIELD_CAPACITY,
@@ -40,6 +29,17 @@ from mentoring.preferences import (
     choice_field,
     ordinal,
 )
+from views.common import (
+    View,
+    context,
+    input_block,
+    long_date,
+    modal,
+    option,
+    plain,
+    section,
+)
+from views.ids import ACTION_PICK_MENTOR, ACTION_PICK_RESIDENT, VIEW_OFFER, VIEW_REQUEST
 
 VALUE = "value"  # action_id of every single-purpose input in these forms
 YES, NO = "yes", "no"

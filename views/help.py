@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.views.common import Message, context, join_names, mention, private_message, section
+from views.common import Message, context, join_names, mention, private_message, section
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,12 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from bot.ids import (
+from storage.models import Role, RoundState
+from storage.reports import MyPairing, PersonHome, ProgramSnapshot
+from views.changes import change_button
+from views.common import Block, actions, button, context, divider, escape, header, month_day_year, section
+from views.help import CommandLine, not_on_roster_message
+from views.ids import (
     ACTION_EXPORT,
     ACTION_OPEN_OFFER,
     ACTION_OPEN_REQUEST,
@@ -23,13 +28,8 @@ from bot.ids import (
     ACTION_WE_MET,
     ACTION_WITHDRAW,
 )
-from bot.views.changes import change_button
-from bot.views.common import Block, actions, button, context, divider, escape, header, month_day_year, section
-from bot.views.help import CommandLine, not_on_roster_message
-from bot.views.pauses import pause_button, resume_button
-from bot.views.reports import detail_sections, figure_fields, plural, program_figure_fields
-from storage.models import Role, RoundState
-from storage.reports import MyPairing, PersonHome, ProgramSnapshot
+from views.pauses import pause_button, resume_button
+from views.reports import detail_sections, figure_fields, plural, program_figure_fields
 
 View = dict[str, Any]
 

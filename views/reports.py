@@ -9,7 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.views.common import (
+from mentoring.cadence import QuarterStatus
+from mentoring.check_ins import CheckInFigures, ScoreSummary
+from mentoring.program_figures import Share
+from mentoring.reporting import QuarterFigures
+from storage.models import RoundState
+from storage.program_figures import QuarterProgramFigures
+from storage.reports import PairRef, ProgramSnapshot, QuarterReport
+from views.common import (
     Block,
     Message,
     context,
@@ -22,13 +29,6 @@ from bot.views.common import (
     section,
     short_date,
 )
-from mentoring.cadence import QuarterStatus
-from mentoring.check_ins import CheckInFigures, ScoreSummary
-from mentoring.program_figures import Share
-from mentoring.reporting import QuarterFigures
-from storage.models import RoundState
-from storage.program_figures import QuarterProgramFigures
-from storage.reports import PairRef, ProgramSnapshot, QuarterReport
 
 # Lists in a channel message stop here; the App Home shows more, the export shows all.
 SUMMARY_LIST_LIMIT = 10

@@ -11,7 +11,16 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from bot.ids import (
+from mentoring.cadence import AcademicCalendar, AcademicQuarter
+from storage.models import Person, PersonStatus, Role
+from storage.reports import pairings_in_year, person_home, program_snapshot, quarter_report
+from tests.support import factories, sample_program
+from tests.support.fake_slack import MESSAGE_BLOCKS_MAX, block_problems, view_problems
+from views.charts import quarter_chart_png
+from views.export_csv import COLUMNS, export_file
+from views.help import CommandLine
+from views.home import home_view
+from views.ids import (
     ACTION_CHANGE,
     ACTION_EXPORT,
     ACTION_OPEN_OFFER,
@@ -24,11 +33,7 @@ from bot.ids import (
     ACTION_WE_MET,
     ACTION_WITHDRAW,
 )
-from bot.views.charts import quarter_chart_png
-from bot.views.export_csv import COLUMNS, export_file
-from bot.views.help import CommandLine
-from bot.views.home import home_view
-from bot.views.reports import (
+from views.reports import (
     SUMMARY_LIST_LIMIT,
     no_channel_notice,
     private_summary_message,
@@ -36,11 +41,6 @@ from bot.views.reports import (
     summary_message,
     undelivered_notice,
 )
-from mentoring.cadence import AcademicCalendar, AcademicQuarter
-from storage.models import Person, PersonStatus, Role
-from storage.reports import pairings_in_year, person_home, program_snapshot, quarter_report
-from tests.support import factories, sample_program
-from tests.support.fake_slack import MESSAGE_BLOCKS_MAX, block_problems, view_problems
 
 NOW = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
 TODAY = NOW.date()

@@ -7,14 +7,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from bot.access import seal, unseal
-from bot.ids import (
-    ACTION_PICK_PROPOSAL_MENTOR,
-    ACTION_PICK_PROPOSAL_RESIDENT,
-    ACTION_REASSIGN,
-    VIEW_PROPOSAL,
-)
-from bot.views.common import (
+from mentoring.preferences import ordinal
+from storage.proposals import ProposalReview
+from views.common import (
     Block,
     View,
     actions,
@@ -27,8 +22,13 @@ from bot.views.common import (
     plain,
     section,
 )
-from mentoring.preferences import ordinal
-from storage.proposals import ProposalReview
+from views.ids import (
+    ACTION_PICK_PROPOSAL_MENTOR,
+    ACTION_PICK_PROPOSAL_RESIDENT,
+    ACTION_REASSIGN,
+    VIEW_PROPOSAL,
+)
+from views.private_metadata import seal, unseal
 
 TITLE = "Match proposal"
 # Block IDs carry the proposal's fingerprint: after a reassignment the view gets new IDs, so
@@ -43,7 +43,7 @@ VIEW_TEXT_BUDGET = 200_000  # characters, of Slack's 250 kB per view
 @dataclass(frozen=True)
 class ReviewMetadata:
     """What the modal carries: which proposal, and the version the coordinator saw; sealed with
-    an HMAC (bot/access.py), so a payload we did not write is refused. Even sealed it is not
+    an HMAC (views/private_metadata.py), so a payload we did not write is refused. Even sealed it is not
     trusted alone: the listener re-reads the proposal, checks it belongs to the coordinator's
     program, and refuses if its fingerprint changed."""
 

@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from bot.ids import ACTION_PAUSE, ACTION_WE_MET, ACTION_WITHDRAW, VIEW_MEETING
-from bot.views.changes import change_button
-from bot.views.common import Block, Message, actions, button, context, mention, plain, private_message, section
 from mentoring.nudges import NudgeKind
+from views.changes import change_button
+from views.common import Block, Message, actions, button, context, mention, plain, private_message, section
+from views.ids import ACTION_PAUSE, ACTION_WE_MET, ACTION_WITHDRAW, VIEW_MEETING
 
 BLOCK_PAIRING = "meeting_pairing"
 ACTION_PAIRING = "pairing"

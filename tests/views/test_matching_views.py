@@ -6,14 +6,14 @@ from datetime import date
 
 import pytest
 
-from bot.views import rounds as messages
-from bot.views.preferences import Picked, offer_modal, request_modal
-from bot.views.proposals import review_modal
 from mentoring.preferences import FocusArea, subspecialty_catalogue
 from storage.models import ProposalState, Role
 from storage.proposals import ProposalReview, ProposedPair
 from storage.requests import PersonRef
 from tests.support.fake_slack import MESSAGE_BLOCKS_MAX, block_problems, view_problems
+from views import rounds as messages
+from views.preferences import Picked, offer_modal, request_modal
+from views.proposals import review_modal
 
 DAY = date(2026, 7, 15)
 LONG_NAME = "Dr. " + "Bartholomew-Featherstonehaugh " * 4
@@ -87,7 +87,7 @@ def test_a_huge_proposal_still_fits_in_a_modal():
 
 
 def test_the_approval_outcome_fits_however_many_were_left_out():
-    from bot.views.proposals import approved_view
+    from views.proposals import approved_view
 
     view = approved_view(pairs=1, unmatched_names=[f"{LONG_NAME} {i}" for i in range(20_000)])
     assert view_problems(view, expected_type="modal") == []

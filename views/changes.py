@@ -10,17 +10,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bot.ids import (
-    ACTION_CHANGE,
-    ACTION_CHECK_IN,
-    ACTION_REJOIN,
-    ACTION_RESOLVE_CLOSE,
-    ACTION_RESOLVE_REMATCH,
-    ACTION_WITHDRAW,
-    VIEW_CHANGE,
-    VIEW_WITHDRAW,
-)
-from bot.views.common import (
+from storage.models import RequestKind, Role
+from storage.requests import NOTE_MAX_CHARS, PersonRef, Rendered, RequestSummary, Resolution
+from views.common import (
     Block,
     Message,
     actions,
@@ -33,8 +25,16 @@ from bot.views.common import (
     quote,
     section,
 )
-from storage.models import RequestKind, Role
-from storage.requests import NOTE_MAX_CHARS, PersonRef, Rendered, RequestSummary, Resolution
+from views.ids import (
+    ACTION_CHANGE,
+    ACTION_CHECK_IN,
+    ACTION_REJOIN,
+    ACTION_RESOLVE_CLOSE,
+    ACTION_RESOLVE_REMATCH,
+    ACTION_WITHDRAW,
+    VIEW_CHANGE,
+    VIEW_WITHDRAW,
+)
 
 View = dict[str, Any]
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.access import Refusal
-from bot.views.help import not_on_roster_message
+from mentoring.access import Refusal
+from views.help import not_on_roster_message
 
 REFUSALS = {
     Refusal.COORDINATORS_ONLY: "That's for the program coordinators, so nothing was changed.",

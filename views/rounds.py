@@ -7,9 +7,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from bot.ids import ACTION_OPEN_OFFER, ACTION_OPEN_REQUEST, ACTION_REVIEW_PROPOSAL
-from bot.views.changes import NEUTRAL_NOTICE, neutral_notice_blocks
-from bot.views.common import Message, actions, button, context, long_date, mention, private_message, section
+from views.changes import NEUTRAL_NOTICE, neutral_notice_blocks
+from views.common import Message, actions, button, context, long_date, mention, private_message, section
+from views.ids import ACTION_OPEN_OFFER, ACTION_OPEN_REQUEST, ACTION_REVIEW_PROPOSAL
 
 ONLY_YOU = "Only you can see this message."
 ONLY_COORDINATORS = "Only the program coordinators get this message."

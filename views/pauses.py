@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from bot.ids import ACTION_PAUSE, ACTION_RESUME, ACTION_WE_MET, VIEW_PAUSE
-from bot.views.common import (
+from mentoring.pauses import PauseLength, PauseProblem
+from views.common import (
     Block,
     Message,
     View,
@@ -29,8 +29,8 @@ from bot.views.common import (
     private_message,
     section,
 )
-from bot.views.meetings import day
-from mentoring.pauses import PauseLength, PauseProblem
+from views.ids import ACTION_PAUSE, ACTION_RESUME, ACTION_WE_MET, VIEW_PAUSE
+from views.meetings import day
 
 PAIRINGS_INPUT = "pause_pairings"  # block and action id: a mentor with two mentees picks one or both
 LENGTH_INPUT = "pause_length"
