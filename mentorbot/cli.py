@@ -195,6 +195,19 @@ def _positive(text: str) -> int:
     return value
 
 
+def cmd_guides_check(args: argparse.Namespace) -> None:
+    from mentoring.meeting_guides import GuideFileError
+    from program.meeting_guides import read_guides
+
+    try:
+        guides = read_guides(Path(args.file))
+    except OSError as error:
+        raise UsageProblem(f"{args.file}: {error.strerror}") from None
+    except (GuideFileError, UnicodeDecodeError) as error:
+        raise UsageProblem(f"{args.file}: {error}") from None
+    print(f"{args.file}: {len(guides.guides)} guides, all readable: " + ", ".join(f"[{a.label()}]" for a in guides.guides))
+
+
 def cmd_match(args: argparse.Namespace) -> None:
     from mentoring.matching_io import MatchInputError, solve_json
 
@@ -305,6 +318,12 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--out", required=True, metavar="FILE.csv", help="where to write the CSV ('-' for standard output)")
     export.add_argument("--team", metavar="T…", help="the workspace, when the database holds several")
     export.set_defaults(func=cmd_export)
+
+    guides = commands.add_parser("guides", help="the meeting guides in the 'meeting coming up' reminder")
+    guides_commands = guides.add_subparsers(dest="guides_command", required=True)
+    guides_check = guides_commands.add_parser("check", help="check a meeting guides file, naming any line that is wrong")
+    guides_check.add_argument("file", metavar="FILE")
+    guides_check.set_defaults(func=cmd_guides_check)
 
     match = commands.add_parser("match", help="dry-run the matcher on a JSON file and print the result")
     match.add_argument("file", metavar="FILE.json")

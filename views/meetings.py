@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from mentoring.meeting_guides import Guide
 from mentoring.nudges import NudgeKind
 from views.changes import change_button
-from views.common import Block, Message, actions, button, context, mention, plain, private_message, section
+from views.common import Block, Message, actions, button, context, escape, mention, plain, private_message, section
 from views.ids import ACTION_PAUSE, ACTION_WE_MET, ACTION_WITHDRAW, VIEW_MEETING
 
 BLOCK_PAIRING = "meeting_pairing"
@@ -40,10 +41,24 @@ def we_met_button(pairing_id: int | None, *, label: str = "We met") -> Block:
 _SET_ONE_UP = "Here's an easy way to set one up: send {other} two times that suit you this week."
 
 
+def guide_block(guide: Guide) -> Block:
+    """A short agenda for the meeting (the coordinators' meeting guides)."""
+    points = "\n".join(f"• {escape(point)}" for point in guide.points)
+    return section(f"*Ideas for this meeting: {escape(guide.title)}*\n{points}")
+
+
 def nudge_message(
-    kind: NudgeKind, *, other_user_id: str, due_on: date, pairing_id: int, sequence: int = 0, missed_limit: int = 0
+    kind: NudgeKind,
+    *,
+    other_user_id: str,
+    due_on: date,
+    pairing_id: int,
+    sequence: int = 0,
+    missed_limit: int = 0,
+    guide: Guide | None = None,
 ) -> Message:
-    """The DM each person in a pair gets; one action: log the meeting."""
+    """The DM each person in a pair gets; one action: log the meeting. The heads-up may carry a
+    meeting guide."""
     other = mention(other_user_id)
     if kind is NudgeKind.APPROACHING:
         lead = f"Your next mentorship meeting with {other} is due by *{day(due_on)}*."
@@ -63,6 +78,7 @@ def nudge_message(
         "text": text,
         "blocks": [
             section(lead + "\n" + tail),
+            *([guide_block(guide)] if guide is not None else []),
             # Logging is the one action asked for; changing or leaving stays one click away.
             actions(
                 we_met_element(pairing_id),
