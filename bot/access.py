@@ -107,6 +107,8 @@ POLICY: dict[str, Reach] = {
     ids.ACTION_PAUSE: Reach.OWN,
     ids.VIEW_PAUSE: Reach.OWN,
     ids.ACTION_RESUME: Reach.OWN,
+    ids.ACTION_PLAN: Reach.OWN,
+    ids.VIEW_PLAN: Reach.OWN,
     ids.ACTION_CHECK_IN: Reach.OWN,
     ids.ACTION_CHECK_IN_SKIP: Reach.OWN,
     ids.VIEW_CHECK_IN: Reach.OWN,

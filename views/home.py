@@ -22,6 +22,7 @@ from views.ids import (
     ACTION_OPEN_OFFER,
     ACTION_OPEN_REQUEST,
     ACTION_OPEN_ROUND,
+    ACTION_PLAN,
     ACTION_REJOIN,
     ACTION_REVIEW_PROPOSAL,
     ACTION_RUN_MATCH,
@@ -137,7 +138,11 @@ def pairing_blocks(pairing: MyPairing, *, today: date | None) -> list[Block]:
         hold = resume_button(pairing.pairing_id) if pairing.paused_by_me else None
     else:
         hold = pause_button(pairing.pairing_id)
-    buttons = [button("We met: log a meeting", ACTION_WE_MET, value=value, style="primary"), change_button(pairing.pairing_id)]
+    buttons = [
+        button("We met: log a meeting", ACTION_WE_MET, value=value, style="primary"),
+        button("Plan a meeting", ACTION_PLAN, value=value),
+        change_button(pairing.pairing_id),
+    ]
     return [section(text), actions(*buttons, *([hold] if hold else []))]
 
 

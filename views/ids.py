@@ -34,6 +34,10 @@ ACTION_PAUSE = "pause.open"
 VIEW_PAUSE = "pause.submit"
 ACTION_RESUME = "pause.resume"
 
+# Planning a meeting ("we'll meet on…", bot/listeners/meeting_plans.py). Value: a pairing id, or none.
+ACTION_PLAN = "plan.open"
+VIEW_PLAN = "plan.submit"
+
 # Check-ins (bot/listeners/check_ins.py; views/check_ins.py). Value: the check-in's id.
 ACTION_CHECK_IN = "check_in.open"
 ACTION_CHECK_IN_SKIP = "check_in.skip"

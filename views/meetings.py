@@ -15,7 +15,7 @@ from mentoring.meeting_guides import Guide
 from mentoring.nudges import NudgeKind
 from views.changes import change_button
 from views.common import Block, Message, actions, button, context, escape, mention, plain, private_message, section
-from views.ids import ACTION_PAUSE, ACTION_WE_MET, ACTION_WITHDRAW, VIEW_MEETING
+from views.ids import ACTION_PAUSE, ACTION_PLAN, ACTION_WE_MET, ACTION_WITHDRAW, VIEW_MEETING
 
 BLOCK_PAIRING = "meeting_pairing"
 ACTION_PAIRING = "pairing"
@@ -82,6 +82,7 @@ def nudge_message(
             # Logging is the one action asked for; changing or leaving stays one click away.
             actions(
                 we_met_element(pairing_id),
+                button("Plan a meeting", ACTION_PLAN, value=str(pairing_id)),
                 button("Pause meetings", ACTION_PAUSE, value=str(pairing_id)),
                 change_button(pairing_id),
                 button("Leave the program", ACTION_WITHDRAW),

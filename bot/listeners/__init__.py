@@ -13,6 +13,7 @@ from bot.listeners import (
     check_ins,
     commands,
     home,
+    meeting_plans,
     meetings,
     pauses,
     preferences,
@@ -31,6 +32,7 @@ def register_listeners(app: App, services: Services) -> CommandRouter:
     commands.register(ctx)
     meetings.register(ctx)
     pauses.register(ctx)
+    meeting_plans.register(ctx)
     check_ins.register(ctx)
     preferences.register(ctx)
     changes.register(ctx)

@@ -41,6 +41,7 @@ from views.ids import (
     ACTION_PICK_PROPOSAL_MENTOR,
     ACTION_PICK_PROPOSAL_RESIDENT,
     ACTION_PICK_RESIDENT,
+    ACTION_PLAN,
     ACTION_REASSIGN,
     ACTION_REJOIN,
     ACTION_RESOLVE_CLOSE,
@@ -55,6 +56,7 @@ from views.ids import (
     VIEW_MEETING,
     VIEW_OFFER,
     VIEW_PAUSE,
+    VIEW_PLAN,
     VIEW_PROPOSAL,
     VIEW_REQUEST,
     VIEW_WITHDRAW,
@@ -523,6 +525,63 @@ SURFACES += [
             user_id=user,
             values=_pause_values(),
             private_metadata=f'0000.{{"k":"pause","p":[{w.other_pairing}],"u":"{user}"}}',
+        ),
+        dict.fromkeys(ROLES, TAMPERED),
+    ),
+]
+
+
+# --- planning a meeting (bot/listeners/meeting_plans.py) -------------------------------------------
+
+PLAN_FORM = Expect("When will you meet")
+
+
+def _plan_values() -> dict:
+    return {"plan_day": {"plan_day": {"type": "datepicker", "selected_date": "2026-12-02"}}}
+
+
+SURFACES += [
+    SurfaceCase(
+        "/mentor plan",
+        "/mentor plan",
+        lambda bot, user, w: bot.command("plan", user_id=user),
+        _by_role(PLAN_FORM, PLAN_FORM, Expect("no meeting to plan")),
+    ),
+    SurfaceCase(
+        "Plan a meeting naming one's own pairing",
+        ACTION_PLAN,
+        _home_click(ACTION_PLAN, "OWN"),
+        _by_role(PLAN_FORM, PLAN_FORM, NOT_YOURS),
+    ),
+    SurfaceCase(
+        "Plan a meeting naming someone else's pairing",
+        ACTION_PLAN,
+        lambda bot, user, w: bot.click(ACTION_PLAN, user_id=user, value=str(w.other_pairing)),
+        _same_for_roster(NOT_YOURS),
+    ),
+    SurfaceCase(
+        "plan submitted for one's own pairing",
+        VIEW_PLAN,
+        lambda bot, user, w: bot.submit(
+            VIEW_PLAN,
+            user_id=user,
+            values=_plan_values(),
+            private_metadata=sealed({"k": "plan", "u": user, "p": [w.own_pairing]}),
+        ),
+        _by_role(
+            Expect("Wed, Dec 2, 2026, with calendar links", writes=True),
+            Expect("Wed, Dec 2, 2026, with calendar links", writes=True),
+            Expect("isn't yours, so there's nothing to plan"),
+        ),
+    ),
+    SurfaceCase(
+        "plan submitted with tampered private_metadata",
+        VIEW_PLAN,
+        lambda bot, user, w: bot.submit(
+            VIEW_PLAN,
+            user_id=user,
+            values=_plan_values(),
+            private_metadata=f'0000.{{"k":"plan","p":[{w.other_pairing}],"u":"{user}"}}',
         ),
         dict.fromkeys(ROLES, TAMPERED),
     ),
