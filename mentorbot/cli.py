@@ -248,7 +248,7 @@ def _write_atomically(path: str, content: bytes) -> None:
 
 
 def cmd_export(args: argparse.Namespace) -> None:
-    from bot.exports import export_pairings
+    from bot.exports import export_figures, export_pairings
     from storage.programs import academic_calendar, program_today
 
     engine = make_engine(load_database_url())
@@ -259,14 +259,18 @@ def cmd_export(args: argparse.Namespace) -> None:
             program = _export_program(session, args.team)
             now = system_clock()
             year = args.year if args.year is not None else academic_calendar(program).year_of(program_today(program, now))
-            export = export_pairings(session, program=program, year=year, now=now, actor_label="cli: export")
+            if args.figures:
+                export = export_figures(session, program=program, year=year, now=now)
+            else:
+                export = export_pairings(session, program=program, year=year, now=now, actor_label="cli: export")
     finally:
         engine.dispose()
     if args.out == "-":
         sys.stdout.write(export.content.decode("utf-8-sig"))
         return
     _write_atomically(args.out, export.content)
-    print(f"{export.rows} pairing(s) of {export.year_label} exported to {args.out}")
+    what = f"the figures of {export.rows} quarter(s)" if args.figures else f"{export.rows} pairing(s)"
+    print(f"{what} of {export.year_label} exported to {args.out}")
 
 
 # --- parser ---------------------------------------------------------------------------------
@@ -317,6 +321,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     export.add_argument("--out", required=True, metavar="FILE.csv", help="where to write the CSV ('-' for standard output)")
     export.add_argument("--team", metavar="T…", help="the workspace, when the database holds several")
+    export.add_argument("--figures", action="store_true", help="the program figures, quarter by quarter, instead of the pairings")
     export.set_defaults(func=cmd_export)
 
     guides = commands.add_parser("guides", help="the meeting guides in the 'meeting coming up' reminder")

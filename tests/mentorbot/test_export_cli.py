@@ -75,3 +75,13 @@ def test_export_from_an_empty_database_says_what_to_do(env, monkeypatch, capsys)
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{env / 'empty.db'}")
     assert main(["export", "--out", "x.csv"]) == 2
     assert "the database is empty: start the bot once" in capsys.readouterr().err
+
+
+def test_export_of_the_figures(env, sample, capsys):
+    assert main(["export", "--year", "2026", "--figures", "--out", "figures.csv"]) == 0
+    assert "of 2026–27 exported to figures.csv" in capsys.readouterr().out
+    rows = read(env / "figures.csv")
+    assert "2026–27 Q1" in {r["period"] for r in rows}  # (the command reads the wall clock: later quarters may be to come)
+    # No check-in was answered in the sample year: never a number, whichever quarters are over.
+    check_ins = {r["value"] for r in rows if r["figure"].startswith("check_in")}
+    assert check_ins and check_ins <= {"too few answers to show", "shown once the quarter is over"}
