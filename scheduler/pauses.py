@@ -8,19 +8,8 @@ from __future__ import annotations
 
 from program.pauses import announce_ended_pauses
 from scheduler.context import JobContext
-from storage.db import session_scope
-from storage.models import Program
-from storage.reminders import programs_to_sweep
+from scheduler.per_program import for_each_running_program
 
 
 def announce_pause_ends(ctx: JobContext) -> int:
-    now = ctx.clock()
-    with session_scope(ctx.session_factory) as session:
-        program_ids = [p.id for p in programs_to_sweep(session)]
-    announced = 0
-    for program_id in program_ids:
-        with session_scope(ctx.session_factory) as session:
-            program = session.get(Program, program_id)
-            if program is not None:
-                announced += announce_ended_pauses(session, program=program, now=now)
-    return announced
+    return for_each_running_program(ctx, lambda session, program, now: announce_ended_pauses(session, program=program, now=now))

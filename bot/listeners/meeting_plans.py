@@ -12,15 +12,16 @@ from typing import Any
 from slack_bolt import Ack
 from slack_sdk import WebClient
 
-from bot.access import Actor, Audience, authorize, lookup_actor
+from bot.access import Actor, Audience, lookup_actor
 from bot.commands import CommandRequest, PrivateAnswer
 from bot.listeners.context import ListenerContext
 from bot.listeners.errors import apologise_on_error
+from bot.listeners.own_pairings import own_pairings
 from mentoring.access import Refusal
 from program.meeting_plans import plan
 from storage.meeting_plans import PlanError, PlanProblem, check_plan_date
-from storage.meetings import active_pairings_of, other_person, person_today
-from storage.models import Pairing, Person, Program
+from storage.meetings import other_person, person_today
+from storage.models import Person, Program
 from views import meeting_plans as views
 from views.access import refusal_text
 from views.common import notice_modal, private_message
@@ -47,14 +48,7 @@ def register(ctx: ListenerContext) -> None:
         with services.reading() as session:
             person, program = session.get(Person, actor.person_id), session.get(Program, actor.program_id)
             assert person is not None and program is not None
-            pairings = active_pairings_of(session, person.id)
-            refusal = None
-            if pairing_id is not None:
-                pairings = [p for p in pairings if p.id == pairing_id]
-                if not pairings:  # a payload naming a pairing is never trusted
-                    named = session.get(Pairing, pairing_id)
-                    subjects = [named.mentor_id, named.resident_id] if named else [-1]
-                    refusal = authorize(ACTION_PLAN, actor, subject_ids=subjects) or Refusal.NOT_YOURS
+            pairings, refusal = own_pairings(session, actor, surface=ACTION_PLAN, pairing_id=pairing_id)
             choices = [views.PlanChoice(p.id, other_person(p, person.id).name, p.next_due_on or p.started_on) for p in pairings]
             today = person_today(person, program, services.clock())
         if refusal is not None:

@@ -14,15 +14,16 @@ from typing import Any
 from slack_bolt import Ack
 from slack_sdk import WebClient
 
-from bot.access import Actor, Audience, authorize, lookup_actor
+from bot.access import Actor, Audience, lookup_actor
 from bot.commands import CommandRequest, PrivateAnswer
 from bot.listeners.context import ListenerContext
 from bot.listeners.errors import apologise_on_error
+from bot.listeners.own_pairings import own_pairings
 from mentoring.access import Refusal
 from mentoring.pauses import PauseLength, PauseLengthError, latest_end, pause_end
 from program.pauses import end_pause_early, pause
-from storage.meetings import active_pairings_of, other_person
-from storage.models import Pairing, Person, Program
+from storage.meetings import other_person
+from storage.models import Person, Program
 from storage.pauses import NotInPairingError, PauseOutcome, ResumeOutcome
 from storage.programs import program_today
 from views import pauses as views
@@ -47,17 +48,10 @@ def register(ctx: ListenerContext) -> None:
     def open_pause_modal(
         client: WebClient, trigger_id: str, actor: Actor, reply: PrivateAnswer | None, *, pairing_id: int | None
     ) -> None:
-        with services.unit_of_work() as session:
+        with services.reading() as session:
             person, program = session.get(Person, actor.person_id), session.get(Program, actor.program_id)
             assert person is not None and program is not None
-            pairings = active_pairings_of(session, person.id)
-            refusal = None
-            if pairing_id is not None:
-                pairings = [p for p in pairings if p.id == pairing_id]
-                named = session.get(Pairing, pairing_id)
-                if not pairings:  # a payload naming a pairing is never trusted
-                    subjects = [named.mentor_id, named.resident_id] if named else [-1]
-                    refusal = authorize(ACTION_PAUSE, actor, subject_ids=subjects) or Refusal.NOT_YOURS
+            pairings, refusal = own_pairings(session, actor, surface=ACTION_PAUSE, pairing_id=pairing_id)
             choices = [views.PauseChoice(p.id, other_person(p, person.id).name) for p in pairings]
             today = program_today(program, services.clock())
         if refusal is not None:
