@@ -92,6 +92,7 @@ class Deployment:
     env: dict[str, str]
     replicas: int = 3
     schedulers: int = 2
+    threads: int = 8  # per replica's gunicorn worker
     settled: Callable[[], bool] = lambda: True
     http: list[tuple[str, Process]] = field(default_factory=list)  # (base URL, process)
     jobs: list[Process] = field(default_factory=list)
@@ -110,7 +111,17 @@ class Deployment:
         try:
             for number in range(1, self.replicas + 1):
                 port = free_port()
-                args = ["run", "--http", "--no-scheduler", "--host", "127.0.0.1", "--port", str(port), "--threads", "8"]
+                args = [
+                    "run",
+                    "--http",
+                    "--no-scheduler",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(port),
+                    "--threads",
+                    str(self.threads),
+                ]
                 self.http.append((f"http://127.0.0.1:{port}", self._spawn(f"replica{number}", args)))
             self.jobs = [self._spawn(f"scheduler{n}", ["scheduler"]) for n in range(1, self.schedulers + 1)]
             self._wait_until_ready()

@@ -188,6 +188,7 @@ class FakeSlack:
         self._messages: dict[str, list[dict[str, Any]]] = {}
         self._ephemerals: dict[str, list[dict[str, Any]]] = {}
         self._views: dict[str, dict[str, Any]] = {}
+        self._opened_by_trigger: dict[str, str] = {}  # trigger_id -> view id, for load tests' lookups
         self._home: dict[str, dict[str, Any]] = {}
         self._responses: dict[str, list[dict[str, Any]]] = {}
         self._pending_files: dict[str, dict[str, Any]] = {}
@@ -404,6 +405,12 @@ class FakeSlack:
     def view(self, view_id: str) -> dict[str, Any] | None:
         with self._lock:
             return copy.deepcopy(self._views.get(view_id))
+
+    def opened_view(self, trigger_id: str) -> dict[str, Any] | None:
+        """The modal views.open stored for this trigger, as Slack holds it now; in constant time."""
+        with self._lock:
+            view_id = self._opened_by_trigger.get(trigger_id)
+            return copy.deepcopy(self._views[view_id]) if view_id else None
 
     def dm_channel(self, *user_ids: str) -> str | None:
         """The channel conversations.open gave for that set of users, if any."""
@@ -657,7 +664,9 @@ class FakeSlack:
         return {"ok": True, "view": copy.deepcopy(full)}
 
     def _api_views_open(self, args: dict[str, Any]) -> dict[str, Any]:
-        return self._store_new_view("views.open", args)
+        answer = self._store_new_view("views.open", args)
+        self._opened_by_trigger[str(args["trigger_id"])] = answer["view"]["id"]
+        return answer
 
     def _api_views_push(self, args: dict[str, Any]) -> dict[str, Any]:
         return self._store_new_view("views.push", args)
