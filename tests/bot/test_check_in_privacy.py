@@ -31,7 +31,7 @@ from views.meetings import ACTION_DATE, BLOCK_DATE
 from views.reports import quarter_report_message, summary_message
 
 NEW_YORK = "America/New_York"
-PAIRS = 10
+PAIRS = 6
 COORDINATOR = "UCASEY"
 CHANNEL = "C0COORD1"
 
