@@ -185,6 +185,7 @@ class PairingStatus:
     started_on: date
     last_met_on: date | None
     next_due_on: date
+    paused_until: date | None = None
 
 
 def status_of(session: Session, person: Person) -> list[PairingStatus]:
@@ -197,6 +198,7 @@ def status_of(session: Session, person: Person) -> list[PairingStatus]:
             started_on=p.started_on,
             last_met_on=p.last_met_on,
             next_due_on=p.next_due_on or next_due(p.started_on, p.last_met_on),
+            paused_until=p.paused_until,
         )
         for p in active_pairings_of(session, person.id)
     ]

@@ -241,6 +241,7 @@ class StatusLine:
     started_on: date
     last_met_on: date | None
     next_due_on: date
+    paused_until: date | None = None
 
 
 def status_message(lines: Sequence[StatusLine]) -> Message:
@@ -257,6 +258,8 @@ def status_message(lines: Sequence[StatusLine]) -> Message:
             f"*{who}:* {mention(line.other_user_id)} (since {day(line.started_on)})\n"
             f"Last meeting: {last}\nNext meeting due by: *{day(line.next_due_on)}*"
         )
+        if line.paused_until is not None:
+            text += f"\nPaused until *{day(line.paused_until)}*: no reminders until then."
         summary.append(text)
         blocks += [section(text), we_met_button(line.pairing_id)]
     blocks.append(context("Only you can see this."))

@@ -94,7 +94,9 @@ def register(ctx: ListenerContext) -> None:
             person = session.get(Person, request.actor.person_id)
             assert person is not None
             lines = [
-                views.StatusLine(s.pairing_id, s.other.slack_user_id, s.i_am_mentor, s.started_on, s.last_met_on, s.next_due_on)
+                views.StatusLine(
+                    s.pairing_id, s.other.slack_user_id, s.i_am_mentor, s.started_on, s.last_met_on, s.next_due_on, s.paused_until
+                )
                 for s in status_of(session, person)
             ]
         request.respond(**views.status_message(lines))

@@ -120,6 +120,7 @@ def test_resume_ends_the_pause_and_the_other_person_cannot(bot, pairs, session_f
     first, _ = pairs
     bot.command("pause", user_id="URES1")
     bot.submit_view(bot.opened_view(), user_id="URES1", values=_length("three_months"))
+    assert "Paused until *Thu, Feb 25, 2027*" in bot.command("status", user_id="UFAC1").only_response()["text"]
     told = bot.command("resume", user_id="UFAC1").only_response()
     assert "paused until *Thu, Feb 25, 2027*" in told["text"] and "nothing for you to do" in told["text"]
     answer = bot.command("resume", user_id="URES1").only_response()
