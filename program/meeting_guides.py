@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from functools import cache
 from importlib import resources
 from pathlib import Path
 
@@ -16,8 +17,10 @@ from mentoring.meeting_guides import GuideFileError, MeetingGuides, parse_guides
 log = logging.getLogger(__name__)
 
 
-def default_guides_text() -> str:
-    return resources.files("mentoring").joinpath("meeting_guides.txt").read_text(encoding="utf-8")
+@cache
+def shipped_guides() -> MeetingGuides:
+    """The default guides, shipped with the package (read once per process)."""
+    return parse_guides(resources.files("mentoring").joinpath("meeting_guides.txt").read_text(encoding="utf-8"))
 
 
 def read_guides(path: Path) -> MeetingGuides:
@@ -32,7 +35,7 @@ class GuideBook:
         self.path = path
         self._lock = threading.Lock()
         self._seen: float | None = None
-        self._guides = parse_guides(default_guides_text())
+        self._guides = shipped_guides()
 
     def current(self) -> MeetingGuides:
         if self.path is None:

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from mentoring.meeting_guides import MeetingGuides
 from mentoring.nudges import Nudge, NudgeKind
 from mentoring.working_hours import local_date
-from program.meeting_guides import GuideBook
+from program.meeting_guides import shipped_guides
 from scheduler.context import JobContext
 from storage.db import session_scope
 from storage.meetings import NUDGE_KIND_PREFIX, policy_of
@@ -98,9 +98,7 @@ def sweep_program(
             report.messages += _queue_escalation(session, program, pairing, nudge, today, now)
         else:
             report.nudges += 1
-            report.messages += _queue_pair_nudge(
-                session, program, pairing, nudge, today, now, guides or GuideBook(None).current()
-            )
+            report.messages += _queue_pair_nudge(session, program, pairing, nudge, today, now, guides or shipped_guides())
     report.pairs_checked += len(pairings)
     return len(pairings)
 
