@@ -126,6 +126,7 @@ class ProgramSnapshot:
     proposal: ProposalInfo | None
     unreachable: tuple[Unreachable, ...]
     figures: CurrentFigures  # pauses now, residents without a mentor, the last closed quarter's check-ins
+    this_quarter: QuarterProgramFigures  # so far: full participation, days between meetings, pauses (no check-ins)
 
     @property
     def overdue(self) -> list[tuple[PairRef, int]]:
@@ -180,7 +181,17 @@ def program_snapshot(session: Session, *, program: Program, now: datetime) -> Pr
         proposal=_pending_proposal(session, program=program),
         unreachable=tuple(_unreachable(session, program_id=program.id, since=now - UNREACHABLE_WINDOW)),
         figures=current_figures(session, program=program, today=today),
+        this_quarter=_quarter_so_far(session, program=program, quarter=quarter, today=today),
     )
+
+
+def _quarter_so_far(session: Session, *, program: Program, quarter: AcademicQuarter, today: date) -> QuarterProgramFigures:
+    histories = {py.pair.pairing_id: py.history for py in pairings_in_year(session, program=program, year=quarter.year)}
+    figures = year_figures(histories, quarter.year, academic_calendar(program), through_quarter=quarter.quarter)
+    [current] = quarter_program_figures(
+        session, program=program, histories=list(histories.values()), figures=figures[-1:], today=today
+    )
+    return current
 
 
 def _later(a: date | None, b: date | None) -> date | None:

@@ -133,10 +133,13 @@ def without_mentor_text(snapshot: ProgramSnapshot) -> str:
 def program_figure_fields(snapshot: ProgramSnapshot) -> Block:
     """Pauses (counts and end dates, never who or why), residents still without a mentor by
     training year, and the check-in scores of the last finished quarter."""
-    figures = snapshot.figures
+    figures, so_far = snapshot.figures, snapshot.this_quarter
+    median = so_far.median_days_between_meetings
     return fields(
         f"*Paused now*\n{paused_text(snapshot)}",
         f"*Residents without a mentor*\n{without_mentor_text(snapshot)}",
+        f"*3 or more meetings this year*\n{share_text(so_far.full_participation, 'pair paired all year')}",
+        f"*Median days between meetings ({snapshot.quarter_label})*\n{'–' if median is None else f'{median:g}'}",
         f"*Check-ins, {figures.check_ins_label}*\n{check_in_lines(figures.check_ins)}",
     )
 
