@@ -138,7 +138,7 @@ def program_figure_fields(snapshot: ProgramSnapshot) -> Block:
     return fields(
         f"*Paused now*\n{paused_text(snapshot)}",
         f"*Residents without a mentor*\n{without_mentor_text(snapshot)}",
-        f"*3 or more meetings this year*\n{share_text(so_far.full_participation, 'pair paired all year')}",
+        f"*3 or more meetings this year*\n{share_text(so_far.full_participation, 'pair', ' paired all year')}",
         f"*Median days between meetings ({snapshot.quarter_label})*\n{'–' if median is None else f'{median:g}'}",
         f"*Check-ins, {figures.check_ins_label}*\n{check_in_lines(figures.check_ins)}",
     )
@@ -287,10 +287,11 @@ def pair_table(report: QuarterReport) -> str:
     return table
 
 
-def share_text(share: Share, of_what: str) -> str:
+def share_text(share: Share, of_what: str, qualifier: str = "") -> str:
+    """ "40% (4 of 10 pairs paired all year)"; "–" when there is nothing to share out."""
     if not share.of:
-        return f"– (no {of_what} yet)"
-    return f"{percent(share.rate)} ({share.count} of {plural(share.of, of_what)})"
+        return f"– (no {of_what}s{qualifier} yet)"
+    return f"{percent(share.rate)} ({share.count} of {plural(share.of, of_what)}{qualifier})"
 
 
 def program_figure_lines(figures: QuarterProgramFigures) -> list[str]:
@@ -298,7 +299,7 @@ def program_figure_lines(figures: QuarterProgramFigures) -> list[str]:
     median = figures.median_days_between_meetings
     lines = [
         f"Pairs due that met: {share_text(figures.pairs_met, 'pair')}",
-        f"Full participation (3 or more meetings in the year so far): {share_text(figures.full_participation, 'pair paired all year')}",
+        f"Full participation (3 or more meetings in the year so far): {share_text(figures.full_participation, 'pair', ' paired all year')}",
         f"Median days between meetings: {'–' if median is None else f'{median:g}'}",
         f"Pauses: {plural(figures.pauses.begun, 'pause')} begun, {plural(figures.pauses.pairs_paused, 'pair')} paused at some point",
     ]
