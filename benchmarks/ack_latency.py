@@ -23,13 +23,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 
+from sandbox import slack_requests as slack  # noqa: E402
+from sandbox.fake_slack import FakeSlack  # noqa: E402
 from storage import migrate  # noqa: E402
 from storage.db import make_engine, make_session_factory, session_scope  # noqa: E402
 from storage.models import Role  # noqa: E402
 from storage.programs import ProgramSettings, ensure_program  # noqa: E402
 from storage.roster import RosterEntry, upsert_people  # noqa: E402
-from tests.support import slack_requests as slack  # noqa: E402
-from tests.support.fake_slack import FakeSlack  # noqa: E402
 
 SECRET = "bench-secret"
 THREADS = "16"

@@ -47,14 +47,14 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import func, select, text  # noqa: E402
 
 from mentoring.preferences import FocusArea  # noqa: E402
+from sandbox import slack_requests as slack  # noqa: E402
+from sandbox.fake_slack import FakeSlack  # noqa: E402
 from storage.db import make_engine, make_session_factory, session_scope  # noqa: E402
 from storage.models import OutboxMessage, OutboxState, Role  # noqa: E402
 from storage.programs import ProgramSettings, ensure_program  # noqa: E402
 from storage.roster import RosterEntry, upsert_people  # noqa: E402
-from tests.support import slack_requests as slack  # noqa: E402
 from tests.support.database import private_postgres_database  # noqa: E402
 from tests.support.deployment import ClockFile, Deployment, Process  # noqa: E402
-from tests.support.fake_slack import FakeSlack  # noqa: E402
 from tests.support.forms import offer_values, request_values  # noqa: E402
 from views.ids import ACTION_OPEN_OFFER, ACTION_OPEN_REQUEST, ACTION_PICK_MENTOR, ACTION_REVIEW_PROPOSAL  # noqa: E402
 

@@ -9,7 +9,7 @@ The sweep walks the indexed next_check_on column, so with 100 due its time shoul
 with the table: the script checks 1M costs at most 3x 10k.
 
 Delivery: queues DMs to 100 people and times deliver_pending against the fake Slack on loopback
-(tests/support/fake_slack.py), in messages per second.
+(sandbox/fake_slack.py), in messages per second.
 
 PostgreSQL runs when --postgres or TEST_DATABASE_URL names a server; a private database is
 created and dropped. Seeding 1M pairs takes a minute or two per backend.
@@ -33,6 +33,7 @@ from datetime import UTC, date, datetime, timedelta
 from slack_sdk import WebClient
 from sqlalchemy import Date, Engine, bindparam, text
 
+from sandbox.fake_slack import FakeSlack
 from scheduler.context import JobContext
 from scheduler.delivery import deliver_pending
 from scheduler.reminders import sweep_reminders
@@ -42,7 +43,6 @@ from storage.models import Person, Program, UTCDateTime
 from storage.outbox import enqueue
 from storage.programs import ProgramSettings, ensure_program
 from tests.support.database import private_postgres_database
-from tests.support.fake_slack import FakeSlack
 
 NOW = datetime(2027, 1, 15, 15, 0, tzinfo=UTC)  # a Friday, 10:00 in New York
 TODAY = date(2027, 1, 15)

@@ -68,6 +68,16 @@ def cmd_run(args: argparse.Namespace) -> None:
         serve_socket_mode(settings, with_scheduler=not args.no_scheduler)
 
 
+def cmd_sandbox(args: argparse.Namespace) -> None:
+    from sandbox.app import SandboxError
+    from sandbox.main import run_sandbox
+
+    try:
+        run_sandbox(port=args.port, database_url=args.database)
+    except SandboxError as problem:
+        raise UsageProblem(str(problem)) from None
+
+
 def cmd_scheduler(args: argparse.Namespace) -> None:
     run_scheduler_only(load_settings())
 
@@ -272,6 +282,15 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--threads", type=int, default=16, help="threads per HTTP worker (default 16)")
     run.add_argument("--no-scheduler", action="store_true", help="do not run scheduled jobs in this process")
     run.set_defaults(func=cmd_run)
+
+    sandbox = commands.add_parser(
+        "sandbox", help="try Mentorbot without Slack: the real bot, a seeded program and a manual clock, in your browser"
+    )
+    sandbox.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 for the page (default 8000)")
+    sandbox.add_argument(
+        "--database", metavar="URL", help="database URL for the sandbox (default: a fresh mentorbot-sandbox.db file here)"
+    )
+    sandbox.set_defaults(func=cmd_sandbox)
 
     sched = commands.add_parser("scheduler", help="run only the scheduled jobs (reminders, deliveries, summaries)")
     sched.set_defaults(func=cmd_scheduler)

@@ -18,6 +18,7 @@ DEFAULT_DATABASE_URL = "sqlite:///mentorbot.db"
 DEFAULT_TIME_ZONE = "America/New_York"
 
 FROM_APP = "from your Slack app (created from manifest.yml) at https://api.slack.com/apps"
+TRY_SANDBOX = "or, to try Mentorbot without Slack, run scripts/sandbox (mentorbot sandbox)"
 
 
 class ConfigError(Exception):
@@ -58,7 +59,9 @@ def load_settings(
     bot_token = _get(env, "SLACK_BOT_TOKEN")
     if bot_token is None:
         raise ConfigError(
-            "SLACK_BOT_TOKEN", "is not set", f"copy the Bot User OAuth Token (xoxb-…) {FROM_APP}, OAuth & Permissions"
+            "SLACK_BOT_TOKEN",
+            "is not set",
+            f"copy the Bot User OAuth Token (xoxb-…) {FROM_APP}, OAuth & Permissions; {TRY_SANDBOX}",
         )
     if not bot_token.startswith("xoxb-"):
         raise ConfigError(
@@ -82,7 +85,7 @@ def load_settings(
         raise ConfigError(
             "SLACK_APP_TOKEN",
             "is not set (Socket Mode needs it; or run with --http)",
-            f"create an App-Level Token with the connections:write scope {FROM_APP}, Basic Information",
+            f"create an App-Level Token with the connections:write scope {FROM_APP}, Basic Information; {TRY_SANDBOX}",
         )
 
     slack_api_url = _get(env, "SLACK_API_URL") or DEFAULT_SLACK_API_URL

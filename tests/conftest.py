@@ -20,6 +20,7 @@ from bot.app import build_app
 from bot.runtime import Services
 from mentorbot.config import Settings
 from mentorbot.slack_client import make_web_client
+from sandbox.fake_slack import FakeSlack
 from scheduler.context import JobContext
 from storage.db import make_engine, make_session_factory, session_scope
 from tests.support.clock import ManualClock
@@ -30,7 +31,6 @@ from tests.support.database import (
     private_postgres_database,
     truncate_all,
 )
-from tests.support.fake_slack import FakeSlack
 from tests.support.harness import BotHarness
 from views.private_metadata import metadata_key
 

@@ -16,12 +16,12 @@ from dataclasses import dataclass, field
 import pytest
 from sqlalchemy import select, text
 
+from sandbox.fake_slack import Call
 from scheduler.delivery import deliver_pending
 from storage.db import session_scope
 from storage.models import EndReason, Pairing, Person, PersonStatus, Proposal, QueueEntry, Role
 from tests.support import factories
 from tests.support.changes import HOME_VIEW, Seen, change_values, observe, withdraw_values
-from tests.support.fake_slack import Call
 from tests.support.harness import Reply
 from views.changes import NEUTRAL_NOTICE
 from views.ids import ACTION_RESOLVE_CLOSE, ACTION_RESOLVE_REMATCH, ACTION_WITHDRAW

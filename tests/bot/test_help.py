@@ -92,7 +92,7 @@ def test_a_failing_handler_gets_a_private_apology_not_a_stack_trace(bot, roster)
 
 
 def test_tampered_signature_is_refused_and_nothing_is_sent(bot, roster, fake_slack):
-    from tests.support import slack_requests as slack
+    from sandbox import slack_requests as slack
 
     built = slack.slash_command("help", user_id="URES1", response_url=fake_slack.response_url("tampered"))
     request = slack.signed("wrong-secret", built)
@@ -104,7 +104,7 @@ def test_tampered_signature_is_refused_and_nothing_is_sent(bot, roster, fake_sla
 def test_stale_signature_is_refused(bot, roster, fake_slack):
     import time
 
-    from tests.support import slack_requests as slack
+    from sandbox import slack_requests as slack
 
     built = slack.slash_command("help", user_id="URES1", response_url=fake_slack.response_url("stale"))
     request = slack.signed(bot.signing_secret, built, timestamp=int(time.time()) - 600)

@@ -28,12 +28,12 @@ import pytest
 from sqlalchemy import func, select
 
 from mentoring.preferences import FocusArea
+from sandbox import slack_requests as slack
+from sandbox.fake_slack import Call, FakeSlack
 from storage.db import make_engine, make_session_factory
 from storage.models import MentorOffer, OutboxMessage, OutboxState, Pairing, Person, ResidentPreference
 from tests.conftest import BOT_TOKEN, SIGNING_SECRET
-from tests.support import slack_requests as slack
 from tests.support.deployment import ClockFile, Deployment, run_command
-from tests.support.fake_slack import Call, FakeSlack
 from tests.support.forms import offer_values, request_values
 from views.ids import ACTION_OPEN_OFFER, ACTION_OPEN_REQUEST, ACTION_PICK_MENTOR, ACTION_REVIEW_PROPOSAL, ACTION_WE_MET
 from views.meetings import ACTION_DATE, BLOCK_DATE

@@ -19,13 +19,13 @@ from pathlib import Path
 
 import pytest
 
+from sandbox import slack_requests as slack
+from sandbox.fake_slack import FakeSlack
 from storage import migrate
 from storage.db import make_engine, make_session_factory, session_scope
 from storage.models import Role
 from tests.conftest import SIGNING_SECRET
 from tests.support import factories
-from tests.support import slack_requests as slack
-from tests.support.fake_slack import FakeSlack
 
 
 def _free_port() -> int:

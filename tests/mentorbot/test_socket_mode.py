@@ -18,12 +18,12 @@ from pathlib import Path
 import pytest
 
 from mentorbot.cli import main
+from sandbox.fake_slack import FakeSlack
 from storage import migrate
 from storage.db import make_engine, make_session_factory, session_scope
 from storage.models import Role
 from tests.mentorbot.test_http_server import _mentorbot_command
 from tests.support import factories
-from tests.support.fake_slack import FakeSlack
 from tests.support.fake_socket_mode import FakeSocketMode
 
 APP_TOKEN = "xapp-1-A0001-test-token"

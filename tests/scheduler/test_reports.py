@@ -12,6 +12,7 @@ import pytest
 from slack_sdk import WebClient
 from sqlalchemy import select
 
+from sandbox.fake_slack import MESSAGE_BLOCKS_MAX, block_problems
 from scheduler.context import JobContext
 from scheduler.delivery import deliver_pending
 from scheduler.reports import coordinator_posts_job
@@ -19,7 +20,6 @@ from storage import db
 from storage.coordinator_posts import enqueue_once
 from storage.models import OutboxMessage, OutboxState, Person, PersonStatus, Program
 from tests.support import factories, sample_program
-from tests.support.fake_slack import MESSAGE_BLOCKS_MAX, block_problems
 
 MONDAY_9AM = datetime(2026, 11, 30, 14, 0, tzinfo=UTC)  # 09:00 in New York
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"

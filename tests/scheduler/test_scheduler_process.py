@@ -13,11 +13,11 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from sandbox.fake_slack import Call, FakeSlack
 from storage import migrate
 from storage.db import make_engine, make_session_factory, session_scope
 from storage.models import OutboxMessage, OutboxState, Role
 from tests.support import factories
-from tests.support.fake_slack import Call, FakeSlack
 
 
 def _mentorbot() -> list[str]:

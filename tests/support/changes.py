@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from sandbox.fake_slack import Call, FakeSlack, view_problems
 from storage.db import session_scope
 from storage.models import (
     AuditEntry,
@@ -22,7 +23,6 @@ from storage.models import (
     QueueEntry,
     RequestState,
 )
-from tests.support.fake_slack import Call, FakeSlack, view_problems
 from tests.support.harness import Reply
 from views.changes import NOTE_INPUT, PAIRING_INPUT, REMATCH_INPUT, REMATCH_NO, REMATCH_YES
 from views.private_metadata import metadata_key, seal

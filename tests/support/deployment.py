@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from tests.support.slack_requests import SignedRequest
+from sandbox.slack_requests import SignedRequest
 
 START_TIMEOUT = 60.0
 JOBS_TIMEOUT = 60.0

@@ -15,8 +15,8 @@ from slack_bolt import App
 from slack_bolt.response import BoltResponse
 
 from bot.commands import CommandRouter
-from tests.support import slack_requests as slack
-from tests.support.fake_slack import FakeSlack, view_problems
+from sandbox import slack_requests as slack
+from sandbox.fake_slack import FakeSlack, view_problems
 
 OPTIONS_MAX = 100
 OPTION_TEXT_MAX = 75

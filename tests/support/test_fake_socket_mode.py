@@ -16,7 +16,7 @@ from slack_sdk.socket_mode.builtin import SocketModeClient
 from slack_sdk.socket_mode.request import SocketModeRequest
 from slack_sdk.socket_mode.response import SocketModeResponse
 
-from tests.support.fake_slack import FakeSlack
+from sandbox.fake_slack import FakeSlack
 from tests.support.fake_socket_mode import OP_PING, OP_PONG, OP_TEXT, FakeSocketMode, accept_key, encode_frame, read_frame
 
 

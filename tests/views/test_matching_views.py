@@ -7,10 +7,10 @@ from datetime import date
 import pytest
 
 from mentoring.preferences import FocusArea, subspecialty_catalogue
+from sandbox.fake_slack import MESSAGE_BLOCKS_MAX, block_problems, view_problems
 from storage.models import ProposalState, Role
 from storage.proposals import ProposalReview, ProposedPair
 from storage.requests import PersonRef
-from tests.support.fake_slack import MESSAGE_BLOCKS_MAX, block_problems, view_problems
 from views import rounds as messages
 from views.preferences import Picked, offer_modal, request_modal
 from views.proposals import review_modal

@@ -12,10 +12,10 @@ from datetime import UTC, date, datetime
 import pytest
 
 from mentoring.cadence import AcademicCalendar, AcademicQuarter
+from sandbox.fake_slack import MESSAGE_BLOCKS_MAX, block_problems, view_problems
 from storage.models import Person, PersonStatus, Role
 from storage.reports import pairings_in_year, person_home, program_snapshot, quarter_report
 from tests.support import factories, sample_program
-from tests.support.fake_slack import MESSAGE_BLOCKS_MAX, block_problems, view_problems
 from views.charts import quarter_chart_png
 from views.export_csv import COLUMNS, export_file
 from views.help import CommandLine

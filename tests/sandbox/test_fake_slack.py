@@ -16,8 +16,8 @@ from slack_sdk.http_retry.builtin_interval_calculators import FixedValueRetryInt
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.webhook import WebhookClient
 
-from tests.support import slack_requests as sr
-from tests.support.fake_slack import FakeSlack
+from sandbox import slack_requests as sr
+from sandbox.fake_slack import FakeSlack
 
 TOKEN = "xoxb-test"
 SECRET = "signing-secret"

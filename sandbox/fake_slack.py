@@ -34,7 +34,7 @@ import threading
 import time
 import traceback
 from collections import deque
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -167,8 +167,12 @@ class FakeSlack:
         token_prefix: str = "xoxb-",
         bot_id: str = "B0001",
         app_id: str = "A0001",
+        clock: Callable[[], datetime] | None = None,
     ) -> None:
+        """``clock``: when given, message timestamps are its time (epoch seconds, as Slack's are);
+        otherwise they count up from a fixed second."""
         self.team_id, self.bot_user_id, self.bot_id, self.app_id = team_id, bot_user_id, bot_id, app_id
+        self._clock = clock
         self.token_prefix = token_prefix
         self.violations: list[str] = []
         # apps.connections.open answers with this URL; point it at a FakeSocketMode's ``url``.
@@ -191,6 +195,8 @@ class FakeSlack:
         self._opened_by_trigger: dict[str, str] = {}  # trigger_id -> view id, for load tests' lookups
         self._home: dict[str, dict[str, Any]] = {}
         self._responses: dict[str, list[dict[str, Any]]] = {}
+        self._response_targets: dict[str, tuple[str, str]] = {}  # response_url name -> (channel, ts)
+        self._view_triggers: dict[str, str] = {}  # view id -> the trigger_id that opened or pushed it
         self._pending_files: dict[str, dict[str, Any]] = {}
         self._uploaded: list[UploadedFile] = []
         self._fail_next: dict[str, deque[list[Any]]] = {}  # method -> [[failure, times_left]]
@@ -252,7 +258,7 @@ class FakeSlack:
         deleted: bool = False,
         is_bot: bool = False,
     ) -> None:
-        now = datetime.now(ZoneInfo(tz))
+        now = datetime.now(ZoneInfo(tz))  # noqa: TID251 -- Slack reports the offset in force now
         if tz_offset is None:
             tz_offset = int(now.utcoffset().total_seconds())  # type: ignore[union-attr]
         profile: dict[str, Any] = {"real_name": real_name or name, "display_name": name}
@@ -422,6 +428,58 @@ class FakeSlack:
         with self._lock:
             return list(self._uploaded)
 
+    # ----------------------------------------------------------------- what a Slack client shows
+
+    def users(self) -> list[dict[str, Any]]:
+        with self._lock:
+            return copy.deepcopy(list(self._users.values()))
+
+    def conversations_of(self, user_id: str) -> list[tuple[str, frozenset[str]]]:
+        """The DMs and group DMs that include ``user_id``: (channel id, members), oldest first."""
+        with self._lock:
+            return [(channel, members) for channel, members in self._dm_members.items() if user_id in members]
+
+    def views_opened_with(self, trigger_id: str) -> list[dict[str, Any]]:
+        """Views that views.open or views.push created with this trigger_id, oldest first."""
+        with self._lock:
+            return [copy.deepcopy(self._views[v]) for v, t in self._view_triggers.items() if t == trigger_id]
+
+    def bind_response_url(self, name: str, *, channel: str, ts: str) -> None:
+        """Say which message ``response_url(name)`` belongs to, so replace_original edits it as Slack does."""
+        with self._lock:
+            self._response_targets[name] = (channel, ts)
+
+    def replace_view(self, view_id: str, view: dict[str, Any], *, hash_when_submitted: str) -> dict[str, Any]:
+        """A submission acked with ``response_action: update``: Slack keeps the view id.
+
+        The ack was sent before any views.update the bot makes after it, so if the view already
+        changed since the submission (its hash moved on), that later update stands.
+        """
+        with self._lock:
+            current = self._views[view_id]
+            if current["hash"] != hash_when_submitted:
+                return copy.deepcopy(current)
+            full = self._full_view(
+                _check_view(view, "response_action update", expected_type="modal"), view_id, root=current["root_view_id"]
+            )
+            self._views[view_id] = full
+            self._changed.notify_all()
+            return copy.deepcopy(full)
+
+    def push_view(self, view: dict[str, Any], *, trigger_id: str) -> dict[str, Any]:
+        """A submission acked with ``response_action: push``."""
+        with self._lock:
+            return self._store_new_view("response_action push", {"view": view, "trigger_id": trigger_id})["view"]
+
+    def file_content(self, file_id: str) -> bytes | None:
+        with self._lock:
+            return next((f.content for f in self._uploaded if f.file_id == file_id), None)
+
+    def forget_calls_beyond(self, keep: int) -> None:
+        """A long-running stand-in keeps only the newest ``keep`` calls in its transcript."""
+        with self._lock:
+            del self._calls[:-keep]
+
     # ----------------------------------------------------------------- request handling
 
     def _serve(self, path: str, headers: Mapping[str, str], raw: bytes) -> _Reply:
@@ -440,7 +498,9 @@ class FakeSlack:
         token = _bearer(headers.get("Authorization")) or args.pop("token", None)
 
         with self._lock:
-            status, body, extra = 200, {"ok": True}, {}
+            status: int = 200
+            body: dict[str, Any] = {"ok": True}
+            extra: dict[str, str] = {}
             try:
                 if decode_error:
                     raise _Refusal("invalid_json", decode_error)
@@ -560,7 +620,8 @@ class FakeSlack:
         return channel
 
     def _next_ts(self) -> str:
-        return f"1700000000.{next(self._ts):06d}"
+        seconds = int(self._clock().timestamp()) if self._clock is not None else 1700000000
+        return f"{seconds}.{next(self._ts) % 1_000_000:06d}"
 
     def _message(self, args: dict[str, Any], ts: str) -> dict[str, Any]:
         msg: dict[str, Any] = {
@@ -643,7 +704,7 @@ class FakeSlack:
         }  # fmt: skip
 
     def _full_view(self, view: dict[str, Any], view_id: str, *, root: str | None = None) -> dict[str, Any]:
-        full = {
+        full: dict[str, Any] = {
             "team_id": self.team_id, "type": view.get("type"), "blocks": [], "private_metadata": "",
             "callback_id": "", "external_id": "", "state": {"values": {}}, "clear_on_close": False,
             "notify_on_close": False, "previous_view_id": None, "app_id": self.app_id,
@@ -661,6 +722,7 @@ class FakeSlack:
             raise _Refusal("duplicate_external_id")
         full = self._full_view(view, f"V{next(self._ids):010d}")
         self._views[full["id"]] = full
+        self._view_triggers[full["id"]] = str(args.get("trigger_id") or "")
         return {"ok": True, "view": copy.deepcopy(full)}
 
     def _api_views_open(self, args: dict[str, Any]) -> dict[str, Any]:
@@ -739,7 +801,22 @@ class FakeSlack:
         if not _truthy(body.get("delete_original")):
             _check_message(body, "response_url")
         used.append(copy.deepcopy(body))
+        target = self._response_targets.get(name)
+        if target is not None and (_truthy(body.get("replace_original")) or _truthy(body.get("delete_original"))):
+            self._edit_original(*target, body)
         return {"ok": True}
+
+    def _edit_original(self, channel: str, ts: str, body: dict[str, Any]) -> None:
+        messages = self._messages.get(channel, [])
+        original = next((m for m in messages if m["ts"] == ts), None)
+        if original is None:
+            return
+        if _truthy(body.get("delete_original")):
+            messages.remove(original)
+            return
+        for key in ("text", "blocks"):
+            original[key] = body.get(key, "" if key == "text" else [])
+        original["edited"] = {"user": self.bot_user_id, "ts": self._next_ts()}
 
 
 # ---------------------------------------------------------------------- validation
@@ -865,10 +942,11 @@ def _decode_args(content_type: str, raw: bytes, query: str) -> dict[str, Any]:
         message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
             f"Content-Type: {content_type}\r\n\r\n".encode() + raw
         )
-        for part in message.iter_parts():  # type: ignore[attr-defined]
-            payload = part.get_payload(decode=True) or b""
-            name = part.get_param("name", header="content-disposition")
-            args[name] = f"<{len(payload)} bytes>" if part.get_filename() else payload.decode("utf-8")
+        for part in message.iter_parts():
+            payload = part.get_payload(decode=True)
+            data = payload if isinstance(payload, bytes) else b""
+            name = str(part.get_param("name", header="content-disposition"))
+            args[name] = f"<{len(data)} bytes>" if part.get_filename() else data.decode("utf-8")
     for key in JSON_STRING_ARGS:
         value = args.get(key)
         if isinstance(value, str) and value[:1] in ("[", "{"):

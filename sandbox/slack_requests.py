@@ -77,6 +77,7 @@ def block_actions(
     block_id: str = "b",
     channel_id: str = "D123",
     message_ts: str = "1700000000.000001",
+    message: dict[str, Any] | None = None,
     **action_fields: Any,
 ) -> Built:
     """A button click by default; pass e.g. ``type="static_select", selected_option={...}``."""
@@ -99,7 +100,7 @@ def block_actions(
             "type": "message", "message_ts": message_ts, "channel_id": channel_id, "is_ephemeral": False,
         }  # fmt: skip
         payload["channel"] = {"id": channel_id, "name": "directmessage"}
-        payload["message"] = {"type": "message", "ts": message_ts, "text": "", "blocks": []}
+        payload["message"] = message or {"type": "message", "ts": message_ts, "text": "", "blocks": []}
     if response_url is not None:
         payload["response_url"] = response_url
     return _interactive(payload)
@@ -114,10 +115,12 @@ def view_submission(
     team_id: str = "T0001",
     view_id: str = "V1",
     hash: str = "h1",
+    view: dict[str, Any] | None = None,
 ) -> Built:
     """``values`` is Slack's ``view.state.values``: {block_id: {action_id: {...}}}.
 
-    Shorthand: a plain string stands for a plain_text_input's value.
+    Shorthand: a plain string stands for a plain_text_input's value. ``view``: the view as Slack
+    stored it (blocks, title...), when the submission should carry it whole as Slack's does.
     """
     state = {
         block_id: {
@@ -137,6 +140,8 @@ def view_submission(
             "app_id": APP_ID, "external_id": "", "bot_id": "B0001",
         },
     }  # fmt: skip
+    if view is not None:
+        payload["view"] = {**payload["view"], **view, "state": {"values": state}}  # type: ignore[dict-item]
     return _interactive(payload)
 
 
@@ -182,7 +187,7 @@ def app_home_opened(user_id: str, *, channel: str = "D123", tab: str = "home", *
 
 def to_bolt_request(body: str, headers: dict[str, str]) -> BoltRequest:
     """For ``app.dispatch(...)``: the whole middleware chain, signature check included."""
-    return BoltRequest(body=body, headers=headers)
+    return BoltRequest(body=body, headers=dict(headers.items()))
 
 
 def post(url: str, body: str, headers: dict[str, str], *, timeout: float = 5.0) -> tuple[int, str, dict[str, str]]:
