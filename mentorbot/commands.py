@@ -21,7 +21,7 @@ from mentorbot.roster_csv import RosterFileError, RosterRow, parse_roster_csv
 from mentorbot.serve import clock_for, prepare, run_scheduler_only, serve_http, serve_socket_mode
 from mentorbot.slack_client import make_web_client
 from program.clock import system_clock
-from program.reports import export_pairings
+from program.reports import export_figures, export_pairings, export_year
 from program.roster import import_roster, make_coordinator
 from storage import audit, migrate
 from storage.db import make_engine, make_session_factory, session_scope
@@ -197,11 +197,16 @@ def export(args: argparse.Namespace) -> None:
             raise UsageProblem("the database is empty: start the bot once (mentorbot run) or run mentorbot db upgrade")
         with session_scope(make_session_factory(engine)) as session:
             program = _export_program(session, args.team)
-            export = export_pairings(session, program=program, year=args.year, now=system_clock(), actor_label="cli: export")
+            now = system_clock()
+            if args.figures:
+                export = export_figures(session, program=program, year=export_year(program, args.year, now), now=now)
+            else:
+                export = export_pairings(session, program=program, year=args.year, now=now, actor_label="cli: export")
     finally:
         engine.dispose()
     if args.out == "-":
         sys.stdout.write(export.content.decode("utf-8-sig"))
         return
     _write_atomically(args.out, export.content)
-    print(f"{export.rows} pairing(s) of {export.year_label} exported to {args.out}")
+    what = f"the figures of {export.rows} quarter(s)" if args.figures else f"{export.rows} pairing(s)"
+    print(f"{what} of {export.year_label} exported to {args.out}")

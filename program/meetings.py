@@ -14,15 +14,18 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from mentoring.nudges import Nudge
+from mentoring.meeting_guides import MeetingGuides
+from mentoring.nudges import Nudge, NudgeKind
 from mentoring.working_hours import local_date
+from program.check_ins import ask_after_meeting
+from program.meeting_guides import shipped_guides
 from program.messages import queue
 from storage import meetings
 from storage.meetings import MeetingLogged
 from storage.models import Pairing, Program
 from storage.my_pairings import both_sides
 from storage.outbox_kinds import OutboxKind, escalation_key, meeting_logged_key, nudge_key
-from storage.programs import load_program, policy_of
+from storage.programs import academic_calendar, load_program, policy_of
 from storage.reminders import decide, due_pairings
 from storage.roster import Actor, active_coordinators, person_of
 from views import meetings as words
@@ -34,8 +37,9 @@ def check_meeting(session: Session, *, actor: Actor, pairing_id: int, met_on: da
 
 
 def log_meeting(session: Session, *, actor: Actor, pairing_id: int, met_on: date, now: datetime) -> MeetingLogged:
-    """Record that the actor's pair met on `met_on` (the same day twice changes nothing), and
-    tell the pair in their group DM. MeetingError when the rules refuse."""
+    """Record that the actor's pair met on `met_on` (the same day twice changes nothing), tell the
+    pair in their group DM and ask each of them the check-in questions. MeetingError when the
+    rules refuse."""
     logged = meetings.log_meeting(session, pairing_id=pairing_id, logged_by=person_of(session, actor), met_on=met_on, now=now)
     if logged.new:
         program = load_program(session, logged.pairing.program_id)
@@ -55,6 +59,7 @@ def log_meeting(session: Session, *, actor: Actor, pairing_id: int, met_on: date
             pairing_id=pairing_id,
             dedupe_key=meeting_logged_key(pairing_id, met_on),
         )
+        ask_after_meeting(session, program=program, pairing=logged.pairing, met_on=met_on, now=now)
     return logged
 
 
@@ -72,9 +77,12 @@ class SweepReport:
         return f"{self.pairs_checked} pairs checked, {self.nudges} nudges, {self.escalations} escalations, {self.messages} messages queued"
 
 
-def remind_due_pairs(session: Session, program: Program, *, now: datetime, limit: int, report: SweepReport) -> int:
+def remind_due_pairs(
+    session: Session, program: Program, *, now: datetime, limit: int, report: SweepReport, guides: MeetingGuides | None = None
+) -> int:
     """One batch of one program's due pairs: decide their reminders once and queue them, with the
-    pairs' next look, in this transaction. Returns how many pairs it looked at."""
+    pairs' next look, in this transaction. Returns how many pairs it looked at. `guides`: the
+    meeting guides in force (the shipped ones by default)."""
     today = local_date(now, ZoneInfo(program.time_zone))
     pairings = due_pairings(session, program_id=program.id, today=today, limit=limit)
     for pairing, nudge in decide(session, pairings=pairings, policy=policy_of(program), today=today, now=now):
@@ -83,17 +91,25 @@ def remind_due_pairs(session: Session, program: Program, *, now: datetime, limit
             report.messages += _queue_escalation(session, program, pairing, nudge, today, now)
         else:
             report.nudges += 1
-            report.messages += _queue_pair_nudge(session, program, pairing, nudge, now)
+            report.messages += _queue_pair_nudge(session, program, pairing, nudge, today, now, guides or shipped_guides())
     report.pairs_checked += len(pairings)
     return len(pairings)
 
 
-def _queue_pair_nudge(session: Session, program: Program, pairing: Pairing, nudge: Nudge, now: datetime) -> int:
-    """Each person gets their own DM, naming the other."""
+def _queue_pair_nudge(
+    session: Session, program: Program, pairing: Pairing, nudge: Nudge, today: date, now: datetime, guides: MeetingGuides
+) -> int:
+    """Each person gets their own DM, naming the other; the heads-up carries a short agenda for the
+    resident's training year and this quarter."""
+    guide = (
+        guides.for_resident(pairing.resident.pgy, academic_calendar(program).quarter_of(today).quarter)
+        if nudge.kind is NudgeKind.APPROACHING
+        else None
+    )
     sides = both_sides(pairing)
     for side, person in zip(sides, (pairing.mentor, pairing.resident), strict=True):
         message = words.nudge_message(
-            nudge.kind, pairing=side, due_on=nudge.due_on, sequence=nudge.sequence, missed_limit=program.missed_limit
+            nudge.kind, pairing=side, due_on=nudge.due_on, sequence=nudge.sequence, missed_limit=program.missed_limit, guide=guide
         )
         queue(
             session, program, OutboxKind.nudge(nudge.kind), message, now=now, to=[person], pairing_id=pairing.id,

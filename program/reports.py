@@ -17,6 +17,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from mentoring.cadence import AcademicQuarter
 from program.messages import Message, queue_once
 from storage import audit
 from storage.coordinator_posts import NOTICE_WINDOW, undelivered_posts
@@ -30,13 +31,14 @@ from storage.outbox_kinds import (
     summary_key,
     undelivered_notice_key,
 )
+from storage.program_figures import current_figures
 from storage.programs import academic_calendar, program_today
 from storage.reports import ProgramSnapshot, QuarterReport, pairings_in_year, program_snapshot, quarter_report, summary_schedule
 from storage.roster import active_coordinators
 from views import reports as words
 from views.charts import quarter_chart_png
 from views.common import join_names
-from views.export_csv import ExportFile, export_file
+from views.export_csv import ExportFile, export_file, figures_file
 
 log = logging.getLogger(__name__)
 
@@ -93,7 +95,7 @@ def quarter_reports_due(session: Session, *, program: Program, now: datetime) ->
     quarters = summary_schedule(program).quarters_to_report(academic_calendar(program), since=program.created_at, now=now)
     done = decided_keys(session, [quarter_report_key(program.id, quarter) for quarter in quarters])
     return [
-        quarter_report(session, program=program, quarter=quarter)
+        quarter_report(session, program=program, quarter=quarter, today=program_today(program, now))
         for quarter in quarters
         if quarter_report_key(program.id, quarter) not in done
     ]
@@ -176,13 +178,17 @@ def _notify_coordinators(
 # --- the pairings export ---------------------------------------------------------------------------
 
 
+def export_year(program: Program, year: int | None, now: datetime) -> int:
+    """The academic year asked for, or the current one."""
+    return year if year is not None else academic_calendar(program).year_of(program_today(program, now))
+
+
 def export_pairings(
     session: Session, *, program: Program, year: int | None, now: datetime, actor: Person | None = None, actor_label: str = "cli"
 ) -> ExportFile:
     """The CSV of academic year `year` (default: the current one); who exported it, and when,
     goes in the audit log."""
-    if year is None:
-        year = academic_calendar(program).year_of(program_today(program, now))
+    year = export_year(program, year, now)
     export = export_file(
         pairings_in_year(session, program=program, year=year), year=year, academic_calendar=academic_calendar(program)
     )
@@ -196,3 +202,29 @@ def export_pairings(
         details={"academic_year": year, "rows": export.rows},
     )
     return export
+
+
+def export_for_coordinator(
+    session: Session, *, program: Program, year: int | None, now: datetime, actor: Person
+) -> tuple[ExportFile, ExportFile]:
+    """The dashboard's Export button and `/mentor admin export`: the pairings and the program figures."""
+    year = export_year(program, year, now)
+    return export_pairings(session, program=program, year=year, now=now, actor=actor), export_figures(
+        session, program=program, year=year, now=now
+    )
+
+
+def export_figures(session: Session, *, program: Program, year: int, now: datetime) -> ExportFile:
+    """The program figures of academic year `year`, quarter by quarter so far (check-ins only for
+    finished quarters), and today's pauses and residents without a mentor."""
+    calendar = academic_calendar(program)
+    today = program_today(program, now)
+    last = (
+        AcademicQuarter(year, 4)
+        if calendar.year_bounds(year)[1] <= today
+        else calendar.quarter_of(max(today, calendar.first_day(year)))
+    )
+    report = quarter_report(session, program=program, quarter=last, today=today)
+    return figures_file(
+        report.program_figures, current_figures(session, program=program, today=today), year_label=report.year_label, today=today
+    )

@@ -20,6 +20,7 @@ BATCH = 500
 def sweep_reminders(ctx: JobContext, *, batch: int = BATCH) -> SweepReport:
     report = SweepReport()
     now = ctx.clock()
+    guides = ctx.meeting_guides.current()
     with session_scope(ctx.session_factory) as session:
         program_ids = [p.id for p in programs_to_sweep(session)]
     for program_id in program_ids:
@@ -28,6 +29,6 @@ def sweep_reminders(ctx: JobContext, *, batch: int = BATCH) -> SweepReport:
                 program = session.get(Program, program_id)
                 if program is None or program.paused:
                     break
-                if remind_due_pairs(session, program, now=now, limit=batch, report=report) < batch:
+                if remind_due_pairs(session, program, now=now, limit=batch, report=report, guides=guides) < batch:
                     break
     return report

@@ -40,7 +40,7 @@ from storage.models import (
     RequestState,
     Role,
 )
-from storage.outbox import cancel_to_person, rewrite_messages
+from storage.outbox import cancel_to_person, overwrite_copies
 from storage.outbox_kinds import request_alert_prefix
 from storage.pairings import active_pairings_of, counterpart_of, end_pairing
 from storage.programs import load_program, program_today
@@ -478,9 +478,11 @@ def _summary_of(session: Session, request: ChangeRequest, program: Program) -> R
 def replace_alerts(session: Session, *, request_id: int, text: str, blocks: list[dict[str, Any]] | None) -> list[SlackCopy]:
     """Overwrite every stored copy of a request's alert (it holds the note); list those already in
     Slack, which the bot edits too."""
-    delivered = rewrite_messages(
-        session, key_prefix=request_alert_prefix(request_id), text=text, blocks=blocks, reason="request resolved before delivery"
+    delivered = overwrite_copies(
+        session,
+        dedupe_prefix=request_alert_prefix(request_id),
+        text=text,
+        blocks=blocks,
+        reason="request resolved before delivery",
     )
-    return [
-        SlackCopy(message.slack_channel, message.slack_ts) for message in delivered if message.slack_channel and message.slack_ts
-    ]
+    return [SlackCopy(channel, ts) for channel, ts in delivered]

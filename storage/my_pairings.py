@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from mentoring.cadence import next_due
 from storage.models import Meeting, Pairing, Person, PersonStatus, Program, QueueEntry, Role
 from storage.pairings import active_pairings_of, counterpart_of
+from storage.pause_records import open_pause
 from storage.programs import program_zone
 from storage.roster import PersonRef
 
@@ -29,6 +30,8 @@ class MyPairing:
     started_on: date
     last_met_on: date | None
     due_on: date  # when the next meeting is due
+    paused_until: date | None = None  # meetings on hold until then
+    paused_by_me: bool = False  # only the person who paused may end it early
 
 
 def due_date(pairing: Pairing, last_met_on: date | None = None) -> date:
@@ -37,7 +40,7 @@ def due_date(pairing: Pairing, last_met_on: date | None = None) -> date:
     return pairing.next_due_on or next_due(pairing.started_on, last_met_on or pairing.last_met_on)
 
 
-def as_seen_by(pairing: Pairing, person_id: int, *, last_met_on: date | None = None) -> MyPairing:
+def as_seen_by(pairing: Pairing, person_id: int, *, last_met_on: date | None = None, paused_by_me: bool = False) -> MyPairing:
     """The pairing from one of its two people's side. `last_met_on`: a later meeting than the
     pairing records, if one was found (see my_pairings)."""
     last_met = later_of(pairing.last_met_on, last_met_on)
@@ -50,6 +53,8 @@ def as_seen_by(pairing: Pairing, person_id: int, *, last_met_on: date | None = N
         started_on=pairing.started_on,
         last_met_on=last_met,
         due_on=due_date(pairing, last_met),
+        paused_until=pairing.paused_until,
+        paused_by_me=paused_by_me,
     )
 
 
@@ -62,7 +67,8 @@ def my_pairings(session: Session, *, person_id: int) -> list[MyPairing]:
     """The person's current pairings, oldest first."""
     active = active_pairings_of(session, person_id=person_id)
     latest = latest_meetings(session, [p.id for p in active])
-    return [as_seen_by(p, person_id, last_met_on=latest.get(p.id)) for p in active]
+    paused_by_me = {p.id for p in active if (pause := open_pause(session, p.id)) is not None and pause.paused_by_id == person_id}
+    return [as_seen_by(p, person_id, last_met_on=latest.get(p.id), paused_by_me=p.id in paused_by_me) for p in active]
 
 
 def latest_meetings(session: Session, pairing_ids: Sequence[int]) -> dict[int, date]:

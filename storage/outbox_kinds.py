@@ -33,10 +33,16 @@ class OutboxKind(enum.StrEnum):
     REQUEST_REJOINED = "request.rejoined"
     # Meetings and reminders
     MEETING_LOGGED = "meeting.logged"
+    MEETING_PLAN = "meeting.plan"  # the pair's planned meeting, with its calendar file
+    PAUSE_NOTICE = "pause.notice"  # to the other person: meetings paused until a date
+    PAUSE_BACK_ON = "pause.back_on"  # to the pair: the pause is over
     NUDGE_APPROACHING = "nudge.approaching"
     NUDGE_DUE = "nudge.due"
     NUDGE_MISSED = "nudge.missed"
     NUDGE_ESCALATION = "nudge.escalation"
+    # Check-ins
+    CHECK_IN_ASK = "check_in.ask"
+    CHECK_IN_NOTE = "check_in.note"  # free text, to each coordinator not in the pairing; deleted once read
     # Coordinator reports
     REPORT_SUMMARY = "report.summary"
     REPORT_QUARTER = "report.quarter"
@@ -112,6 +118,19 @@ def escalation_key(pairing_id: int, due_on: date, coordinator_id: int | None = N
     """One channel post (no coordinator), or one DM per coordinator."""
     key = f"escalation:{pairing_id}:{due_on.isoformat()}"
     return key if coordinator_id is None else f"{key}:{coordinator_id}"
+
+
+def check_in_ask_key(prompt_id: int) -> str:
+    return f"check_in:{prompt_id}"
+
+
+def check_in_note_prefix(note_id: int) -> str:
+    """Every coordinator's copy of one check-in note: reading it rewrites them all."""
+    return f"check_in_note:{note_id}:coordinator:"
+
+
+def check_in_note_key(note_id: int, coordinator_id: int) -> str:
+    return f"{check_in_note_prefix(note_id)}{coordinator_id}"
 
 
 def summary_key(program_id: int, week: str) -> str:

@@ -48,6 +48,8 @@ from storage.models import (
     RoundState,
 )
 from storage.my_pairings import later_of, latest_meetings
+from storage.pause_records import pauses_by_pairing
+from storage.program_figures import CurrentFigures, QuarterProgramFigures, current_figures, quarter_program_figures
 from storage.programs import academic_calendar, program_today, program_zone
 from storage.roster import PersonRef
 
@@ -122,6 +124,8 @@ class ProgramSnapshot:
     round: RoundInfo | None
     proposal: ProposalInfo | None
     unreachable: tuple[Unreachable, ...]
+    figures: CurrentFigures  # pauses now, residents without a mentor, the last closed quarter's check-ins
+    this_quarter: QuarterProgramFigures  # so far: full participation, days between meetings, pauses (no check-ins)
 
     @property
     def overdue(self) -> list[tuple[PairRef, int]]:
@@ -175,7 +179,18 @@ def program_snapshot(session: Session, *, program: Program, now: datetime) -> Pr
         round=_current_round(session, program=program, academic_year=quarter.year),
         proposal=_pending_proposal(session, program=program),
         unreachable=tuple(_unreachable(session, program_id=program.id, since=now - UNREACHABLE_WINDOW)),
+        figures=current_figures(session, program=program, today=today),
+        this_quarter=_quarter_so_far(session, program=program, quarter=quarter, today=today),
     )
+
+
+def _quarter_so_far(session: Session, *, program: Program, quarter: AcademicQuarter, today: date) -> QuarterProgramFigures:
+    histories = {py.pair.pairing_id: py.history for py in pairings_in_year(session, program=program, year=quarter.year)}
+    figures = year_figures(histories, quarter.year, academic_calendar(program), through_quarter=quarter.quarter)
+    [current] = quarter_program_figures(
+        session, program=program, histories=list(histories.values()), figures=figures[-1:], today=today
+    )
+    return current
 
 
 def _active_pairings(session: Session, *, program_id: int) -> list[Pairing]:
@@ -305,7 +320,7 @@ class PairYear:
 
 def pairings_in_year(session: Session, *, program: Program, year: int) -> list[PairYear]:
     """Every pairing active on at least one day of academic year `year`, with all its meetings
-    (earlier ones too: they decide when the year's first meeting fell due)."""
+    and pauses (earlier ones too: they decide when the year's first meeting fell due)."""
     first_day, end_exclusive = academic_calendar(program).year_bounds(year)
     query = (
         select(Pairing)
@@ -322,7 +337,13 @@ def pairings_in_year(session: Session, *, program: Program, year: int) -> list[P
         rows = session.execute(select(Meeting.pairing_id, Meeting.met_on).where(Meeting.pairing_id.in_([p.id for p in pairings])))
         for pairing_id, met_on in rows:
             meetings[pairing_id].append(met_on)
-    found = [PairYear(PairRef.of(p), PairingHistory(p.started_on, p.ended_on, tuple(sorted(meetings[p.id])))) for p in pairings]
+    pauses = pauses_by_pairing(session, [p.id for p in pairings])
+    found = [
+        PairYear(
+            PairRef.of(p), PairingHistory(p.started_on, p.ended_on, tuple(sorted(meetings[p.id])), tuple(pauses.get(p.id, ())))
+        )
+        for p in pairings
+    ]
     return sorted(found, key=lambda py: (py.pair.mentor.name, py.pair.resident.name, py.pair.pairing_id))
 
 
@@ -341,6 +362,8 @@ class QuarterReport:
     figures: tuple[QuarterFigures[int], ...]  # quarters 1..quarter of the year
     pairs: dict[int, PairRef]  # every pairing active at some point in those quarters
     quarter_months: tuple[str, ...]  # all four quarters of the year: "Jul–Sep", ...
+    # The program figures of quarters 1..quarter; check-ins only for those over by the report day.
+    program_figures: tuple[QuarterProgramFigures, ...] = ()
 
     @property
     def current(self) -> QuarterFigures[int]:
@@ -351,7 +374,9 @@ class QuarterReport:
         return f"{self.year_label} Q{self.quarter.quarter}"
 
 
-def quarter_report(session: Session, *, program: Program, quarter: AcademicQuarter) -> QuarterReport:
+def quarter_report(session: Session, *, program: Program, quarter: AcademicQuarter, today: date | None = None) -> QuarterReport:
+    """The report of `quarter` as of `today` (check-in figures only for quarters over by then;
+    without a day, only for the quarters before this one)."""
     calendar = academic_calendar(program)
     year_pairs = [
         py
@@ -371,6 +396,15 @@ def quarter_report(session: Session, *, program: Program, quarter: AcademicQuart
         figures=tuple(figures),
         pairs={py.pair.pairing_id: py.pair for py in year_pairs},
         quarter_months=tuple(_months(*calendar.quarter_bounds(quarter.year, q)) for q in range(1, QUARTERS_PER_YEAR + 1)),
+        program_figures=tuple(
+            quarter_program_figures(
+                session,
+                program=program,
+                histories=[py.history for py in year_pairs],
+                figures=figures,
+                today=today or first_day,
+            )
+        ),
     )
 
 

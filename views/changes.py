@@ -31,6 +31,7 @@ from views.common import (
 )
 from views.ids import (
     ACTION_CHANGE,
+    ACTION_CHECK_IN,
     ACTION_REJOIN,
     ACTION_RESOLVE_CLOSE,
     ACTION_RESOLVE_REMATCH,
@@ -49,6 +50,17 @@ REMATCH_YES = "yes"
 REMATCH_NO = "no"
 
 NEUTRAL_NOTICE = "Your mentoring pairing has ended. The program coordinator will help with next steps."
+
+
+def neutral_notice_blocks() -> list[Block]:
+    """The notice, the same for everyone whose pairing ended, with an optional word to the
+    coordinators (the ending check-in; the button names nobody and no pairing)."""
+    return [
+        section(NEUTRAL_NOTICE),
+        actions(button("Anything to tell the coordinators? (optional)", ACTION_CHECK_IN)),
+    ]
+
+
 WHO_SEES_WHAT = (
     "*Who sees what:* only the program coordinators see that you asked, and your note if you write one. "
     "Nothing is posted in any channel."
@@ -307,7 +319,7 @@ def _resolve_buttons(request_id: int) -> Block:
 
 def pairing_ended_notice() -> Message:
     """To each counterpart. Names nobody: it is the same for every pairing that ends by request."""
-    return {"text": NEUTRAL_NOTICE, "blocks": [section(NEUTRAL_NOTICE)]}
+    return {"text": NEUTRAL_NOTICE, "blocks": neutral_notice_blocks()}
 
 
 def requester_confirmation(summary: RequestSummary) -> Message:

@@ -11,11 +11,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from mentoring.meeting_guides import Guide
 from mentoring.nudges import NudgeKind
 from storage.my_pairings import MyPairing
 from views.changes import change_button
-from views.common import Block, Message, actions, button, context, mention, plain, private_message, section
-from views.ids import ACTION_WE_MET, ACTION_WITHDRAW, VIEW_MEETING
+from views.common import Block, Message, actions, button, context, escape, mention, plain, private_message, section
+from views.ids import ACTION_PAUSE, ACTION_PLAN, ACTION_WE_MET, ACTION_WITHDRAW, VIEW_MEETING
 
 BLOCK_PAIRING = "meeting_pairing"
 ACTION_PAIRING = "pairing"
@@ -41,8 +42,17 @@ def we_met_button(pairing_id: int | None, *, label: str = "We met") -> Block:
 _SET_ONE_UP = "Here's an easy way to set one up: send {other} two times that suit you this week."
 
 
-def nudge_message(kind: NudgeKind, *, pairing: MyPairing, due_on: date, sequence: int = 0, missed_limit: int = 0) -> Message:
-    """The DM each person in a pair gets (`pairing` as they see it); one action: log the meeting."""
+def guide_block(guide: Guide) -> Block:
+    """A short agenda for the meeting (the coordinators' meeting guides)."""
+    points = "\n".join(f"• {escape(point)}" for point in guide.points)
+    return section(f"*Ideas for this meeting: {escape(guide.title)}*\n{points}")
+
+
+def nudge_message(
+    kind: NudgeKind, *, pairing: MyPairing, due_on: date, sequence: int = 0, missed_limit: int = 0, guide: Guide | None = None
+) -> Message:
+    """The DM each person in a pair gets (`pairing` as they see it); one action: log the meeting.
+    The heads-up may carry a meeting guide."""
     other = mention(pairing.counterpart.slack_user_id)
     pairing_id = pairing.pairing_id
     if kind is NudgeKind.APPROACHING:
@@ -63,9 +73,16 @@ def nudge_message(kind: NudgeKind, *, pairing: MyPairing, due_on: date, sequence
         "text": text,
         "blocks": [
             section(lead + "\n" + tail),
+            *([guide_block(guide)] if guide is not None else []),
             # Logging is the one action asked for; changing or leaving stays one click away.
-            actions(we_met_element(pairing_id), change_button(pairing_id), button("Leave the program", ACTION_WITHDRAW)),
-            context("Sent only to you. Changing your pairing or leaving needs no reason."),
+            actions(
+                we_met_element(pairing_id),
+                button("Plan a meeting", ACTION_PLAN, value=str(pairing_id)),
+                button("Pause meetings", ACTION_PAUSE, value=str(pairing_id)),
+                change_button(pairing_id),
+                button("Leave the program", ACTION_WITHDRAW),
+            ),
+            context("Sent only to you. Pausing (for leave or a rotation), changing your pairing or leaving needs no reason."),
         ],
     }
 
@@ -218,6 +235,8 @@ def status_message(lines: Sequence[MyPairing]) -> Message:
             f"*{who}:* {mention(line.counterpart.slack_user_id)} (since {day(line.started_on)})\n"
             f"Last meeting: {last}\nNext meeting due by: *{day(line.due_on)}*"
         )
+        if line.paused_until is not None:
+            text += f"\nPaused until *{day(line.paused_until)}*: no reminders until then."
         summary.append(text)
         blocks += [section(text), we_met_button(line.pairing_id)]
     blocks.append(context("Only you can see this."))

@@ -20,7 +20,7 @@ from program import reports
 from storage.programs import load_program
 from storage.roster import Actor, person_of
 from views.common import click_answer, private_message
-from views.export_csv import EXPORT_ON_ITS_WAY, export_comment, export_title, not_a_year_text
+from views.export_csv import EXPORT_ON_ITS_WAY, export_comment, export_title, figures_comment, figures_title, not_a_year_text
 from views.ids import ACTION_EXPORT
 from views.reports import private_summary_message
 
@@ -41,15 +41,14 @@ def send_export(services: Services, client: WebClient, actor: Actor, *, year: in
         now = services.clock()
         with services.unit_of_work() as session:
             program = load_program(session, actor.program_id)
-            export = reports.export_pairings(session, program=program, year=year, now=now, actor=person_of(session, actor))
+            export, figures = reports.export_for_coordinator(
+                session, program=program, year=year, now=now, actor=person_of(session, actor)
+            )
         channel = client.conversations_open(users=actor.slack_user_id)["channel"]["id"]
-        client.files_upload_v2(
-            channel=channel,
-            content=export.content,
-            filename=export.filename,
-            title=export_title(export),
-            initial_comment=export_comment(export),
-        )
+        for file, title, comment in ((export, export_title, export_comment), (figures, figures_title, figures_comment)):
+            client.files_upload_v2(
+                channel=channel, content=file.content, filename=file.filename, title=title(file), initial_comment=comment(file)
+            )
     except Exception:
         log.exception("failed while handling the export for %s", actor.slack_user_id)
 

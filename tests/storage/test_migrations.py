@@ -58,11 +58,11 @@ def test_a_read_scope_on_sqlite_does_not_wait_for_the_writer(tmp_path):
 
 
 def test_upgrading_renames_the_outbox_kinds_and_drops_the_stale_proposal_figures(tmp_path):
-    """Rows decided before 0002 keep their meaning under the kinds' one spelling."""
+    """Rows decided before 0003 keep their meaning under the kinds' one spelling."""
     from storage.outbox_kinds import OutboxKind
 
     engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
-    migrate.upgrade(engine, "0001")
+    migrate.upgrade(engine, "0002")
     old_kinds = ["pairing_ended_notice", "request_confirmation", "change_request_alert", "rejoined_notice",
                  "summary", "quarter_report", "quarter_chart", "coordinator_notice", "pairing.ended", "nudge.due"]  # fmt: skip
     with engine.begin() as connection:

@@ -4,16 +4,16 @@ Outbox kinds are now named once (storage/outbox_kinds.py), all as `area.event`; 
 before keep their meaning under the new names. proposals.stats was written but never read, and
 went stale when a coordinator reassigned a resident: the review computes its figures live.
 
-Revision ID: 0002
-Revises: 0001
+Revision ID: 0003
+Revises: 0002
 Create Date: 2026-11-26 10:00:00
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0002"
-down_revision = "0001"
+revision = "0003"
+down_revision = "0002"
 branch_labels = None
 depends_on = None
 

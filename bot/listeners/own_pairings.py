@@ -1,0 +1,27 @@
+"""The pairings a form opened by a button may offer: the clicker's own, never what the payload says."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from bot.access import authorize
+from mentoring.access import Refusal
+from storage.models import Pairing
+from storage.my_pairings import MyPairing, my_pairings
+from storage.roster import Actor
+
+
+def own_pairings(
+    session: Session, actor: Actor, *, surface: str, pairing_id: int | None
+) -> tuple[list[MyPairing], Refusal | None]:
+    """The actor's active pairings, or only the one a button names. A payload naming a pairing is
+    never trusted: naming someone else's (or one that ended) gives the refusal to show instead."""
+    pairings = my_pairings(session, person_id=actor.person_id)
+    if pairing_id is None:
+        return pairings, None
+    named = [p for p in pairings if p.pairing_id == pairing_id]
+    if named:
+        return named, None
+    found = session.get(Pairing, pairing_id)
+    subjects = [found.mentor_id, found.resident_id] if found else [-1]
+    return [], authorize(surface, actor, subject_ids=subjects) or Refusal.NOT_YOURS
