@@ -205,6 +205,19 @@ def _positive(text: str) -> int:
     return value
 
 
+def cmd_guides_check(args: argparse.Namespace) -> None:
+    from mentoring.meeting_guides import GuideFileError
+    from program.meeting_guides import read_guides
+
+    try:
+        guides = read_guides(Path(args.file))
+    except OSError as error:
+        raise UsageProblem(f"{args.file}: {error.strerror}") from None
+    except (GuideFileError, UnicodeDecodeError) as error:
+        raise UsageProblem(f"{args.file}: {error}") from None
+    print(f"{args.file}: {len(guides.guides)} guides, all readable: " + ", ".join(f"[{a.label()}]" for a in guides.guides))
+
+
 def cmd_match(args: argparse.Namespace) -> None:
     from mentoring.matching_io import MatchInputError, solve_json
 
@@ -245,7 +258,7 @@ def _write_atomically(path: str, content: bytes) -> None:
 
 
 def cmd_export(args: argparse.Namespace) -> None:
-    from bot.exports import export_pairings
+    from bot.exports import export_figures, export_pairings
     from storage.programs import academic_calendar, program_today
 
     engine = make_engine(load_database_url())
@@ -256,14 +269,18 @@ def cmd_export(args: argparse.Namespace) -> None:
             program = _export_program(session, args.team)
             now = system_clock()
             year = args.year if args.year is not None else academic_calendar(program).year_of(program_today(program, now))
-            export = export_pairings(session, program=program, year=year, now=now, actor_label="cli: export")
+            if args.figures:
+                export = export_figures(session, program=program, year=year, now=now)
+            else:
+                export = export_pairings(session, program=program, year=year, now=now, actor_label="cli: export")
     finally:
         engine.dispose()
     if args.out == "-":
         sys.stdout.write(export.content.decode("utf-8-sig"))
         return
     _write_atomically(args.out, export.content)
-    print(f"{export.rows} pairing(s) of {export.year_label} exported to {args.out}")
+    what = f"the figures of {export.rows} quarter(s)" if args.figures else f"{export.rows} pairing(s)"
+    print(f"{what} of {export.year_label} exported to {args.out}")
 
 
 # --- parser ---------------------------------------------------------------------------------
@@ -323,12 +340,30 @@ def build_parser() -> argparse.ArgumentParser:
     )
     export.add_argument("--out", required=True, metavar="FILE.csv", help="where to write the CSV ('-' for standard output)")
     export.add_argument("--team", metavar="T…", help="the workspace, when the database holds several")
+    export.add_argument("--figures", action="store_true", help="the program figures, quarter by quarter, instead of the pairings")
     export.set_defaults(func=cmd_export)
+
+    guides = commands.add_parser("guides", help="the meeting guides in the 'meeting coming up' reminder")
+    guides_commands = guides.add_subparsers(dest="guides_command", required=True)
+    guides_check = guides_commands.add_parser("check", help="check a meeting guides file, naming any line that is wrong")
+    guides_check.add_argument("file", metavar="FILE")
+    guides_check.set_defaults(func=cmd_guides_check)
 
     match = commands.add_parser("match", help="dry-run the matcher on a JSON file and print the result")
     match.add_argument("file", metavar="FILE.json")
     match.set_defaults(func=cmd_match)
     return parser
+
+
+# Slack's libraries log whole request and response bodies at DEBUG, and those carry what people
+# wrote for the coordinators (notes, check-in text): they stay at INFO even with --verbose.
+PAYLOAD_LOGGERS = ("slack_sdk", "slack_bolt")
+
+
+def configure_logging(level: int) -> None:
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for name in PAYLOAD_LOGGERS:
+        logging.getLogger(name).setLevel(max(level, logging.INFO))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -338,7 +373,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as problem:
         print(f"mentorbot: {problem}", file=sys.stderr)
         return 2
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging(level)
     try:
         args.func(args)
     except (ConfigError, UsageProblem, RosterError) as problem:

@@ -11,7 +11,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from mentorbot.clock_file import ClockFileError, read_moment
+from mentoring.check_ins import DEFAULT_MINIMUM_ANSWERS, MINIMUM_ANSWERS_FLOOR
+from mentoring.meeting_guides import GuideFileError
 from mentoring.reporting import WeeklySlot, parse_weekly_slot
+from program.meeting_guides import read_guides
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_DATABASE_URL = "sqlite:///mentorbot.db"
@@ -40,6 +43,8 @@ class Settings:
     coordinator_channel_id: str | None
     summary_at: WeeklySlot | None = None  # None leaves the program's setting (Monday 09:00 at first)
     clock_file: Path | None = None  # rehearsals and tests only: the bot's time is read from it (mentorbot/clock_file.py)
+    meeting_guides: Path | None = None  # the coordinators' meeting guides; None: the shipped ones
+    check_in_minimum: int | None = None  # the small-group rule's minimum; None leaves the program's (5 at first)
 
 
 def _get(env: Mapping[str, str], name: str) -> str | None:
@@ -125,6 +130,18 @@ def load_settings(
             ) from None
 
     clock_file = _clock_file(env)
+    meeting_guides = _meeting_guides(env)
+
+    check_in_minimum = None
+    minimum_text = _get(env, "MENTORBOT_CHECK_IN_MINIMUM")
+    if minimum_text is not None:
+        if not minimum_text.isdigit() or int(minimum_text) < MINIMUM_ANSWERS_FLOOR:
+            raise ConfigError(
+                "MENTORBOT_CHECK_IN_MINIMUM",
+                f"is not a whole number of at least {MINIMUM_ANSWERS_FLOOR} ({minimum_text!r})",
+                f"leave it unset for {DEFAULT_MINIMUM_ANSWERS}: check-in figures need at least that many answers",
+            )
+        check_in_minimum = int(minimum_text)
 
     return Settings(
         bot_token=bot_token,
@@ -136,7 +153,27 @@ def load_settings(
         coordinator_channel_id=channel,
         summary_at=summary_at,
         clock_file=clock_file,
+        meeting_guides=meeting_guides,
+        check_in_minimum=check_in_minimum,
     )
+
+
+def _meeting_guides(env: Mapping[str, str]) -> Path | None:
+    name = _get(env, "MENTORBOT_MEETING_GUIDES")
+    if name is None:
+        return None
+    path = Path(name)
+    try:
+        read_guides(path)
+    except OSError as error:
+        raise ConfigError(
+            "MENTORBOT_MEETING_GUIDES", f"cannot be read ({error.strerror}: {name})", "point it at a text file"
+        ) from None
+    except (GuideFileError, UnicodeDecodeError) as error:
+        raise ConfigError(
+            "MENTORBOT_MEETING_GUIDES", f"has a problem at {error}", "fix the file (`mentorbot guides check FILE` checks it)"
+        ) from None
+    return path
 
 
 def _clock_file(env: Mapping[str, str]) -> Path | None:

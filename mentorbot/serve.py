@@ -29,6 +29,7 @@ from mentorbot.config import FROM_APP, Settings
 from mentorbot.http_server import database_health, make_wsgi_app
 from mentorbot.slack_client import make_web_client
 from program.clock import Clock, system_clock
+from program.meeting_guides import GuideBook
 from scheduler.jobs import JobContext, all_jobs, deliver_outbox_job, run_job
 from scheduler.runner import build_scheduler
 from storage import migrate
@@ -76,6 +77,7 @@ def prepare(settings: Settings, *, clock: Clock = system_clock) -> str:
                     time_zone=settings.time_zone,
                     coordinator_channel_id=settings.coordinator_channel_id,
                     summary_at=settings.summary_at,
+                    check_in_minimum_answers=settings.check_in_minimum,
                 ),
                 now=clock(),
             )
@@ -124,6 +126,7 @@ class Runtime:
             session_factory=self.services.session_factory,
             clock=self.services.clock,
             slack=make_web_client(self.settings, retries=False),
+            meeting_guides=GuideBook(self.settings.meeting_guides),
         )
         self.scheduler = build_scheduler(ctx)
         self.scheduler.start()

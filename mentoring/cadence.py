@@ -1,9 +1,9 @@
 """Meeting cadence: when a pair's next meeting is due, and the academic year's quarters.
 
 Program rule 4: a mentor meets each mentee at least once every three months. A meeting is
-due 3 calendar months after the later of the pairing's start and its last logged meeting.
-Reports count meetings per quarter of the academic year, which starts on a program-set day
-(July 1 by default).
+due 3 calendar months after the later of the pairing's start and its last logged meeting,
+with the clock stopped while the pair is paused (see `Pause`). Reports count meetings per
+quarter of the academic year, which starts on a program-set day (July 1 by default).
 
 Pure: standard library only, no clock reads. Every date comes in as a parameter.
 """
@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import Enum
+from itertools import pairwise
 from types import MappingProxyType
 from typing import Generic, NamedTuple, TypeVar
 
@@ -38,15 +39,62 @@ def add_months(d: date, months: int) -> date:
     return date(year, month, min(d.day, last_day))
 
 
-def next_due(started_on: date, last_met_on: date | None) -> date:
+@dataclass(frozen=True, order=True)
+class Pause:
+    """A pair's meetings on hold for the days [starts_on, ends_on).
+
+    `ends_on` is the day meetings are back on: the "until" date people pick, and the day the
+    pair is told the pause is over. It is the date as it stands now (a pause ended early has
+    the day it was ended).
+    """
+
+    starts_on: date
+    ends_on: date
+
+    def __post_init__(self) -> None:
+        if self.ends_on <= self.starts_on:
+            raise ValueError(f"a pause ends ({self.ends_on}) after it starts ({self.starts_on})")
+
+    def covers(self, day: date) -> bool:
+        return self.starts_on <= day < self.ends_on
+
+    @property
+    def days(self) -> int:
+        return (self.ends_on - self.starts_on).days
+
+
+def merge_pauses(pauses: Iterable[Pause]) -> list[Pause]:
+    """Overlapping or touching pauses as one: a day is paused or it is not."""
+    merged: list[Pause] = []
+    for pause in sorted(pauses):
+        if merged and pause.starts_on <= merged[-1].ends_on:
+            last = merged[-1]
+            merged[-1] = Pause(last.starts_on, max(last.ends_on, pause.ends_on))
+        else:
+            merged.append(pause)
+    return merged
+
+
+def next_due(started_on: date, last_met_on: date | None, pauses: Iterable[Pause] = ()) -> date:
     """When the pair's next meeting is due: 3 calendar months after the later of the
-    pairing's start and its last logged meeting.
+    pairing's start and its last logged meeting, not counting paused days.
 
     A meeting logged before the start (a data-entry slip) never pulls the due date earlier
     than the start allows.
+
+    A pause stops the clock and it resumes with the time that was left: paused with 16 days to
+    go, the pair is due 16 days after the pause ends. A pair already due or overdue when it
+    paused had no time left, so it is due on the day the pause ends: after a leave, a fresh
+    start rather than a pile of stale reminders. Pauses that ended by the anchor do not count.
     """
     anchor = started_on if last_met_on is None else max(started_on, last_met_on)
-    return add_months(anchor, MEETING_INTERVAL_MONTHS)
+    due = add_months(anchor, MEETING_INTERVAL_MONTHS)
+    for pause in merge_pauses(pauses):
+        if pause.ends_on <= anchor:
+            continue
+        time_left = max((due - max(pause.starts_on, anchor)).days, 0)
+        due = pause.ends_on + timedelta(days=time_left)
+    return due
 
 
 class AcademicQuarter(NamedTuple):
@@ -184,9 +232,11 @@ class PairingHistory:
     started_on: date
     ended_on: date | None
     meeting_dates: tuple[date, ...] = ()
+    pauses: tuple[Pause, ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "meeting_dates", tuple(self.meeting_dates))
+        object.__setattr__(self, "pauses", tuple(sorted(self.pauses)))
         if self.ended_on is not None and self.ended_on < self.started_on:
             raise ValueError(f"pairing ends ({self.ended_on}) before it starts ({self.started_on})")
 
@@ -201,9 +251,24 @@ class PairingHistory:
         return any(first_day <= met_on < end_exclusive for met_on in self.meeting_dates)
 
     def due_as_of(self, day: date) -> date:
-        """The due date counted from the meetings logged before `day`."""
+        """The due date as the pair saw it on `day`: from the meetings before that day and the
+        pauses begun by then."""
         earlier = [met_on for met_on in self.meeting_dates if met_on < day]
-        return next_due(self.started_on, max(earlier, default=None))
+        begun = [pause for pause in self.pauses if pause.starts_on <= day]
+        return next_due(self.started_on, max(earlier, default=None), begun)
+
+    def fell_due_between(self, first_day: date, end_exclusive: date) -> bool:
+        """Whether, with no meeting in [first_day, end_exclusive), the pair was due or overdue
+        on some day of it.
+
+        The due date only changes at a meeting or when a pause begins, so it is enough to look
+        at the first day and at each pause start: the pair is due in a stretch between two of
+        them when the due date seen at its start comes before its end. (A pause in effect
+        pushes that due date past its own end, so paused days are never counted as due.)
+        """
+        starts = [pause.starts_on for pause in self.pauses if first_day < pause.starts_on < end_exclusive]
+        boundaries = [first_day, *starts, end_exclusive]
+        return any(self.due_as_of(start) < end for start, end in pairwise(boundaries))
 
 
 class QuarterStatus(str, Enum):
@@ -228,6 +293,10 @@ def quarter_status(pairing: PairingHistory, year: int, quarter: int, academic_ca
     meeting due on the next quarter's first day, so not meeting inside this quarter is on
     time. It is NOT_DUE rather than MISSED. Hence a pair that always meets by its due date is
     never MISSED. The reminder sweep, not this report, chases a pair that is overdue now.
+
+    Pauses move due dates as they do for the pair (see next_due): a pair paused for the whole
+    quarter, or whose clock stopped before its meeting fell due, is NOT_DUE; one that was
+    already overdue when it paused is MISSED.
     """
     first_day, end_exclusive = academic_calendar.quarter_bounds(year, quarter)
     if not pairing.active_during_any_of(first_day, end_exclusive):
@@ -236,7 +305,7 @@ def quarter_status(pairing: PairingHistory, year: int, quarter: int, academic_ca
         return QuarterStatus.PARTIAL
     if pairing.met_between(first_day, end_exclusive):
         return QuarterStatus.MET
-    if pairing.due_as_of(first_day) >= end_exclusive:
+    if not pairing.fell_due_between(first_day, end_exclusive):
         return QuarterStatus.NOT_DUE
     return QuarterStatus.MISSED
 

@@ -9,6 +9,7 @@ from datetime import datetime
 from slack_sdk import WebClient
 from sqlalchemy.orm import Session, sessionmaker
 
+from program.meeting_guides import GuideBook
 from scheduler.rate_limits import RateLimitGate
 
 
@@ -19,3 +20,5 @@ class JobContext:
     slack: WebClient  # built without retry handlers: each job applies its own policy
     # Per process: a 429 from Slack holds off that method for every job run in this process.
     rate_limits: RateLimitGate = field(default_factory=RateLimitGate)
+    # The agendas in "meeting coming up" reminders (MENTORBOT_MEETING_GUIDES, else the shipped ones).
+    meeting_guides: GuideBook = field(default_factory=lambda: GuideBook(None))

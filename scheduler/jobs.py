@@ -14,8 +14,10 @@ from datetime import timedelta
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from scheduler.check_ins import ask_quarterly
 from scheduler.context import JobContext
 from scheduler.delivery import deliver_pending
+from scheduler.pauses import announce_pause_ends
 from scheduler.reminders import sweep_reminders
 from scheduler.reports import coordinator_posts_job
 from scheduler.rounds import round_sweep
@@ -71,6 +73,18 @@ def all_jobs() -> list[JobSpec]:
             # Decisions are per day; a 10-minute cadence catches a new day (or a restart) soon.
             trigger=IntervalTrigger(minutes=10),
             run=sweep_reminders_job,
+        ),
+        JobSpec(
+            id="pauses.announce_ends",
+            description="tell each pair whose pause ends today that its meetings are back on",
+            trigger=IntervalTrigger(minutes=10),
+            run=announce_pause_ends,
+        ),
+        JobSpec(
+            id="check_ins.quarterly",
+            description="ask pairs that met last quarter how the mentoring is going (once each, early in the quarter)",
+            trigger=IntervalTrigger(hours=1),
+            run=ask_quarterly,
         ),
         JobSpec(
             id="people.refresh_time_zones",

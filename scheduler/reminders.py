@@ -17,13 +17,16 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
+from mentoring.meeting_guides import MeetingGuides
 from mentoring.nudges import Nudge, NudgeKind
 from mentoring.working_hours import local_date
+from program.meeting_guides import shipped_guides
 from scheduler.context import JobContext
 from storage.db import session_scope
 from storage.meetings import NUDGE_KIND_PREFIX, policy_of
 from storage.models import Pairing, Program
 from storage.outbox import enqueue
+from storage.programs import academic_calendar
 from storage.reminders import active_coordinators, decide, due_pairings, programs_to_sweep
 from views.meetings import escalation_message, nudge_message
 
@@ -41,12 +44,20 @@ class SweepReport:
         return f"{self.pairs_checked} pairs checked, {self.nudges} nudges, {self.escalations} escalations, {self.messages} messages queued"
 
 
-def _queue_pair_nudge(session: Session, program: Program, pairing: Pairing, nudge: Nudge, now: datetime) -> int:
+def _queue_pair_nudge(
+    session: Session, program: Program, pairing: Pairing, nudge: Nudge, today: date, now: datetime, guides: MeetingGuides
+) -> int:
     key = f"{pairing.id}:{nudge.kind.value}:{nudge.due_on.isoformat()}:{nudge.sequence}"
+    # The heads-up carries a short agenda for the resident's training year and this quarter.
+    guide = (
+        guides.for_resident(pairing.resident.pgy, academic_calendar(program).quarter_of(today).quarter)
+        if nudge.kind is NudgeKind.APPROACHING
+        else None
+    )
     for person, other in ((pairing.mentor, pairing.resident), (pairing.resident, pairing.mentor)):
         message = nudge_message(
             nudge.kind, other_user_id=other.slack_user_id, due_on=nudge.due_on, pairing_id=pairing.id,
-            sequence=nudge.sequence, missed_limit=program.missed_limit,
+            sequence=nudge.sequence, missed_limit=program.missed_limit, guide=guide,
         )  # fmt: skip
         enqueue(
             session, program=program, kind=NUDGE_KIND_PREFIX + nudge.kind.value, text=message["text"],
@@ -74,7 +85,9 @@ def _queue_escalation(session: Session, program: Program, pairing: Pairing, nudg
     return len(coordinators)
 
 
-def sweep_program(session: Session, program: Program, *, now: datetime, limit: int, report: SweepReport) -> int:
+def sweep_program(
+    session: Session, program: Program, *, now: datetime, limit: int, report: SweepReport, guides: MeetingGuides | None = None
+) -> int:
     """One batch of one program's due pairs; returns how many pairs it looked at."""
     today = local_date(now, ZoneInfo(program.time_zone))
     policy = policy_of(program)
@@ -85,7 +98,7 @@ def sweep_program(session: Session, program: Program, *, now: datetime, limit: i
             report.messages += _queue_escalation(session, program, pairing, nudge, today, now)
         else:
             report.nudges += 1
-            report.messages += _queue_pair_nudge(session, program, pairing, nudge, now)
+            report.messages += _queue_pair_nudge(session, program, pairing, nudge, today, now, guides or shipped_guides())
     report.pairs_checked += len(pairings)
     return len(pairings)
 
@@ -94,6 +107,7 @@ def sweep_reminders(ctx: JobContext, *, batch: int = BATCH) -> SweepReport:
     """Every due pair of every running program, a batch per transaction, until none is due."""
     report = SweepReport()
     now = ctx.clock()
+    guides = ctx.meeting_guides.current()
     with session_scope(ctx.session_factory) as session:
         program_ids = [p.id for p in programs_to_sweep(session)]
     for program_id in program_ids:
@@ -102,6 +116,6 @@ def sweep_reminders(ctx: JobContext, *, batch: int = BATCH) -> SweepReport:
                 program = session.get(Program, program_id)
                 if program is None or program.paused:
                     break
-                if sweep_program(session, program, now=now, limit=batch, report=report) < batch:
+                if sweep_program(session, program, now=now, limit=batch, report=report, guides=guides) < batch:
                     break
     return report

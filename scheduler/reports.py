@@ -36,7 +36,7 @@ from storage.coordinator_posts import (
 )
 from storage.db import session_scope
 from storage.models import OutboxMessage, Program
-from storage.programs import academic_calendar
+from storage.programs import academic_calendar, program_today
 from storage.reports import QuarterReport, program_snapshot, quarter_report, summary_schedule
 from views.charts import quarter_chart_png
 from views.common import join_names
@@ -139,7 +139,7 @@ def post_quarter_reports(ctx: JobContext, program_id: int) -> int:
         quarters = summary_schedule(program).quarters_to_report(academic_calendar(program), since=program.created_at, now=now)
         done = decided_keys(session, [quarter_report_key(program.id, quarter) for quarter in quarters])
         reports = [
-            quarter_report(session, program=program, quarter=quarter)
+            quarter_report(session, program=program, quarter=quarter, today=program_today(program, now))
             for quarter in quarters
             if quarter_report_key(program.id, quarter) not in done
         ]

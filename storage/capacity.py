@@ -21,6 +21,7 @@ from mentoring.nudges import first_nudge_date
 from storage.meetings import policy_of
 from storage.models import EndReason, MentorOffer, Pairing, Person, PersonStatus, Program, Role
 from storage.outbox import cancel_for_pairing
+from storage.pause_records import close_for_ended_pairing
 from storage.programs import academic_calendar, program_today
 
 # Pairings that ended this way are never proposed again (DESIGN.md: "never pair two people
@@ -204,6 +205,8 @@ def end_pairing(session: Session, pairing: Pairing, *, reason: EndReason, progra
     pairing.ended_on = program_today(program, now)
     pairing.end_reason = reason
     pairing.next_check_on = None
+    pairing.paused_until = None
+    close_for_ended_pairing(session, pairing.id, now=now)
     cancel_for_pairing(session, pairing_id=pairing.id, reason=f"pairing ended ({reason.value})")
 
 

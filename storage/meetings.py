@@ -7,20 +7,23 @@ reminder sweep next looks at the pair; reminders queued for the old due date are
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, or_, select, update
+from sqlalchemy import CursorResult, delete, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
-from mentoring.cadence import next_due
+from mentoring.cadence import Pause, next_due
 from mentoring.nudges import NudgePolicy, first_nudge_date
 from mentoring.working_hours import local_date, resolve_zone
 from storage import audit
 from storage.inserts import insert_one_ignoring_conflicts
-from storage.models import Meeting, OutboxMessage, OutboxState, Pairing, Person, Program
+from storage.models import Meeting, MeetingPlan, OutboxMessage, OutboxState, Pairing, Person, Program
 from storage.outbox import not_yet_sent
+from storage.pause_records import pauses_of
+from storage.programs import program_today
 
 NUDGE_KIND_PREFIX = "nudge."
 
@@ -54,10 +57,12 @@ def other_person(pairing: Pairing, person_id: int) -> Person:
     return pairing.resident if pairing.mentor_id == person_id else pairing.mentor
 
 
-def reschedule(pairing: Pairing, policy: NudgePolicy) -> None:
-    """Recompute the due date from start and last meeting, and when the sweep should next look."""
-    pairing.next_due_on = next_due(pairing.started_on, pairing.last_met_on)
-    pairing.next_check_on = first_nudge_date(pairing.next_due_on, policy)
+def reschedule(pairing: Pairing, policy: NudgePolicy, pauses: Sequence[Pause] = ()) -> None:
+    """Recompute the due date from start, last meeting and pauses, and when the sweep should
+    next look (not before a pause in effect ends)."""
+    pairing.next_due_on = next_due(pairing.started_on, pairing.last_met_on, pauses)
+    first_look = first_nudge_date(pairing.next_due_on, policy)
+    pairing.next_check_on = max(first_look, pairing.paused_until) if pairing.paused_until else first_look
 
 
 class MeetingProblem(enum.Enum):
@@ -128,10 +133,12 @@ def log_meeting(session: Session, *, pairing_id: int, logged_by: Person, met_on:
         {"pairing_id": pairing.id, "met_on": met_on, "logged_by_id": logged_by.id, "created_at": now},
         conflict_columns=("pairing_id", "met_on"),
     )
+    if new:
+        fulfil_plan(session, program=program, pairing_id=pairing.id, met_on=met_on)
     if new and (pairing.last_met_on is None or met_on > pairing.last_met_on):
         pairing.last_met_on = met_on
         old_due = pairing.next_due_on
-        reschedule(pairing, policy_of(program))
+        reschedule(pairing, policy_of(program), pauses_of(session, pairing.id))
         if pairing.next_due_on != old_due:
             cancel_pending_nudges(session, pairing_id=pairing.id)
     if new:
@@ -143,8 +150,21 @@ def log_meeting(session: Session, *, pairing_id: int, logged_by: Person, met_on:
     return MeetingLogged(pairing, met_on, new, pairing.next_due_on, logged_by, other)
 
 
-def cancel_pending_nudges(session: Session, *, pairing_id: int) -> int:
-    """Reminders (and escalations) queued for a due date the pair has now met: no longer true."""
+def plan_of(session: Session, pairing_id: int) -> MeetingPlan | None:
+    """The day the pair said it will meet (storage/meeting_plans.py), if any."""
+    return session.scalars(select(MeetingPlan).where(MeetingPlan.pairing_id == pairing_id)).first()
+
+
+def fulfil_plan(session: Session, *, program: Program, pairing_id: int, met_on: date) -> None:
+    """A meeting was logged: a plan made on or before that day has been kept (or overtaken)."""
+    plan = plan_of(session, pairing_id)
+    if plan is not None and met_on >= program_today(program, plan.created_at):
+        session.execute(delete(MeetingPlan).where(MeetingPlan.id == plan.id))
+
+
+def cancel_pending_nudges(session: Session, *, pairing_id: int, reason: str = "a meeting was logged") -> int:
+    """Reminders (and escalations) queued for a due date that has moved (the pair met, or
+    paused): no longer true."""
     result = session.execute(
         update(OutboxMessage)
         .where(
@@ -152,7 +172,7 @@ def cancel_pending_nudges(session: Session, *, pairing_id: int) -> int:
             not_yet_sent(),
             OutboxMessage.kind.startswith(NUDGE_KIND_PREFIX),
         )
-        .values(state=OutboxState.CANCELLED, last_error="a meeting was logged")
+        .values(state=OutboxState.CANCELLED, last_error=reason)
     )
     return cast("CursorResult[Any]", result).rowcount or 0
 
@@ -165,6 +185,7 @@ class PairingStatus:
     started_on: date
     last_met_on: date | None
     next_due_on: date
+    paused_until: date | None = None
 
 
 def status_of(session: Session, person: Person) -> list[PairingStatus]:
@@ -177,6 +198,7 @@ def status_of(session: Session, person: Person) -> list[PairingStatus]:
             started_on=p.started_on,
             last_met_on=p.last_met_on,
             next_due_on=p.next_due_on or next_due(p.started_on, p.last_met_on),
+            paused_until=p.paused_until,
         )
         for p in active_pairings_of(session, person.id)
     ]

@@ -33,6 +33,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from mentoring.cadence import next_due
+from mentoring.check_ins import DEFAULT_MINIMUM_ANSWERS, MINIMUM_ANSWERS_FLOOR, CheckInKind
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -150,6 +151,7 @@ class Program(Base):
         CheckConstraint("max_mentees_per_mentor BETWEEN 1 AND 2", name="max_mentees"),
         CheckConstraint("academic_year_start_month BETWEEN 1 AND 12", name="year_start_month"),
         CheckConstraint("summary_weekday BETWEEN 0 AND 6", name="summary_weekday"),
+        CheckConstraint(f"check_in_minimum_answers >= {MINIMUM_ANSWERS_FLOOR}", name="check_in_minimum_answers"),
     )
 
     id: Mapped[intpk]
@@ -168,6 +170,10 @@ class Program(Base):
     summary_hour: Mapped[int] = mapped_column(Integer, default=9)
     summary_minute: Mapped[int] = mapped_column(Integer, default=0)
     paused: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The small-group rule: check-in figures rest on at least this many answers (never below 3).
+    check_in_minimum_answers: Mapped[int] = mapped_column(
+        Integer, default=DEFAULT_MINIMUM_ANSWERS, server_default=str(DEFAULT_MINIMUM_ANSWERS)
+    )
     created_at: Mapped[datetime]
 
 
@@ -362,6 +368,9 @@ class Pairing(Base):
     next_check_on: Mapped[date | None] = mapped_column(Date, default=_start_date)
     proposal_id: Mapped[int | None] = mapped_column(ForeignKey("proposals.id", ondelete="SET NULL"))
     intro_channel_id: Mapped[str | None] = mapped_column(String(32))
+    # While paused: the day meetings are back on (the sweep skips the pair until then). The
+    # pauses table is the record; this copy keeps the sweep's query on one table.
+    paused_until: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime]
 
     mentor: Mapped[Person] = relationship(foreign_keys="Pairing.mentor_id")
@@ -380,6 +389,116 @@ class Meeting(Base):
     pairing_id: Mapped[int] = mapped_column(ForeignKey("pairings.id", ondelete="CASCADE"), index=True)
     met_on: Mapped[date] = mapped_column(Date)
     logged_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime]
+
+
+class PairingPause(Base):
+    """A pairing's meetings on hold for [starts_on, ends_on), asked for by one of its two people.
+
+    Never a reason. `closed_at` is set once the pause is over and dealt with (the pair told it
+    ended, or the pairing ended meanwhile); the partial unique index allows one open pause per
+    pairing, so two people pausing at the same moment cannot both succeed. `ends_on` of a pause
+    ended early is the day it was ended.
+    """
+
+    __tablename__ = "pauses"
+    __table_args__ = (
+        CheckConstraint("ends_on > starts_on", name="ends_after_start"),
+        Index(
+            "uq_pauses_open_pairing",
+            "pairing_id",
+            unique=True,
+            sqlite_where=text("closed_at IS NULL"),
+            postgresql_where=text("closed_at IS NULL"),
+        ),
+        Index("ix_pauses_program_ends_on", "program_id", "ends_on"),
+    )
+
+    id: Mapped[intpk]
+    program_id: Mapped[program_fk]
+    pairing_id: Mapped[int] = mapped_column(ForeignKey("pairings.id", ondelete="CASCADE"), index=True)
+    paused_by_id: Mapped[person_fk]
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    ended_early: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime]
+    closed_at: Mapped[datetime | None]
+
+    pairing: Mapped[Pairing] = relationship()
+
+
+class CheckInState(str, enum.Enum):
+    OPEN = "open"
+    # Answered or skipped: deliberately one state, so not even a skip is recorded.
+    DONE = "done"
+
+
+class CheckInPrompt(Base):
+    """A check-in someone was asked for. It says who was asked, never what they answered (or
+    whether they did): the answer goes to check_in_answers, which names nobody."""
+
+    __tablename__ = "check_in_prompts"
+    __table_args__ = (UniqueConstraint("person_id", "pairing_id", "kind", "subject_on"),)
+
+    id: Mapped[intpk]
+    program_id: Mapped[program_fk]
+    person_id: Mapped[person_fk]
+    pairing_id: Mapped[int] = mapped_column(ForeignKey("pairings.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[CheckInKind] = mapped_column(_enum(CheckInKind))
+    # What it is about: the meeting's day, the quarter's first day, or the day the pairing ended.
+    subject_on: Mapped[date] = mapped_column(Date)
+    state: Mapped[CheckInState] = mapped_column(_enum(CheckInState), default=CheckInState.OPEN)
+    created_at: Mapped[datetime]
+
+
+class CheckInAnswer(Base):
+    """One score, tied to nobody: no person, no pairing, no time finer than the academic quarter
+    it was given in, and a random key so that row order says nothing about when."""
+
+    __tablename__ = "check_in_answers"
+    __table_args__ = (
+        CheckConstraint("score BETWEEN 1 AND 5", name="score_range"),
+        CheckConstraint("quarter BETWEEN 1 AND 4", name="quarter_range"),
+        Index("ix_check_in_answers_program_period", "program_id", "academic_year", "quarter"),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    program_id: Mapped[int] = mapped_column(ForeignKey("programs.id", ondelete="CASCADE"))
+    kind: Mapped[CheckInKind] = mapped_column(_enum(CheckInKind))
+    academic_year: Mapped[int] = mapped_column(Integer)
+    quarter: Mapped[int] = mapped_column(Integer)
+    score: Mapped[int] = mapped_column(Integer)
+
+
+class CheckInNote(Base):
+    """Free text someone addressed to the coordinators in a check-in. Coordinators only; the
+    text is deleted once a coordinator marks it read (the row stays: who wrote, when, read by)."""
+
+    __tablename__ = "check_in_notes"
+
+    id: Mapped[intpk]
+    program_id: Mapped[program_fk]
+    author_id: Mapped[person_fk]
+    pairing_id: Mapped[int | None] = mapped_column(ForeignKey("pairings.id", ondelete="SET NULL"))
+    kind: Mapped[CheckInKind] = mapped_column(_enum(CheckInKind))
+    subject_on: Mapped[date] = mapped_column(Date)
+    text: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    read_at: Mapped[datetime | None]
+    read_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+
+
+class MeetingPlan(Base):
+    """The day (and maybe time) a pair said it will meet: one per pairing, replaced when they
+    pick another, dropped when a meeting is logged."""
+
+    __tablename__ = "meeting_plans"
+
+    id: Mapped[intpk]
+    pairing_id: Mapped[int] = mapped_column(ForeignKey("pairings.id", ondelete="CASCADE"), unique=True)
+    planned_on: Mapped[date] = mapped_column(Date)
+    starts_at: Mapped[datetime | None]  # None: a day, no time
+    planned_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
     created_at: Mapped[datetime]
 
 

@@ -149,3 +149,22 @@ def exists(session: Session, dedupe_key: str) -> bool:
     """Whether a message with this natural key was already decided (whatever its state)."""
     query = select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key).limit(1)
     return session.scalars(query).first() is not None
+
+
+def overwrite_copies(
+    session: Session, *, dedupe_prefix: str, text: str, blocks: list[dict[str, Any]] | None, reason: str
+) -> list[tuple[str, str]]:
+    """Replace the content of every stored message whose key starts with `dedupe_prefix` (e.g. a
+    note's copies to each coordinator, once the note must go): those not yet sent are cancelled,
+    and the (channel, ts) of those already in Slack are returned for the caller to edit there."""
+    delivered: list[tuple[str, str]] = []
+    copies = session.scalars(select(OutboxMessage).where(OutboxMessage.dedupe_key.startswith(dedupe_prefix, autoescape=True)))
+    for message in copies:
+        message.text = text
+        message.blocks = blocks
+        if message.state is OutboxState.PENDING:
+            message.state = OutboxState.CANCELLED
+            message.last_error = reason
+        elif message.slack_channel and message.slack_ts:
+            delivered.append((message.slack_channel, message.slack_ts))
+    return delivered

@@ -26,6 +26,7 @@ class ProgramSettings:
     coordinator_channel_id: str | None = None
     name: str = DEFAULT_PROGRAM_NAME
     summary_at: WeeklySlot | None = None
+    check_in_minimum_answers: int | None = None
 
 
 def program_zone(program: Program) -> ZoneInfo:
@@ -70,6 +71,8 @@ def ensure_program(session: Session, *, team_id: str, settings: ProgramSettings,
             created_at=now,
         )
         _apply_summary_slot(program, settings.summary_at)
+        if settings.check_in_minimum_answers is not None:
+            program.check_in_minimum_answers = settings.check_in_minimum_answers
         session.add(program)
         session.flush()
         audit.record(session, program_id=program.id, at=now, action="program.created", actor_fallback="startup")
@@ -78,6 +81,8 @@ def ensure_program(session: Session, *, team_id: str, settings: ProgramSettings,
     if settings.coordinator_channel_id:
         program.coordinator_channel_id = settings.coordinator_channel_id
     _apply_summary_slot(program, settings.summary_at)
+    if settings.check_in_minimum_answers is not None:
+        program.check_in_minimum_answers = settings.check_in_minimum_answers
     return program
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -46,7 +46,9 @@ from storage.models import (
     Round,
     RoundState,
 )
+from storage.pause_records import paused_people
 from storage.preferences import queue_person, resolve_waiting, waiting_residents
+from storage.programs import program_today
 from storage.requests import PersonRef
 from storage.rounds import close_round, lock_round
 
@@ -84,13 +86,17 @@ def residents_waiting(session: Session, *, program_id: int) -> list[Person]:
     return _unpaired_active_residents(session, waiting_residents(session, program_id=program_id))
 
 
-def build_problem(session: Session, *, program: Program, year: int, residents: Sequence[Person]) -> MatchProblem:
+def build_problem(
+    session: Session, *, program: Program, year: int, residents: Sequence[Person], paused: Collection[int] = ()
+) -> MatchProblem:
     """The matcher's input from the database.
 
     Mentors are the faculty who said yes to this year's offer, with what is left of their
     capacity after their active pairings. Residents without saved preferences are matched by
-    their roster subspecialty. Pairs that ended by request are excluded.
+    their roster subspecialty. Pairs that ended by request are excluded, and so is anyone in
+    `paused` (people on a pause they asked for: never proposed until it ends).
     """
+    residents = [person for person in residents if person.id not in paused]
     preferences = {
         row.resident_id: row
         for row in session.scalars(
@@ -120,6 +126,8 @@ def build_problem(session: Session, *, program: Program, year: int, residents: S
     for mentor_id, offer in sorted(offers.items()):
         person = faculty[mentor_id]
         if not offer.available or person.status is not PersonStatus.ACTIVE or person.role is not Role.FACULTY:
+            continue
+        if mentor_id in paused:
             continue
         mentors.append(
             Mentor(
@@ -215,8 +223,9 @@ def propose(
     actor: Person | None = None,
     actor_fallback: str = "scheduler",
 ) -> Proposal:
-    """Run the matcher for these residents and store its proposal."""
-    result = match(build_problem(session, program=program, year=year, residents=residents))
+    """Run the matcher for these residents and store its proposal (nobody paused today is in it)."""
+    paused = paused_people(session, program_id=program.id, today=program_today(program, now))
+    result = match(build_problem(session, program=program, year=year, residents=residents, paused=paused))
     return store_proposal(
         session, program=program, round_=round_, result=result, now=now, actor=actor, actor_fallback=actor_fallback
     )

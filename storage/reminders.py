@@ -16,7 +16,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from mentoring.cadence import next_due
-from mentoring.nudges import Nudge, NudgePolicy, next_check_date, nudges_due
+from mentoring.nudges import Nudge, NudgePolicy
+from mentoring.pauses import reminders_today
 from storage.inserts import insert_ignoring_conflicts
 from storage.models import NudgeDecision, Pairing, Person, PersonStatus, Program
 
@@ -49,17 +50,18 @@ def decide(
 
     One INSERT ... ON CONFLICT DO NOTHING for the whole batch: the unique key decides which are
     new. A pair with a withdrawn member gets nothing (the withdrawal ends the pairing; this
-    guards the moment in between). Every pair's `next_check_on` moves past today, or to NULL
-    when nothing more can come for its due date (logging a meeting sets a new one).
+    guards the moment in between), and a paused pair nothing until its pause ends. Every pair's
+    `next_check_on` moves past today, or to NULL when nothing more can come for its due date
+    (logging a meeting sets a new one).
     """
     candidates: dict[tuple[int, str, date, int], tuple[Pairing, Nudge]] = {}
     for pairing in pairings:
         due_on = pairing.next_due_on or next_due(pairing.started_on, pairing.last_met_on)
         pairing.next_due_on = due_on
+        nudges, pairing.next_check_on = reminders_today(due_on, today, policy, paused_until=pairing.paused_until)
         if all(p.status is PersonStatus.ACTIVE for p in (pairing.mentor, pairing.resident)):
-            for nudge in nudges_due(due_on, today, policy):
+            for nudge in nudges:
                 candidates[(pairing.id, nudge.kind.value, nudge.due_on, nudge.sequence)] = (pairing, nudge)
-        pairing.next_check_on = next_check_date(due_on, today, policy)
     rows = [{"pairing_id": p, "kind": k, "due_on": d, "sequence": n, "decided_at": now} for p, k, d, n in candidates]
     new = insert_ignoring_conflicts(session, NudgeDecision, rows, conflict_columns=("pairing_id", "kind", "due_on", "sequence"))
     return [candidates[(r["pairing_id"], r["kind"], r["due_on"], r["sequence"])] for r in new]

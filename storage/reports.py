@@ -49,6 +49,8 @@ from storage.models import (
     Round,
     RoundState,
 )
+from storage.pause_records import open_pause, pauses_by_pairing
+from storage.program_figures import CurrentFigures, QuarterProgramFigures, current_figures, quarter_program_figures
 from storage.programs import academic_calendar, program_today, program_zone
 from storage.requests import PersonRef
 
@@ -123,6 +125,8 @@ class ProgramSnapshot:
     round: RoundInfo | None
     proposal: ProposalInfo | None
     unreachable: tuple[Unreachable, ...]
+    figures: CurrentFigures  # pauses now, residents without a mentor, the last closed quarter's check-ins
+    this_quarter: QuarterProgramFigures  # so far: full participation, days between meetings, pauses (no check-ins)
 
     @property
     def overdue(self) -> list[tuple[PairRef, int]]:
@@ -176,7 +180,18 @@ def program_snapshot(session: Session, *, program: Program, now: datetime) -> Pr
         round=_current_round(session, program=program, academic_year=quarter.year),
         proposal=_pending_proposal(session, program=program),
         unreachable=tuple(_unreachable(session, program_id=program.id, since=now - UNREACHABLE_WINDOW)),
+        figures=current_figures(session, program=program, today=today),
+        this_quarter=_quarter_so_far(session, program=program, quarter=quarter, today=today),
     )
+
+
+def _quarter_so_far(session: Session, *, program: Program, quarter: AcademicQuarter, today: date) -> QuarterProgramFigures:
+    histories = {py.pair.pairing_id: py.history for py in pairings_in_year(session, program=program, year=quarter.year)}
+    figures = year_figures(histories, quarter.year, academic_calendar(program), through_quarter=quarter.quarter)
+    [current] = quarter_program_figures(
+        session, program=program, histories=list(histories.values()), figures=figures[-1:], today=today
+    )
+    return current
 
 
 def _later(a: date | None, b: date | None) -> date | None:
@@ -330,7 +345,7 @@ class PairYear:
 
 def pairings_in_year(session: Session, *, program: Program, year: int) -> list[PairYear]:
     """Every pairing active on at least one day of academic year `year`, with all its meetings
-    (earlier ones too: they decide when the year's first meeting fell due)."""
+    and pauses (earlier ones too: they decide when the year's first meeting fell due)."""
     first_day, end_exclusive = academic_calendar(program).year_bounds(year)
     query = (
         select(Pairing)
@@ -347,7 +362,13 @@ def pairings_in_year(session: Session, *, program: Program, year: int) -> list[P
         rows = session.execute(select(Meeting.pairing_id, Meeting.met_on).where(Meeting.pairing_id.in_([p.id for p in pairings])))
         for pairing_id, met_on in rows:
             meetings[pairing_id].append(met_on)
-    found = [PairYear(PairRef.of(p), PairingHistory(p.started_on, p.ended_on, tuple(sorted(meetings[p.id])))) for p in pairings]
+    pauses = pauses_by_pairing(session, [p.id for p in pairings])
+    found = [
+        PairYear(
+            PairRef.of(p), PairingHistory(p.started_on, p.ended_on, tuple(sorted(meetings[p.id])), tuple(pauses.get(p.id, ())))
+        )
+        for p in pairings
+    ]
     return sorted(found, key=lambda py: (py.pair.mentor.name, py.pair.resident.name, py.pair.pairing_id))
 
 
@@ -362,6 +383,8 @@ class MyPairing:
     started_on: date
     last_met_on: date | None
     due_on: date
+    paused_until: date | None = None  # meetings on hold until then
+    paused_by_me: bool = False  # only the person who paused may end it early
 
 
 @dataclass(frozen=True)
@@ -375,6 +398,7 @@ class PersonHome:
 def person_home(session: Session, *, person: Person, program: Program) -> PersonHome:
     active = active_pairings_of(session, person.id)
     latest = _latest_meetings(session, [p.id for p in active])
+    paused_by_me = {p.id for p in active if (found := open_pause(session, p.id)) is not None and found.paused_by_id == person.id}
     pairings = []
     for p in active:
         last_met = _later(p.last_met_on, latest.get(p.id))
@@ -387,6 +411,8 @@ def person_home(session: Session, *, person: Person, program: Program) -> Person
                 started_on=p.started_on,
                 last_met_on=last_met,
                 due_on=p.next_due_on or next_due(p.started_on, last_met),
+                paused_until=p.paused_until,
+                paused_by_me=p.id in paused_by_me,
             )
         )
     waiting = session.scalars(
@@ -415,6 +441,8 @@ class QuarterReport:
     figures: tuple[QuarterFigures[int], ...]  # quarters 1..quarter of the year
     pairs: dict[int, PairRef]  # every pairing active at some point in those quarters
     quarter_months: tuple[str, ...]  # all four quarters of the year: "Jul–Sep", ...
+    # The program figures of quarters 1..quarter; check-ins only for those over by the report day.
+    program_figures: tuple[QuarterProgramFigures, ...] = ()
 
     @property
     def current(self) -> QuarterFigures[int]:
@@ -425,7 +453,9 @@ class QuarterReport:
         return f"{self.year_label} Q{self.quarter.quarter}"
 
 
-def quarter_report(session: Session, *, program: Program, quarter: AcademicQuarter) -> QuarterReport:
+def quarter_report(session: Session, *, program: Program, quarter: AcademicQuarter, today: date | None = None) -> QuarterReport:
+    """The report of `quarter` as of `today` (check-in figures only for quarters over by then;
+    without a day, only for the quarters before this one)."""
     calendar = academic_calendar(program)
     year_pairs = [
         py
@@ -445,6 +475,15 @@ def quarter_report(session: Session, *, program: Program, quarter: AcademicQuart
         figures=tuple(figures),
         pairs={py.pair.pairing_id: py.pair for py in year_pairs},
         quarter_months=tuple(_months(*calendar.quarter_bounds(quarter.year, q)) for q in range(1, QUARTERS_PER_YEAR + 1)),
+        program_figures=tuple(
+            quarter_program_figures(
+                session,
+                program=program,
+                histories=[py.history for py in year_pairs],
+                figures=figures,
+                today=today or first_day,
+            )
+        ),
     )
 
 

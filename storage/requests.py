@@ -29,8 +29,6 @@ from storage.inserts import insert_or_skip
 from storage.models import (
     ChangeRequest,
     EndReason,
-    OutboxMessage,
-    OutboxState,
     Pairing,
     Person,
     PersonStatus,
@@ -44,7 +42,7 @@ from storage.models import (
     ResidentPreference,
     Role,
 )
-from storage.outbox import cancel_to_person, enqueue
+from storage.outbox import cancel_to_person, enqueue, overwrite_copies
 from storage.programs import program_today
 from storage.roster import coordinators
 
@@ -663,16 +661,11 @@ def _summary_of(session: Session, request: ChangeRequest, program: Program) -> R
 
 def _replace_coordinator_alerts(session: Session, request_id: int, resolved: Rendered) -> list[SlackCopy]:
     """Overwrite every stored copy of the alert (it holds the note); list those already in Slack."""
-    copies: list[SlackCopy] = []
-    alerts = session.scalars(
-        select(OutboxMessage).where(OutboxMessage.dedupe_key.startswith(alert_dedupe_prefix(request_id), autoescape=True))
+    delivered = overwrite_copies(
+        session,
+        dedupe_prefix=alert_dedupe_prefix(request_id),
+        text=resolved.text,
+        blocks=resolved.blocks,
+        reason="request resolved before delivery",
     )
-    for message in alerts:
-        message.text = resolved.text
-        message.blocks = resolved.blocks
-        if message.state is OutboxState.PENDING:
-            message.state = OutboxState.CANCELLED
-            message.last_error = "request resolved before delivery"
-        elif message.slack_channel and message.slack_ts:
-            copies.append(SlackCopy(message.slack_channel, message.slack_ts))
-    return copies
+    return [SlackCopy(channel, ts) for channel, ts in delivered]

@@ -114,6 +114,14 @@ def pg_database_url(postgres_url: str) -> str:
 
 
 @pytest.fixture
+def pg_session_factory(pg_database_url: str) -> Iterator[sessionmaker[Session]]:
+    """Sessions on PostgreSQL, for races between concurrent transactions."""
+    engine = make_engine(pg_database_url)
+    yield make_session_factory(engine)
+    engine.dispose()
+
+
+@pytest.fixture
 def engine(database_url: str) -> Iterator[Engine]:
     engine = make_engine(database_url)
     yield engine

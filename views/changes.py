@@ -27,6 +27,7 @@ from views.common import (
 )
 from views.ids import (
     ACTION_CHANGE,
+    ACTION_CHECK_IN,
     ACTION_REJOIN,
     ACTION_RESOLVE_CLOSE,
     ACTION_RESOLVE_REMATCH,
@@ -45,6 +46,17 @@ REMATCH_YES = "yes"
 REMATCH_NO = "no"
 
 NEUTRAL_NOTICE = "Your mentoring pairing has ended. The program coordinator will help with next steps."
+
+
+def neutral_notice_blocks() -> list[Block]:
+    """The notice, the same for everyone whose pairing ended, with an optional word to the
+    coordinators (the ending check-in; the button names nobody and no pairing)."""
+    return [
+        section(NEUTRAL_NOTICE),
+        actions(button("Anything to tell the coordinators? (optional)", ACTION_CHECK_IN)),
+    ]
+
+
 WHO_SEES_WHAT = (
     "*Who sees what:* only the program coordinators see that you asked, and your note if you write one. "
     "Nothing is posted in any channel."
@@ -312,7 +324,7 @@ class RequestMessageTexts:
     """The words of every message a change, withdrawal or rejoin sends (storage.requests.RequestMessages)."""
 
     def pairing_ended_notice(self) -> Rendered:
-        return Rendered(NEUTRAL_NOTICE, [section(NEUTRAL_NOTICE)])
+        return Rendered(NEUTRAL_NOTICE, neutral_notice_blocks())
 
     def requester_confirmation(self, summary: RequestSummary) -> Rendered:
         names = _bold_names(summary.counterparts)

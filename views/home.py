@@ -22,13 +22,15 @@ from views.ids import (
     ACTION_OPEN_OFFER,
     ACTION_OPEN_REQUEST,
     ACTION_OPEN_ROUND,
+    ACTION_PLAN,
     ACTION_REJOIN,
     ACTION_REVIEW_PROPOSAL,
     ACTION_RUN_MATCH,
     ACTION_WE_MET,
     ACTION_WITHDRAW,
 )
-from views.reports import detail_sections, figure_fields, plural
+from views.pauses import pause_button, resume_button
+from views.reports import detail_sections, figure_fields, plural, program_figure_fields
 
 View = dict[str, Any]
 
@@ -131,13 +133,17 @@ def pairing_blocks(pairing: MyPairing, *, today: date | None) -> list[Block]:
         f"{met}\n{due_text(pairing.due_on, today)}"
     )
     value = str(pairing.pairing_id)  # the buttons' listeners take the pairing id
-    return [
-        section(text),
-        actions(
-            button("We met: log a meeting", ACTION_WE_MET, value=value, style="primary"),
-            change_button(pairing.pairing_id),
-        ),
+    if pairing.paused_until is not None:
+        text += f"\nMeetings paused until *{month_day_year(pairing.paused_until)}*: no reminders until then."
+        hold = resume_button(pairing.pairing_id) if pairing.paused_by_me else None
+    else:
+        hold = pause_button(pairing.pairing_id)
+    buttons = [
+        button("We met: log a meeting", ACTION_WE_MET, value=value, style="primary"),
+        button("Plan a meeting", ACTION_PLAN, value=value),
+        change_button(pairing.pairing_id),
     ]
+    return [section(text), actions(*buttons, *([hold] if hold else []))]
 
 
 def withdrawn_blocks() -> list[Block]:
@@ -160,6 +166,7 @@ def dashboard_blocks(snapshot: ProgramSnapshot) -> list[Block]:
         header("Program dashboard"),
         context(f"{escape(snapshot.program_name)} · {snapshot.quarter_label} · as of {month_day_year(snapshot.today)}"),
         figure_fields(snapshot),
+        program_figure_fields(snapshot),
         *detail_sections(snapshot, limit=DASHBOARD_LIST_LIMIT, more=DASHBOARD_MORE_HINT),
     ]
     if not snapshot.meetings.overdue:

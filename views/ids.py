@@ -29,6 +29,21 @@ ACTION_REASSIGN = "proposal.reassign"  # review: apply the reassignment
 ACTION_WE_MET = "meeting.open"  # button on reminders and the App Home: log a meeting
 VIEW_MEETING = "meeting.submit"
 
+# Pauses (bot/listeners/pauses.py; buttons from views/pauses.py). Value: a pairing id, or none.
+ACTION_PAUSE = "pause.open"
+VIEW_PAUSE = "pause.submit"
+ACTION_RESUME = "pause.resume"
+
+# Planning a meeting ("we'll meet on…", bot/listeners/meeting_plans.py). Value: a pairing id, or none.
+ACTION_PLAN = "plan.open"
+VIEW_PLAN = "plan.submit"
+
+# Check-ins (bot/listeners/check_ins.py; views/check_ins.py). Value: the check-in's id.
+ACTION_CHECK_IN = "check_in.open"
+ACTION_CHECK_IN_SKIP = "check_in.skip"
+VIEW_CHECK_IN = "check_in.submit"
+ACTION_NOTE_READ = "check_in_note.read"  # a coordinator's DM; value: the note's id
+
 # Confidential change and withdrawal (bot/listeners/changes.py; buttons from views/changes.py).
 ACTION_CHANGE = "change.open"  # value: a pairing id (skips "which pairing"), or none
 ACTION_WITHDRAW = "withdraw.open"

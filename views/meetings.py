@@ -11,10 +11,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from mentoring.meeting_guides import Guide
 from mentoring.nudges import NudgeKind
 from views.changes import change_button
-from views.common import Block, Message, actions, button, context, mention, plain, private_message, section
-from views.ids import ACTION_WE_MET, ACTION_WITHDRAW, VIEW_MEETING
+from views.common import Block, Message, actions, button, context, escape, mention, plain, private_message, section
+from views.ids import ACTION_PAUSE, ACTION_PLAN, ACTION_WE_MET, ACTION_WITHDRAW, VIEW_MEETING
 
 BLOCK_PAIRING = "meeting_pairing"
 ACTION_PAIRING = "pairing"
@@ -40,10 +41,24 @@ def we_met_button(pairing_id: int | None, *, label: str = "We met") -> Block:
 _SET_ONE_UP = "Here's an easy way to set one up: send {other} two times that suit you this week."
 
 
+def guide_block(guide: Guide) -> Block:
+    """A short agenda for the meeting (the coordinators' meeting guides)."""
+    points = "\n".join(f"• {escape(point)}" for point in guide.points)
+    return section(f"*Ideas for this meeting: {escape(guide.title)}*\n{points}")
+
+
 def nudge_message(
-    kind: NudgeKind, *, other_user_id: str, due_on: date, pairing_id: int, sequence: int = 0, missed_limit: int = 0
+    kind: NudgeKind,
+    *,
+    other_user_id: str,
+    due_on: date,
+    pairing_id: int,
+    sequence: int = 0,
+    missed_limit: int = 0,
+    guide: Guide | None = None,
 ) -> Message:
-    """The DM each person in a pair gets; one action: log the meeting."""
+    """The DM each person in a pair gets; one action: log the meeting. The heads-up may carry a
+    meeting guide."""
     other = mention(other_user_id)
     if kind is NudgeKind.APPROACHING:
         lead = f"Your next mentorship meeting with {other} is due by *{day(due_on)}*."
@@ -63,9 +78,16 @@ def nudge_message(
         "text": text,
         "blocks": [
             section(lead + "\n" + tail),
+            *([guide_block(guide)] if guide is not None else []),
             # Logging is the one action asked for; changing or leaving stays one click away.
-            actions(we_met_element(pairing_id), change_button(pairing_id), button("Leave the program", ACTION_WITHDRAW)),
-            context("Sent only to you. Changing your pairing or leaving needs no reason."),
+            actions(
+                we_met_element(pairing_id),
+                button("Plan a meeting", ACTION_PLAN, value=str(pairing_id)),
+                button("Pause meetings", ACTION_PAUSE, value=str(pairing_id)),
+                change_button(pairing_id),
+                button("Leave the program", ACTION_WITHDRAW),
+            ),
+            context("Sent only to you. Pausing (for leave or a rotation), changing your pairing or leaving needs no reason."),
         ],
     }
 
@@ -219,6 +241,7 @@ class StatusLine:
     started_on: date
     last_met_on: date | None
     next_due_on: date
+    paused_until: date | None = None
 
 
 def status_message(lines: Sequence[StatusLine]) -> Message:
@@ -235,6 +258,8 @@ def status_message(lines: Sequence[StatusLine]) -> Message:
             f"*{who}:* {mention(line.other_user_id)} (since {day(line.started_on)})\n"
             f"Last meeting: {last}\nNext meeting due by: *{day(line.next_due_on)}*"
         )
+        if line.paused_until is not None:
+            text += f"\nPaused until *{day(line.paused_until)}*: no reminders until then."
         summary.append(text)
         blocks += [section(text), we_met_button(line.pairing_id)]
     blocks.append(context("Only you can see this."))

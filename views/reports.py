@@ -10,8 +10,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from mentoring.cadence import QuarterStatus
+from mentoring.check_ins import CheckInFigures, ScoreSummary
+from mentoring.program_figures import Share
 from mentoring.reporting import QuarterFigures
 from storage.models import RoundState
+from storage.program_figures import QuarterProgramFigures
 from storage.reports import PairRef, ProgramSnapshot, QuarterReport
 from views.common import (
     Block,
@@ -35,6 +38,7 @@ NAME_WIDTH = 20
 # A section holds 3000 characters: room for its title, the bullets, and the "…and N more" line.
 LIST_TEXT_BUDGET = 2700
 MORE_LINE_ROOM = 120
+LIST_ENDS_SHOWN = 5
 
 
 def plural(count: int, one: str, many: str | None = None) -> str:
@@ -92,6 +96,51 @@ def figure_fields(snapshot: ProgramSnapshot) -> Block:
         + (f" ({plural(capacity.mentors_with_room, 'mentor')} with room)" if capacity.free else ""),
         f"*Matching round*\n{round_line(snapshot)}",
         f"*Couldn't reach by DM (7 days)*\n{plural(len(snapshot.unreachable), 'person', 'people')}",
+    )
+
+
+TOO_FEW = "too few answers to show"
+SMALL_GROUP_NOTE = (
+    "Check-in scores: answers given in a finished quarter, shown only as averages of at least {minimum} answers; "
+    "nobody's own answer can be told apart."
+)
+
+
+def score_text(summary: ScoreSummary | None) -> str:
+    return TOO_FEW if summary is None else f"{summary.mean:.1f} of 5 ({summary.answers} answers)"
+
+
+def check_in_lines(figures: CheckInFigures) -> str:
+    return f"Usefulness of meetings: {score_text(figures.usefulness)}\nRelationship: {score_text(figures.relationship)}"
+
+
+def paused_text(snapshot: ProgramSnapshot) -> str:
+    paused = snapshot.figures.paused
+    if not paused.count:
+        return "None"
+    ends = ", ".join(short_date(day) for day in paused.ends[:LIST_ENDS_SHOWN])
+    more = f" and {paused.count - LIST_ENDS_SHOWN} more" if paused.count > LIST_ENDS_SHOWN else ""
+    return f"{plural(paused.count, 'pair')}, until {ends}{more}"
+
+
+def without_mentor_text(snapshot: ProgramSnapshot) -> str:
+    counts = snapshot.figures.without_mentor
+    if not counts:
+        return "None"
+    return " · ".join(f"{'PGY-' + str(pgy) if pgy else 'year not on roster'}: {count}" for pgy, count in counts)
+
+
+def program_figure_fields(snapshot: ProgramSnapshot) -> Block:
+    """Pauses (counts and end dates, never who or why), residents still without a mentor by
+    training year, and the check-in scores of the last finished quarter."""
+    figures, so_far = snapshot.figures, snapshot.this_quarter
+    median = so_far.median_days_between_meetings
+    return fields(
+        f"*Paused now*\n{paused_text(snapshot)}",
+        f"*Residents without a mentor*\n{without_mentor_text(snapshot)}",
+        f"*3 or more meetings this year*\n{share_text(so_far.full_participation, 'pair', ' paired all year')}",
+        f"*Median days between meetings ({snapshot.quarter_label})*\n{'–' if median is None else f'{median:g}'}",
+        f"*Check-ins, {figures.check_ins_label}*\n{check_in_lines(figures.check_ins)}",
     )
 
 
@@ -153,9 +202,11 @@ def summary_blocks(snapshot: ProgramSnapshot) -> list[Block]:
         header(f"Weekly mentorship summary: {short_date(snapshot.today)}"),
         context(f"{escape(snapshot.program_name)} · {snapshot.quarter_label} · as of {month_day_year(snapshot.today)}"),
         figure_fields(snapshot),
+        program_figure_fields(snapshot),
         *detail_sections(snapshot, limit=SUMMARY_LIST_LIMIT),
         context(
-            "Change and withdrawal requests are shown as a count only. Buttons to act on all this are on Mentorbot's *Home* tab."
+            "Change and withdrawal requests are shown as a count only; pauses as a count and end dates. "
+            "Buttons to act on all this are on Mentorbot's *Home* tab."
         ),
     ]
 
@@ -236,6 +287,32 @@ def pair_table(report: QuarterReport) -> str:
     return table
 
 
+def share_text(share: Share, of_what: str, qualifier: str = "") -> str:
+    """ "40% (4 of 10 pairs paired all year)"; "–" when there is nothing to share out."""
+    if not share.of:
+        return f"– (no {of_what}s{qualifier} yet)"
+    return f"{percent(share.rate)} ({share.count} of {plural(share.of, of_what)}{qualifier})"
+
+
+def program_figure_lines(figures: QuarterProgramFigures) -> list[str]:
+    """The literature's figures for one quarter; check-ins only once it is over."""
+    median = figures.median_days_between_meetings
+    lines = [
+        f"Pairs due that met: {share_text(figures.pairs_met, 'pair')}",
+        f"Full participation (3 or more meetings in the year so far): {share_text(figures.full_participation, 'pair', ' paired all year')}",
+        f"Median days between meetings: {'–' if median is None else f'{median:g}'}",
+        f"Pauses: {plural(figures.pauses.begun, 'pause')} begun, {plural(figures.pauses.pairs_paused, 'pair')} paused at some point",
+    ]
+    if figures.check_ins is None:
+        lines.append("Check-ins: shown once the quarter is over")
+    else:
+        lines.append(
+            f"Check-ins given this quarter: usefulness {score_text(figures.check_ins.usefulness)}; "
+            f"relationship {score_text(figures.check_ins.relationship)}"
+        )
+    return lines
+
+
 def quarter_report_blocks(report: QuarterReport) -> list[Block]:
     current = report.current
     compliance = current.compliance
@@ -252,6 +329,10 @@ def quarter_report_blocks(report: QuarterReport) -> list[Block]:
         ),
         section("*This year so far*\n" + "\n".join(trend_lines(report))),
     ]
+    if report.program_figures:
+        blocks.append(
+            section(f"*Program figures, {report.label}*\n" + bulleted(program_figure_lines(report.program_figures[-1]), limit=10))
+        )
     if missed:
         blocks.append(section(f"*No meeting though one was due ({len(missed)})*\n" + bulleted(missed, limit=SUMMARY_LIST_LIMIT)))
     if report.pairs:
@@ -259,6 +340,7 @@ def quarter_report_blocks(report: QuarterReport) -> list[Block]:
     blocks.append(
         context(
             "Compliance counts the pairs active for the whole quarter whose meeting fell due in it. "
+            "Check-in scores are averages of at least a handful of answers given in the quarter, never anyone's own. "
             "The chart shows the year so far; the CSV export on Mentorbot's *Home* tab has every pairing."
         )
     )

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from views.changes import NEUTRAL_NOTICE
+from views.changes import NEUTRAL_NOTICE, neutral_notice_blocks
 from views.common import Message, actions, button, context, long_date, mention, private_message, section
 from views.ids import ACTION_OPEN_OFFER, ACTION_OPEN_REQUEST, ACTION_REVIEW_PROPOSAL
 
@@ -103,7 +103,7 @@ def approved_summary(*, approver_user_id: str, pairs: int, unmatched_user_ids: S
 
 def pairing_ended_notice() -> Message:
     """Neutral: never says who asked or why."""
-    return _message(NEUTRAL_NOTICE, context(ONLY_YOU))
+    return {"text": NEUTRAL_NOTICE, "blocks": [*neutral_notice_blocks(), context(ONLY_YOU)]}
 
 
 # --- private answers to a coordinator's own command -------------------------------------------

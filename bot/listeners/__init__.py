@@ -6,7 +6,21 @@ from slack_bolt import App
 
 from bot.commands import CommandRouter
 from bot.home import HomePublisher
-from bot.listeners import admin, change_requests, changes, commands, home, meetings, preferences, proposals, reports, rounds
+from bot.listeners import (
+    admin,
+    change_requests,
+    changes,
+    check_ins,
+    commands,
+    home,
+    meeting_plans,
+    meetings,
+    pauses,
+    preferences,
+    proposals,
+    reports,
+    rounds,
+)
 from bot.listeners.context import ListenerContext
 from bot.runtime import Services
 
@@ -17,6 +31,9 @@ def register_listeners(app: App, services: Services) -> CommandRouter:
     # Order matters only for help: subcommands are listed in registration order.
     commands.register(ctx)
     meetings.register(ctx)
+    pauses.register(ctx)
+    meeting_plans.register(ctx)
+    check_ins.register(ctx)
     preferences.register(ctx)
     changes.register(ctx)
     change_requests.register(ctx)

@@ -14,6 +14,7 @@ from bot.access import Actor, Audience, authorize, lookup_actor
 from bot.commands import CommandRequest, PrivateAnswer
 from bot.listeners.context import ListenerContext
 from bot.listeners.errors import apologise_on_error
+from program.check_ins import ask_after_meeting
 from storage.meetings import (
     MeetingError,
     MeetingLogged,
@@ -93,7 +94,9 @@ def register(ctx: ListenerContext) -> None:
             person = session.get(Person, request.actor.person_id)
             assert person is not None
             lines = [
-                views.StatusLine(s.pairing_id, s.other.slack_user_id, s.i_am_mentor, s.started_on, s.last_met_on, s.next_due_on)
+                views.StatusLine(
+                    s.pairing_id, s.other.slack_user_id, s.i_am_mentor, s.started_on, s.last_met_on, s.next_due_on, s.paused_until
+                )
                 for s in status_of(session, person)
             ]
         request.respond(**views.status_message(lines))
@@ -201,6 +204,7 @@ def register(ctx: ListenerContext) -> None:
                     now=now, recipients=[logged.pairing.mentor, logged.pairing.resident], pairing_id=pairing_id,
                     dedupe_key=f"meeting:{pairing_id}:{met_on.isoformat()}",
                 )  # fmt: skip
+                ask_after_meeting(session, program=program, pairing=logged.pairing, met_on=met_on, now=now)
             return logged
 
 

@@ -15,7 +15,7 @@ from slack_sdk import WebClient
 
 from bot.access import Actor, Audience
 from bot.commands import CommandRequest
-from bot.exports import export_pairings
+from bot.exports import export_figures, export_pairings
 from bot.listeners.context import ListenerContext
 from bot.listeners.errors import apologise_on_error
 from bot.listeners.interactions import permitted, rows, tell
@@ -23,7 +23,7 @@ from storage.models import Program
 from storage.programs import academic_calendar, program_today
 from storage.reports import program_snapshot
 from views.common import private_message
-from views.export_csv import export_comment
+from views.export_csv import export_comment, figures_comment
 from views.ids import ACTION_EXPORT
 from views.reports import private_summary_message
 
@@ -69,7 +69,11 @@ def register(ctx: ListenerContext) -> None:
             )
             return
         send_export(request.client, request.actor, year=int(wanted) if wanted else None)
-        request.respond(**private_message("The pairings file is on its way to your DM with me. Only you can see this message."))
+        request.respond(
+            **private_message(
+                "The pairings file is on its way to your DM with me, with a second one of program figures. Only you can see this message."
+            )
+        )
 
     ctx.admin.add(
         "export",
@@ -88,6 +92,7 @@ def register(ctx: ListenerContext) -> None:
                 if year is None:
                     year = academic_calendar(program).year_of(program_today(program, now))
                 export = export_pairings(session, program=program, year=year, now=now, actor=person)
+                figures = export_figures(session, program=program, year=year, now=now)
             channel = client.conversations_open(users=actor.slack_user_id)["channel"]["id"]
             client.files_upload_v2(
                 channel=channel,
@@ -95,4 +100,11 @@ def register(ctx: ListenerContext) -> None:
                 filename=export.filename,
                 title=f"Mentorship pairings {export.year_label}",
                 initial_comment=export_comment(export),
+            )
+            client.files_upload_v2(
+                channel=channel,
+                content=figures.content,
+                filename=figures.filename,
+                title=f"Mentorship figures {figures.year_label}",
+                initial_comment=figures_comment(figures),
             )

@@ -11,13 +11,15 @@ Refusals are private and write nothing; nobody but a coordinator ever sees a pai
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
 
 import pytest
 from sqlalchemy import select
 
 from bot.access import POLICY
-from storage import requests
+from mentoring.check_ins import CheckInKind
+from storage import check_ins, requests
 from storage.db import session_scope
 from storage.models import Person, Role
 from tests.support import factories
@@ -28,24 +30,33 @@ from views import meetings as meeting_views
 from views.changes import RequestMessageTexts
 from views.ids import (
     ACTION_CHANGE,
+    ACTION_CHECK_IN,
+    ACTION_CHECK_IN_SKIP,
     ACTION_EXPORT,
+    ACTION_NOTE_READ,
     ACTION_OPEN_OFFER,
     ACTION_OPEN_REQUEST,
+    ACTION_PAUSE,
     ACTION_PICK_MENTOR,
     ACTION_PICK_PROPOSAL_MENTOR,
     ACTION_PICK_PROPOSAL_RESIDENT,
     ACTION_PICK_RESIDENT,
+    ACTION_PLAN,
     ACTION_REASSIGN,
     ACTION_REJOIN,
     ACTION_RESOLVE_CLOSE,
     ACTION_RESOLVE_REMATCH,
+    ACTION_RESUME,
     ACTION_REVIEW_PROPOSAL,
     ACTION_WE_MET,
     ACTION_WITHDRAW,
     EVENT_APP_HOME_OPENED,
     VIEW_CHANGE,
+    VIEW_CHECK_IN,
     VIEW_MEETING,
     VIEW_OFFER,
+    VIEW_PAUSE,
+    VIEW_PLAN,
     VIEW_PROPOSAL,
     VIEW_REQUEST,
     VIEW_WITHDRAW,
@@ -70,6 +81,10 @@ class TableWorld:
     own_pairing: int  # Riley and Dr. Fran
     other_pairing: int  # Tess and Dr. Gil
     open_request: int  # Sam's, about Dr. Hal
+    # Check-ins after Riley and Fran's meeting (by Slack user), Tess's, and a note Tess wrote to the coordinators.
+    check_ins: dict[str, int] = field(default_factory=dict)
+    other_check_in: int = 0
+    other_note: int = 0
 
 
 @dataclass(frozen=True)
@@ -108,7 +123,10 @@ def _same_for_roster(expect: Expect) -> dict[str, Expect]:
 
 
 def _home_click(action_id: str, value: str | None = None) -> Callable[[BotHarness, str, TableWorld], Reply]:
-    return lambda bot, user, w: bot.click(action_id, user_id=user, value=value, view=HOME_VIEW, response_url=None)
+    """A click on the App Home; the value "OWN" stands for the clicker-facing pairing (Riley and Dr. Fran's)."""
+    return lambda bot, user, w: bot.click(
+        action_id, user_id=user, value=str(w.own_pairing) if value == "OWN" else value, view=HOME_VIEW, response_url=None
+    )
 
 
 def _meeting_values(pairing_id: int) -> dict:
@@ -443,6 +461,211 @@ SURFACES += [
 ]
 
 
+# --- pauses (bot/listeners/pauses.py) ---------------------------------------------------------------
+# Riley and Dr. Fran may pause their own pairing; nobody may pause another's, and `resume` only ever
+# ends the caller's own pause (so it has nothing to end here).
+
+PAUSE_FORM = Expect("Pause your mentoring meetings with")
+NOTHING_TO_PAUSE = Expect("so there's nothing to pause")
+NOTHING_PAUSED = Expect("Nothing is paused right now")
+
+
+def _pause_values() -> dict:
+    return {"pause_length": {"pause_length": {"type": "radio_buttons", "selected_option": {"value": "two_weeks"}}}}
+
+
+SURFACES += [
+    SurfaceCase(
+        "/mentor pause",
+        "/mentor pause",
+        lambda bot, user, w: bot.command("pause", user_id=user),
+        _by_role(PAUSE_FORM, PAUSE_FORM, NOTHING_TO_PAUSE),
+    ),
+    SurfaceCase(
+        "/mentor resume",
+        "/mentor resume",
+        lambda bot, user, w: bot.command("resume", user_id=user),
+        _same_for_roster(NOTHING_PAUSED),
+    ),
+    SurfaceCase(
+        "pause button naming one's own pairing",
+        ACTION_PAUSE,
+        _home_click(ACTION_PAUSE, "OWN"),
+        _by_role(PAUSE_FORM, PAUSE_FORM, NOT_YOURS),
+    ),
+    SurfaceCase(
+        "pause button naming someone else's pairing",
+        ACTION_PAUSE,
+        lambda bot, user, w: bot.click(ACTION_PAUSE, user_id=user, value=str(w.other_pairing)),
+        _same_for_roster(NOT_YOURS),
+    ),
+    SurfaceCase(
+        "resume button on the App Home", ACTION_RESUME, _home_click(ACTION_RESUME, "OWN"), _same_for_roster(NOTHING_PAUSED)
+    ),
+    SurfaceCase(
+        "pause submitted for one's own pairing",
+        VIEW_PAUSE,
+        lambda bot, user, w: bot.submit(
+            VIEW_PAUSE,
+            user_id=user,
+            values=_pause_values(),
+            private_metadata=sealed({"k": "pause", "u": user, "p": [w.own_pairing]}),
+        ),
+        _by_role(
+            Expect("back on *Wed, Dec 9, 2026*", writes=True),
+            Expect("back on *Wed, Dec 9, 2026*", writes=True),
+            Expect("isn't yours, so there's nothing to pause"),
+        ),
+    ),
+    SurfaceCase(
+        "pause submitted with tampered private_metadata",
+        VIEW_PAUSE,
+        lambda bot, user, w: bot.submit(
+            VIEW_PAUSE,
+            user_id=user,
+            values=_pause_values(),
+            private_metadata=f'0000.{{"k":"pause","p":[{w.other_pairing}],"u":"{user}"}}',
+        ),
+        dict.fromkeys(ROLES, TAMPERED),
+    ),
+]
+
+
+# --- planning a meeting (bot/listeners/meeting_plans.py) -------------------------------------------
+
+PLAN_FORM = Expect("When will you meet")
+
+
+def _plan_values() -> dict:
+    return {"plan_day": {"plan_day": {"type": "datepicker", "selected_date": "2026-12-02"}}}
+
+
+SURFACES += [
+    SurfaceCase(
+        "/mentor plan",
+        "/mentor plan",
+        lambda bot, user, w: bot.command("plan", user_id=user),
+        _by_role(PLAN_FORM, PLAN_FORM, Expect("no meeting to plan")),
+    ),
+    SurfaceCase(
+        "Plan a meeting naming one's own pairing",
+        ACTION_PLAN,
+        _home_click(ACTION_PLAN, "OWN"),
+        _by_role(PLAN_FORM, PLAN_FORM, NOT_YOURS),
+    ),
+    SurfaceCase(
+        "Plan a meeting naming someone else's pairing",
+        ACTION_PLAN,
+        lambda bot, user, w: bot.click(ACTION_PLAN, user_id=user, value=str(w.other_pairing)),
+        _same_for_roster(NOT_YOURS),
+    ),
+    SurfaceCase(
+        "plan submitted for one's own pairing",
+        VIEW_PLAN,
+        lambda bot, user, w: bot.submit(
+            VIEW_PLAN,
+            user_id=user,
+            values=_plan_values(),
+            private_metadata=sealed({"k": "plan", "u": user, "p": [w.own_pairing]}),
+        ),
+        _by_role(
+            Expect("Wed, Dec 2, 2026, with calendar links", writes=True),
+            Expect("Wed, Dec 2, 2026, with calendar links", writes=True),
+            Expect("isn't yours, so there's nothing to plan"),
+        ),
+    ),
+    SurfaceCase(
+        "plan submitted with tampered private_metadata",
+        VIEW_PLAN,
+        lambda bot, user, w: bot.submit(
+            VIEW_PLAN,
+            user_id=user,
+            values=_plan_values(),
+            private_metadata=f'0000.{{"k":"plan","p":[{w.other_pairing}],"u":"{user}"}}',
+        ),
+        dict.fromkeys(ROLES, TAMPERED),
+    ),
+]
+
+
+# --- check-ins (bot/listeners/check_ins.py) -----------------------------------------------------------
+# Riley and Dr. Fran each have a check-in about their meeting; Tess has one too, and wrote a note that
+# only coordinators outside her pairing may mark read.
+
+NOT_YOUR_CHECK_IN = NOT_YOURS
+CHECK_IN_FORM = Expect("How useful was your meeting with")
+
+
+def _own_check_in(action_id: str) -> Callable[[BotHarness, str, TableWorld], Reply]:
+    return lambda bot, user, w: bot.click(action_id, user_id=user, value=str(w.check_ins.get(user, w.check_ins["URILEY"])))
+
+
+def _check_in_values() -> dict:
+    return {"check_in_score": {"check_in_score": {"type": "radio_buttons", "selected_option": {"value": "4"}}}}
+
+
+SURFACES += [
+    SurfaceCase(
+        "Answer on one's own check-in",
+        ACTION_CHECK_IN,
+        _own_check_in(ACTION_CHECK_IN),
+        _by_role(CHECK_IN_FORM, CHECK_IN_FORM, NOT_YOURS),
+    ),
+    SurfaceCase(
+        "Answer on someone else's check-in",
+        ACTION_CHECK_IN,
+        lambda bot, user, w: bot.click(ACTION_CHECK_IN, user_id=user, value=str(w.other_check_in)),
+        _same_for_roster(NOT_YOURS),
+    ),
+    SurfaceCase(
+        "the ending check-in on the neutral notice, with no pairing ended",
+        ACTION_CHECK_IN,
+        lambda bot, user, w: bot.click(ACTION_CHECK_IN, user_id=user),
+        _same_for_roster(Expect("no check-in waiting for you")),
+    ),
+    SurfaceCase(
+        "Skip on one's own check-in",
+        ACTION_CHECK_IN_SKIP,
+        _own_check_in(ACTION_CHECK_IN_SKIP),
+        _by_role(Expect("nothing was recorded", writes=True), Expect("nothing was recorded", writes=True), NOT_YOURS),
+    ),
+    SurfaceCase(
+        "Skip on someone else's check-in",
+        ACTION_CHECK_IN_SKIP,
+        lambda bot, user, w: bot.click(ACTION_CHECK_IN_SKIP, user_id=user, value=str(w.other_check_in)),
+        _same_for_roster(NOT_YOURS),
+    ),
+    SurfaceCase(
+        "check-in submitted",
+        VIEW_CHECK_IN,
+        lambda bot, user, w: bot.submit(
+            VIEW_CHECK_IN,
+            user_id=user,
+            values=_check_in_values(),
+            private_metadata=sealed({"k": "check_in", "u": user, "p": w.check_ins.get(user, w.check_ins["URILEY"])}),
+        ),
+        _by_role(Expect("Saving", writes=True), Expect("Saving", writes=True), NOT_YOURS),
+    ),
+    SurfaceCase(
+        "check-in submitted with tampered private_metadata",
+        VIEW_CHECK_IN,
+        lambda bot, user, w: bot.submit(
+            VIEW_CHECK_IN,
+            user_id=user,
+            values=_check_in_values(),
+            private_metadata=f'0000.{{"k":"check_in","p":{w.other_check_in},"u":"{user}"}}',
+        ),
+        dict.fromkeys(ROLES, TAMPERED),
+    ),
+    SurfaceCase(
+        "Mark as read, on a coordinator's check-in note",
+        ACTION_NOTE_READ,
+        lambda bot, user, w: bot.click(ACTION_NOTE_READ, user_id=user, value=str(w.other_note)),
+        _by_role(COORDINATORS_ONLY, COORDINATORS_ONLY, Expect("was read by Casey Coordinator", writes=True)),
+    ),
+]
+
+
 @pytest.fixture
 def table_world(arrange, fake_slack, clock) -> TableWorld:
     with arrange() as session:
@@ -459,7 +682,25 @@ def table_world(arrange, fake_slack, clock) -> TableWorld:
             session, requester_id=sam.id, pairing_id=sams, note="only coordinators", requester_rematch=True,
             now=clock(), messages=RequestMessageTexts(),
         )  # fmt: skip
-        world = TableWorld(own, other, request.summary.request_id)
+        asked = {
+            person: check_ins.ask(
+                session,
+                program=program,
+                person=person,
+                pairing_id=pairing_id,
+                kind=CheckInKind.MEETING,
+                subject_on=date(2026, 11, 20),
+                now=clock(),
+            )
+            for person, pairing_id in ((riley, own), (fran, own), (tess, other))
+        }
+        tess_note = check_ins.answer(session, prompt_id=check_ins.ask(
+            session, program=program, person=tess, pairing_id=other, kind=CheckInKind.QUARTERLY, subject_on=date(2026, 7, 1),
+            now=clock()).id, person=tess, score=3, text="only coordinators", now=clock()).note  # fmt: skip
+        world = TableWorld(
+            own, other, request.summary.request_id,
+            check_ins={"URILEY": asked[riley].id, "UFRAN": asked[fran].id}, other_check_in=asked[tess].id, other_note=tess_note.id,
+        )  # fmt: skip
     for uid in USERS.values():
         fake_slack.add_user(uid, name=uid.lower())
     return world

@@ -49,13 +49,17 @@ def test_help_lists_report_for_coordinators_only(bot, sample):
 def test_export_button_sends_the_csv_to_the_coordinators_dm(bot, sample, fake_slack, session_factory):
     reply = bot.click(ACTION_EXPORT, user_id="UFAC1", value="2026", **HOME_CLICK)
     assert reply.status == 200
-    (upload,) = fake_slack.uploaded_files
-    assert upload.channel_id == fake_slack.dm_channel("UFAC1")
+    upload, figures = fake_slack.uploaded_files
+    assert upload.channel_id == figures.channel_id == fake_slack.dm_channel("UFAC1")
     assert upload.filename == "mentorship-pairings-2026-27.csv"
     rows = list(csv.DictReader(io.StringIO(upload.content.decode("utf-8-sig"))))
     assert len(rows) == 7 and {r["mentor"] for r in rows} >= {"Dr. Fran Ortiz", "Dr. Sam Lee"}
-    (shared,) = [m for m in fake_slack.messages(upload.channel_id) if m.get("upload")]
-    assert "Only you can see this message." in shared["text"]
+    assert figures.filename == "mentorship-figures-2026-27.csv"
+    rows = list(csv.DictReader(io.StringIO(figures.content.decode("utf-8-sig"))))
+    assert {"period": "2026–27 Q1", "figure": "pairs_due_that_met_share", "value": "1.000"} in rows
+    assert {"period": "2026–27 Q1", "figure": "full_participation_year_so_far_of", "value": "5"} in rows
+    shared = [m for m in fake_slack.messages(upload.channel_id) if m.get("upload")]
+    assert len(shared) == 2 and all("Only you can see this message." in m["text"] for m in shared)
     with session_factory() as session:
         (entry,) = session.scalars(select(AuditEntry).where(AuditEntry.action == "export.pairings"))
     assert entry.actor_label == "Dr. Fran Ortiz (UFAC1)" and entry.details == {"academic_year": 2026, "rows": 7}
@@ -93,9 +97,9 @@ def test_admin_export_sends_the_same_csv_and_refuses_a_bad_year(bot, sample, fak
     assert fake_slack.uploaded_files == []
     reply = bot.command("admin export 2026", user_id="UFAC1")
     assert "on its way to your DM" in reply.text()
-    (upload,) = fake_slack.uploaded_files
+    upload, figures = fake_slack.uploaded_files
     assert upload.channel_id == fake_slack.dm_channel("UFAC1")
-    assert upload.filename == "mentorship-pairings-2026-27.csv"
+    assert (upload.filename, figures.filename) == ("mentorship-pairings-2026-27.csv", "mentorship-figures-2026-27.csv")
 
 
 def test_a_refused_export_click_is_told_privately(bot, sample, fake_slack):

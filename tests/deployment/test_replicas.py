@@ -166,6 +166,7 @@ def test_three_replicas_and_two_schedulers_deliver_everything_exactly_once(pg_da
     env = {
         **os.environ, "SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET, "SLACK_API_URL": fake.url,
         "DATABASE_URL": pg_database_url, "MENTORBOT_CLOCK_FILE": str(clock.path), "MENTORBOT_COORDINATOR_CHANNEL": CHANNEL,
+        "MENTORBOT_LOG_LEVEL": "INFO",  # the clock file's "every job ran" lines are INFO
     }  # fmt: skip
     env.pop("SLACK_APP_TOKEN", None)
     run_command(["roster", "import", str(_roster(tmp_path))], env, tmp_path)

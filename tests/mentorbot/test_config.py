@@ -58,3 +58,33 @@ def test_log_level(value, level):
 def test_an_unknown_log_level_names_the_choices():
     with pytest.raises(ConfigError, match=r"MENTORBOT_LOG_LEVEL .*DEBUG, INFO, WARNING, ERROR"):
         load_log_level({"MENTORBOT_LOG_LEVEL": "loud"})
+
+
+def test_meeting_guides_and_the_check_in_minimum(tmp_path):
+    guides = tmp_path / "guides.txt"
+    guides.write_text("[default] A good meeting\n- What is on your mind?\n", encoding="utf-8")
+    settings = load_settings({**GOOD, "MENTORBOT_MEETING_GUIDES": str(guides), "MENTORBOT_CHECK_IN_MINIMUM": "7"})
+    assert (settings.meeting_guides, settings.check_in_minimum) == (guides, 7)
+    assert load_settings(GOOD).check_in_minimum is None
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "hint"),
+    [
+        ("MENTORBOT_CHECK_IN_MINIMUM", "2", "at least 3"),
+        ("MENTORBOT_CHECK_IN_MINIMUM", "five", "at least 3"),
+        ("MENTORBOT_MEETING_GUIDES", "/nonexistent/guides.txt", "cannot be read"),
+    ],
+)
+def test_bad_check_in_settings_are_refused(variable, value, hint):
+    with pytest.raises(ConfigError) as error:
+        load_settings({**GOOD, variable: value})
+    assert error.value.variable == variable and hint in str(error.value)
+
+
+def test_a_broken_guides_file_names_its_line(tmp_path):
+    guides = tmp_path / "guides.txt"
+    guides.write_text("[PGY-1] Interns\n- a point\n[PGY-1] Again\n- b\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as error:
+        load_settings({**GOOD, "MENTORBOT_MEETING_GUIDES": str(guides)})
+    assert "line 3: a second guide for [PGY-1]" in str(error.value)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import date
 
 import pytest
 
 from mentorbot.cli import main
+from program.clock import system_clock
 from tests.support import factories, sample_program
 from views.export_csv import COLUMNS
 
@@ -75,3 +77,18 @@ def test_export_from_an_empty_database_says_what_to_do(env, monkeypatch, capsys)
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{env / 'empty.db'}")
     assert main(["export", "--out", "x.csv"]) == 2
     assert "the database is empty: start the bot once" in capsys.readouterr().err
+
+
+def test_export_of_the_figures(env, sample, capsys):
+    assert main(["export", "--year", "2026", "--figures", "--out", "figures.csv"]) == 0
+    assert "of 2026–27 exported to figures.csv" in capsys.readouterr().out
+    rows = read(env / "figures.csv")
+    assert "2026–27 Q1" in {r["period"] for r in rows}
+    # The command reads the wall clock: a quarter's check-ins appear once it is over, and then only
+    # what the small-group rule allows (the sample has six usefulness scores in Q1, no relationship ones).
+    q1 = {r["figure"]: r["value"] for r in rows if r["period"] == "2026–27 Q1"}
+    if system_clock().date() >= date(2026, 10, 1):  # the clock the command reads
+        assert (q1["check_in_usefulness_mean"], q1["check_in_usefulness_answers"]) == ("4.17", "6")
+        assert q1["check_in_relationship_mean"] == "too few answers to show" and "check_in_relationship_answers" not in q1
+    else:
+        assert q1["check_ins"] == "shown once the quarter is over"

@@ -16,7 +16,7 @@ from storage.db import make_engine, make_session_factory, session_scope
 from storage.models import NudgeDecision, OutboxMessage, Pairing, PersonStatus, Program, Role
 from tests.support import factories
 from tests.support.clock import ManualClock
-from views.ids import ACTION_CHANGE, ACTION_WE_MET, ACTION_WITHDRAW
+from views.ids import ACTION_CHANGE, ACTION_PAUSE, ACTION_PLAN, ACTION_WE_MET, ACTION_WITHDRAW
 
 NEW_YORK = ZoneInfo("America/New_York")
 
@@ -101,8 +101,10 @@ def test_nudge_dms_name_the_due_date_and_carry_the_we_met_button(pair, job_conte
     assert to_resident.recipient_user_ids == [resident.slack_user_id]
     assert "Thu, Oct 1, 2026" in to_mentor.text and f"<@{resident.slack_user_id}>" in to_mentor.text
     assert f"<@{mentor.slack_user_id}>" in to_resident.text
-    we_met, change, leave = [e for b in to_mentor.blocks if b["type"] == "actions" for e in b["elements"]]
+    we_met, plan, pause, change, leave = [e for b in to_mentor.blocks if b["type"] == "actions" for e in b["elements"]]
+    assert (plan["action_id"], plan["value"]) == (ACTION_PLAN, str(pairing.id))
     assert (we_met["action_id"], we_met["value"], we_met["style"]) == (ACTION_WE_MET, str(pairing.id), "primary")
+    assert (pause["action_id"], pause["value"]) == (ACTION_PAUSE, str(pairing.id))
     assert (change["action_id"], change["value"]) == (ACTION_CHANGE, str(pairing.id))
     assert leave["action_id"] == ACTION_WITHDRAW
     # Queued at 06:00 New York time, delivered from 09:00.

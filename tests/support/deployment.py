@@ -2,7 +2,8 @@
 replicas behind a round-robin load balancer, and standalone schedulers, all on one clock file
 (MENTORBOT_CLOCK_FILE, see bot/clock_file.py) that the test moves.
 
-Only the command line, HTTP and the clock file are used: nothing here imports the bot.
+Only the command line, HTTP, the clock file and the processes' logs (at INFO: the schedulers'
+"every job ran at" lines) are used: nothing here imports the bot.
 """
 
 from __future__ import annotations

@@ -13,7 +13,8 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy.orm import Session
 
-from storage.models import EndReason, Pairing, Person, Program, QueueReason, RequestKind, Role, RoundState
+from mentoring.check_ins import CheckInKind
+from storage.models import CheckInAnswer, EndReason, Pairing, Person, Program, QueueReason, RequestKind, Role, RoundState
 from tests.support import factories
 
 JULY_1 = date(2026, 7, 1)
@@ -55,6 +56,13 @@ PEOPLE = [
     ("URES8", "Dana White", Role.RESIDENT, False),
     ("URES9", "Eli Stone", Role.RESIDENT, False),
 ]
+# Check-in scores given each quarter (anonymous: no person, no pairing), by kind. Q3 has too few to show.
+CHECK_IN_SCORES = {
+    (1, CheckInKind.MEETING): [5, 4, 4, 5, 3, 4],
+    (2, CheckInKind.MEETING): [4, 4, 5, 3, 4, 5, 4],
+    (2, CheckInKind.QUARTERLY): [4, 5, 4, 4, 3],
+    (3, CheckInKind.MEETING): [5, 4, 4],
+}
 # Faculty offers for 2026–27: (capacity, available)
 OFFERS = {"UFAC1": (2, True), "UFAC2": (2, True), "UFAC3": (2, True), "UFAC4": (1, True), "UFAC5": (1, True), "UFAC6": (2, False)}
 SECRET_NOTE = "PRIVATE NOTE: never shown in a report"
@@ -97,6 +105,10 @@ def build(session: Session, *, meetings_through: date | None = None, channel: st
     factories.failed_delivery(
         session, program, [people["URES9"]], error="user_disabled", at=datetime(2026, 11, 24, 14, tzinfo=UTC)
     )
+    for (quarter, kind), scores in CHECK_IN_SCORES.items():
+        for number, score in enumerate(scores):
+            session.add(CheckInAnswer(id=f"sample-{quarter}-{kind.value}-{number}", program_id=program.id, kind=kind,
+                                      academic_year=2026, quarter=quarter, score=score))  # fmt: skip
     return sample
 
 

@@ -26,6 +26,8 @@ from views.ids import (
     ACTION_OPEN_OFFER,
     ACTION_OPEN_REQUEST,
     ACTION_OPEN_ROUND,
+    ACTION_PAUSE,
+    ACTION_PLAN,
     ACTION_REJOIN,
     ACTION_REVIEW_PROPOSAL,
     ACTION_RUN_MATCH,
@@ -246,7 +248,9 @@ def test_resident_home_shows_the_pairing_and_the_buttons(session_factory, sample
     assert "Next meeting due: *Feb 2, 2027* (in 69 days)" in rendered
     assert action_ids(view) == [
         (ACTION_WE_MET, pairing_id),
+        (ACTION_PLAN, pairing_id),
         (ACTION_CHANGE, pairing_id),
+        (ACTION_PAUSE, pairing_id),
         (ACTION_OPEN_REQUEST, None),
         (ACTION_WITHDRAW, None),
     ]
