@@ -28,7 +28,7 @@ class AutofillResult:
 
 def _wait_for_form(workspace: Workspace, user_id: str, entries_before: int) -> dict[str, Any] | None:
     for _ in range(int(ANSWER_WAIT_SECONDS / POLL_SECONDS)):
-        if workspace.bot_answered(user_id, entries_before + 1):  # +1: the typed command itself
+        if workspace.bot_answered(user_id, entries_seen=entries_before + 1):  # +1: the typed command itself
             return workspace.top_modal(user_id)
         time.sleep(POLL_SECONDS)
     return None

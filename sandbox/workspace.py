@@ -247,11 +247,11 @@ class Workspace:
                 person.modals.append(view["id"])
         return person
 
-    def bot_answered(self, user_id: str, trigger_count: int) -> bool:
-        """True once the bot opened a modal for, or answered, the person's latest request."""
+    def bot_answered(self, user_id: str, *, entries_seen: int) -> bool:
+        """True once the bot opened a modal for the person, or added to what they had seen."""
         with self._lock:
             person = self._collect(user_id)
-            return bool(person.modals) or len(person.entries) > trigger_count
+            return bool(person.modals) or len(person.entries) > entries_seen
 
     def entry_count(self, user_id: str) -> int:
         with self._lock:

@@ -15,6 +15,7 @@
     drawn: "",
     modalKey: "",
     busy: false,
+    epoch: 0,
   };
 
   const $ = (id) => document.getElementById(id);
@@ -39,6 +40,7 @@
   async function guarded(label, work) {
     if (state.busy) return;
     state.busy = true;
+    state.epoch += 1; // a snapshot asked for before this action is out of date when it arrives
     document.body.classList.add("busy");
     if (label) say(label);
     try {
@@ -93,6 +95,7 @@
 
   function actAs(id) {
     if (!person(id)) return;
+    state.epoch += 1;
     state.user = id;
     state.conversation = "app";
     state.tab = "home";
@@ -402,8 +405,11 @@
 
   async function refresh() {
     if (!state.user) return;
+    const epoch = state.epoch;
+    const user = state.user;
     try {
-      const snapshot = await api(`/api/state?user=${encodeURIComponent(state.user)}`);
+      const snapshot = await api(`/api/state?user=${encodeURIComponent(user)}`);
+      if (epoch !== state.epoch || user !== state.user) return; // stale: an action or a switch happened since
       const app = snapshot.conversations.find((c) => c.kind === "app");
       snapshot.app_channel = app ? app.channel : null;
       state.snapshot = snapshot;

@@ -120,7 +120,10 @@ class SandboxPage:
 
     def tab_stops(self, count: int) -> list[str]:
         """Press Tab ``count`` times from the top of the page; the accessible names reached, in order."""
-        self.page.locator("a.skip").focus()  # the first stop: "Skip to the conversation"
+        return self.tab_stops_from(self.page.locator("a.skip"), count)  # the first stop: "Skip to the conversation"
+
+    def tab_stops_from(self, start: Locator, count: int) -> list[str]:
+        start.focus()
         reached = []
         for _ in range(count):
             self.page.keyboard.press("Tab")

@@ -76,6 +76,8 @@ def test_a_program_year_in_the_browser(page: Page, sandbox: Sandbox, tmp_path: P
     form.get_by_label("Yes, I can mentor this year").check()
     form.get_by_label("How many mentees can you take?").select_option(label="2 mentees")
     ui.pick(form, "Residents you'd especially like to mentor", "riley", re.compile("^Riley Chen"))
+    assert ui.unnamed_controls() == []  # a form with every kind of input: each one is labelled
+    assert "Save" in ui.tab_stops_from(form.get_by_label("Yes, I can mentor this year"), 12)
     ui.submit(form, "Save")
     expect(ui.modal()).to_contain_text("You're down as available for 2 mentees this year.")
     ui.close_modal()
