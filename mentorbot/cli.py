@@ -297,6 +297,9 @@ def build_parser() -> argparse.ArgumentParser:
     program_set = program_commands.add_parser("set", help="change a program's settings")
     program_set.add_argument("handle", metavar="HANDLE", help="the program (see mentorbot program list)")
     _program_settings(program_set, adding=False)
+    program_set.add_argument(
+        "--paused", action=argparse.BooleanOptionalAction, default=None, help="stop (or restart) the program's scheduled jobs"
+    )
     program_set.set_defaults(func=needs_the_database("program_set"))
 
     guides = commands.add_parser("guides", help="the meeting guides in the 'meeting coming up' reminder")

@@ -76,6 +76,7 @@ def options_from(args: argparse.Namespace) -> ProgramOptions:
         summary_at=args.summary_at,
         peer_mentoring=args.peer,
         check_in_minimum_answers=args.check_in_minimum,
+        paused=getattr(args, "paused", None),
     )
 
 

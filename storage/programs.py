@@ -169,6 +169,7 @@ class ProgramOptions:
     summary_at: WeeklySlot | None = None
     peer_mentoring: bool | None = None
     check_in_minimum_answers: int | None = None
+    paused: bool | None = None  # a paused program's jobs do not run (no reminders, no summaries)
 
 
 class ProgramConflict(enum.Enum):

@@ -24,7 +24,9 @@ def env(monkeypatch, fake_slack, database_url, tmp_path):
 
 IM_ROSTER = "slack_user_id,name,role,pgy\nUPGY3,Riley Chen,resident,3\nUFAC1,Dr. Ortiz,faculty+coordinator,\n"
 # The same PGY-3 is a peer mentor of interns in the peer track.
-PEER_ROSTER = "slack_user_id,name,role,pgy\nUPGY3,Riley Chen,mentor,3\nUINT1,Sam Intern,mentee,1\nUCRD2,Pat Coordinator,coordinator,\n"
+PEER_ROSTER = (
+    "slack_user_id,name,role,pgy\nUPGY3,Riley Chen,mentor,3\nUINT1,Sam Intern,mentee,1\nUCRD2,Pat Coordinator,coordinator,\n"
+)
 
 
 def _programs(session_factory):
