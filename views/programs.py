@@ -87,8 +87,11 @@ def combined_home(sections: Sequence[tuple[ProgramLabel, View]]) -> View:
     for index, (program, view) in enumerate(sections):
         if index:
             blocks.append(divider())
+        own = stamp_blocks(view.get("blocks"), program.program_id) or []
+        if own and own[0].get("type") == "header":
+            own = own[1:]  # the program's name stands where the home's own title was
         blocks.append(header(program.name[:150]))
-        blocks.extend(stamp_blocks(view.get("blocks"), program.program_id) or [])
+        blocks.extend(own)
     return {"type": "home", "blocks": blocks[:100]}
 
 
