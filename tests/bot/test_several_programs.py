@@ -27,7 +27,7 @@ from storage.programs import ProgramOptions, add_program
 from tests.support import factories
 from tests.support.changes import HOME_VIEW, change_values
 from views import meetings as meeting_views
-from views.ids import ACTION_WE_MET
+from views.ids import ACTION_PICK_RESIDENT, ACTION_WE_MET
 from views.programs import read_stamp
 
 NEW_YORK = ZoneInfo("America/New_York")
@@ -108,6 +108,20 @@ def test_each_program_keeps_its_own_rounds_reminders_summaries_and_confidences(
     # Fran, in one program, sees what she always saw: no program name.
     bot.command("status", user_id="UFRAN")
     assert not fake_slack.calls_to("response_url")[-1].args["text"].startswith(IM)
+
+    # --- help names both programs; each form goes to the program where her role uses it ------
+    bot.command("help", user_id="URILEY")
+    help_text = fake_slack.calls_to("response_url")[-1].args["text"]
+    assert "You're in 2 programs" in help_text and "/mentor request" in help_text and "/mentor offer" in help_text
+    bot.command("request", user_id="URILEY")  # a resident in internal medicine only, where she has a mentor
+    request_answer = fake_slack.calls_to("response_url")[-1].args["text"]
+    assert request_answer.startswith(f"{IM}:") and "Dr. Fran Ortiz" in request_answer
+    bot.command("offer", user_id="URILEY", trigger_id="t-offer")  # a mentor in the peer track only
+    offer_form = bot.opened_view()
+    assert read_stamp(offer_form["private_metadata"])[0] == world["peer"]
+    assert "at least once every two months" in json.dumps(offer_form)  # the peer track's cadence
+    residents = bot.suggest(ACTION_PICK_RESIDENT, user_id="URILEY", view={"private_metadata": offer_form["private_metadata"]})
+    assert [o["text"]["text"] for o in residents] == ["Sam Intern"]  # the peer track's residents, not herself
 
     # --- the App Home: two sections, each with its own buttons -------------------------------
     bot.open_home("URILEY")
