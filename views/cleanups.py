@@ -12,7 +12,13 @@ WHAT = {
     OutboxKind.REQUEST_ALERT_CLEANUP: "the note of the request you resolved",
     OutboxKind.CHECK_IN_NOTE_CLEANUP: "the check-in note you marked read",
 }
+# Any other kind has no cleanup of its own; it is named plainly.
+OTHER = "the note"
 FOOTER = "Only you get this message. Mentorbot's own copy of the note is already deleted."
+
+
+def _what(kind: OutboxKind) -> str:
+    return WHAT.get(kind, OTHER)
 
 
 def _dms(user_ids: Sequence[str]) -> str:
@@ -30,7 +36,7 @@ def _message(text: str, about: str) -> Message:
 def cleanup_late(kind: OutboxKind, *, user_ids: Sequence[str], about: str) -> Message:
     """Slack has not taken an edit yet (busy, down, rate limited): it is retried."""
     text = (
-        f"I couldn't take {WHAT[kind]} out of {_dms(user_ids)} yet: Slack didn't accept the change. "
+        f"I couldn't take {_what(kind)} out of {_dms(user_ids)} yet: Slack didn't accept the change. "
         "I'll keep trying, and tell you when it's gone."
     )
     return _message(text, about)
@@ -39,7 +45,7 @@ def cleanup_late(kind: OutboxKind, *, user_ids: Sequence[str], about: str) -> Me
 def cleanup_failed(kind: OutboxKind, *, user_id: str, reason: str, about: str) -> Message:
     """Slack refused an edit for good, or it ran out of attempts: the copy stays in Slack."""
     text = (
-        f"I couldn't take {WHAT[kind]} out of {_dms([user_id])}, so that message still shows it "
+        f"I couldn't take {_what(kind)} out of {_dms([user_id])}, so that message still shows it "
         f"(Slack answered: {reason}). A Slack admin can delete that message."
     )
     return _message(text, about)
@@ -49,9 +55,9 @@ def cleanup_done(kind: OutboxKind, *, failed_user_ids: Sequence[str], about: str
     """Every edit of one resolution has settled, after at least one was late."""
     if failed_user_ids:
         text = (
-            f"{WHAT[kind][0].upper()}{WHAT[kind][1:]} is now gone from every coordinator's DM "
+            f"{_what(kind)[0].upper()}{_what(kind)[1:]} is now gone from every coordinator's DM "
             f"except {_dms(failed_user_ids)} (see my message about it)."
         )
     else:
-        text = f"Done: {WHAT[kind]} is now gone from every coordinator's DM."
+        text = f"Done: {_what(kind)} is now gone from every coordinator's DM."
     return _message(text, about)

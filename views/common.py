@@ -184,13 +184,23 @@ def quoted_sections(text: str, *, lead: str = "", limit: int = SECTION_TEXT_LIMI
     return blocks
 
 
-def button(text: str, action_id: str, *, value: str | None = None, style: str | None = None) -> dict[str, Any]:
+def button(
+    text: str, action_id: str, *, value: str | None = None, style: str | None = None, confirm: dict[str, Any] | None = None
+) -> dict[str, Any]:
     element: dict[str, Any] = {"type": "button", "text": plain(text), "action_id": action_id}
     if value is not None:
         element["value"] = value
     if style is not None:
         element["style"] = style
+    if confirm is not None:
+        element["confirm"] = confirm
     return element
+
+
+def confirm_dialog(title: str, text: str, *, confirm: str, deny: str = "Cancel") -> dict[str, Any]:
+    """Slack asks "are you sure?" before the click reaches the bot: for buttons whose work reaches
+    many people or replaces something (Slack caps the title at 100 characters, the text at 300)."""
+    return {"title": plain(title[:100]), "text": mrkdwn(text[:300]), "confirm": plain(confirm[:30]), "deny": plain(deny[:30])}
 
 
 def actions(*elements: dict[str, Any], block_id: str | None = None) -> Block:

@@ -4,16 +4,16 @@ Taking a note out of a coordinator's DM (a request resolved, a check-in note rea
 row of its own, delivered with the same retries as a post: `edits_id` names the row whose Slack
 message it rewrites, `report_to` who is told how that goes.
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-11-30 06:00:00
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0004"
-down_revision = "0003"
+revision = "0005"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
