@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import ColumnElement, CursorResult, and_, or_, select, update
+from sqlalchemy import text as sql
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -250,7 +251,13 @@ def clean_copies(
 
 
 def cleanup_edits(session: Session, *, group: str) -> list[OutboxMessage]:
-    """The edits of one resolution (keys from outbox_kinds.cleanup_group), in the order queued."""
+    """The edits of one resolution (keys from outbox_kinds.cleanup_group), in the order queued.
+
+    On PostgreSQL the group is locked for the rest of the transaction first: two workers that
+    finish its last two edits at once then read them one after the other, so one of them sees
+    both settled (SQLite's single writer does the same)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(sql("SELECT pg_advisory_xact_lock(hashtext(:group))"), {"group": group})
     query = select(OutboxMessage).where(
         OutboxMessage.dedupe_key.startswith(group, autoescape=True), OutboxMessage.edits_id.is_not(None)
     )

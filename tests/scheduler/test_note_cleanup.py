@@ -11,6 +11,7 @@ coordinator who acted must be told while it is late and again when it is done.
 from __future__ import annotations
 
 import json
+import queue
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ import pytest
 from slack_sdk import WebClient
 from sqlalchemy import select
 
+from program import cleanups
 from sandbox.fake_slack import FakeSlack
 from scheduler import delivery
 from scheduler.context import JobContext
@@ -30,6 +32,7 @@ from storage.models import CheckInNote, OutboxMessage, OutboxState, Role
 from storage.outbox_kinds import CLEANUP_KIND_OF, OutboxKind
 from tests.support import factories
 from tests.support.changes import change_values, withdraw_values
+from tests.support.races import run_together
 from views.check_ins import TEXT_INPUT
 from views.ids import ACTION_CHECK_IN, ACTION_NOTE_READ, ACTION_RESOLVE_CLOSE
 
@@ -321,3 +324,44 @@ def test_a_copy_slack_will_not_edit_is_reported_and_not_retried(
     with session_factory() as session:
         states = Counter(m.state for m in session.scalars(select(OutboxMessage).where(OutboxMessage.edits_id.is_not(None))))
     assert states == Counter({OutboxState.SENT: 1, OutboxState.FAILED: 1})
+
+
+def test_two_workers_finishing_the_last_edits_at_once_still_say_done(
+    bot, world, fake_slack, session_factory, job_context, clock, engine
+):
+    """PostgreSQL: each worker records its edit and then looks at the others before either has
+    committed; one of them must still see both settled and tell the coordinator it is done."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite's single writer cannot let two workers record at once")
+    change_request(bot)
+    deliver_pending(job_context)
+    copies = delivered_copies(fake_slack)
+    fake_slack.fail_next("chat.update", status=503, times=2)
+    resolve(bot, next(c for c in copies if c["channel"] == fake_slack.dm_channel(RESOLVER)))
+    deliver_pending(job_context)  # both edits late: the coordinator is told so
+    clock.advance(minutes=5)
+    claims = []
+    for owner in ("worker-1", "worker-2"):
+        with session_scope(session_factory) as session:
+            claims.append(store.claim_next(session, owner=owner, now=clock(), lease=timedelta(minutes=5)))
+    assert all(c is not None and c.edits is not None for c in claims)
+    for claim in claims:
+        job_context.slack.chat_update(channel=claim.edits.channel, ts=claim.edits.ts, text=claim.text, blocks=claim.blocks)
+
+    handed_out: queue.SimpleQueue = queue.SimpleQueue()
+    for claim in claims:
+        handed_out.put(claim)
+
+    def finish(barrier) -> None:
+        claim = handed_out.get_nowait()  # one claim per worker
+        with session_scope(session_factory) as session:
+            assert store.record_sent(session, claim=claim, channel=claim.edits.channel, ts=claim.edits.ts, now=clock())
+            session.flush()
+            barrier.wait()  # both recorded, neither committed
+            cleanups.after_edit(session, edit_id=claim.id, now=clock())
+
+    outcomes = run_together(finish)
+    assert outcomes == [None, None]
+    deliver_pending(job_context)
+    told = said_to_resolver(fake_slack)
+    assert sum(LATE in t for t in told) == 1 and sum(DONE in t for t in told) == 1, told
