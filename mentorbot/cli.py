@@ -128,12 +128,14 @@ def build_parser() -> argparse.ArgumentParser:
     roster_commands = roster.add_subparsers(dest="roster_command", required=True, metavar="ACTION")
     roster_import = roster_commands.add_parser("import", help="add or update people from a CSV file")
     roster_import.add_argument("file", metavar="FILE.csv")
+    roster_import.add_argument("--team", metavar="T…", help="the workspace, when the app serves several")
     roster_import.set_defaults(func=needs_the_bot("roster_import"))
 
     admin = commands.add_parser("admin", help="administration")
     admin_commands = admin.add_subparsers(dest="admin_command", required=True, metavar="ACTION")
     add_coord = admin_commands.add_parser("add-coordinator", help="make a Slack member a coordinator")
     add_coord.add_argument("user_id", metavar="USER_ID", help="Slack member ID (U…)")
+    add_coord.add_argument("--team", metavar="T…", help="the workspace, when the app serves several")
     add_coord.set_defaults(func=needs_the_bot("add_coordinator"))
 
     audit_log = commands.add_parser("audit", help="print the audit log, newest first: who did what to whom, and when")

@@ -35,6 +35,8 @@ FIRST_RETRY_DELAY = timedelta(seconds=30)
 LONGEST_RETRY_DELAY = timedelta(hours=1)
 # Rows put off for quiet hours while looking for one to claim, per claim transaction.
 MAX_DEFERRALS_PER_CLAIM = 50
+# Recorded on a row whose workspace has no token any more: refused for good, never retried.
+NO_TOKEN_ERROR = "no token for the workspace: the app was uninstalled or its token revoked"
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,7 @@ class Claim:
 
     id: int
     program_id: int
+    team_id: str  # the program's workspace: whose token delivers it
     kind: str
     recipient_user_ids: tuple[str, ...]
     channel_id: str | None
@@ -120,6 +123,8 @@ def claim_next(session: Session, *, owner: str, now: datetime, lease: timedelta)
             session.flush()
             continue
         in_doubt = message.state is OutboxState.SENDING
+        program = session.get(Program, message.program_id)
+        assert program is not None
         message.state = OutboxState.SENDING
         message.lease_owner = owner
         message.lease_until = now + lease
@@ -128,6 +133,7 @@ def claim_next(session: Session, *, owner: str, now: datetime, lease: timedelta)
         return Claim(
             id=message.id,
             program_id=message.program_id,
+            team_id=program.team_id,
             kind=message.kind,
             recipient_user_ids=tuple(message.recipient_user_ids or ()),
             channel_id=message.channel_id,
