@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from storage import audit
 from storage.models import Program
-from storage.programs import ProgramSettings, ensure_program, program_for_team
+from storage.programs import ProgramSettings, ensure_program, program_for_team, programs_of_team
 from storage.workspaces import record_installed, record_uninstalled
 
 
@@ -39,8 +39,8 @@ def workspace_installed(
         paused_program = session.get(Program, program_id)
         if paused_program is not None:
             paused_program.paused = False
-    if existing is not None:
-        audit.record(session, program_id=program.id, at=now, action="workspace.reinstalled", actor_fallback="slack")
+    for each in programs_of_team(session, key):
+        audit.record(session, program_id=each.id, at=now, action="workspace.installed", actor_fallback="slack")
     return program
 
 
