@@ -3,7 +3,7 @@
 Set SLACK_CLIENT_ID and SLACK_CLIENT_SECRET (mentorbot/config.py `OAuthApp`) and serve HTTP:
 Bolt serves the install page at /slack/install and the redirect at /slack/oauth_redirect, stores
 each installation with slack-sdk's SQLAlchemy stores in our database (tables from our migration
-0005), and finds the right token for each request. Work done outside a request (the outbox and
+0006), and finds the right token for each request. Work done outside a request (the outbox and
 the other jobs) finds its token here, by the program's workspace (`WorkspaceClients`).
 """
 

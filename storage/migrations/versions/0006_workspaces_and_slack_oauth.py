@@ -5,16 +5,16 @@ installation and state stores use, spelled out here as slack-sdk 3.x builds them
 test compares them with the library's own definitions). workspaces records each install and
 uninstall, so an uninstalled workspace's data waits for the operator's decision.
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-11-30 06:00:00
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005"
-down_revision = "0004"
+revision = "0006"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
