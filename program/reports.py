@@ -49,9 +49,9 @@ POST_WHAT = {
 }
 
 
-def current_summary(session: Session, *, program: Program, now: datetime) -> ProgramSnapshot:
-    """The figures of this week's summary, as of now (`/mentor report`, the dashboard)."""
-    return program_snapshot(session, program=program, now=now)
+def current_summary(session: Session, *, program: Program, now: datetime, seen_by: Person) -> ProgramSnapshot:
+    """The figures of this week's summary, as of now, as one coordinator may see them (`/mentor report`)."""
+    return program_snapshot(session, program=program, now=now, seen_by=[seen_by.id])
 
 
 def queue_weekly_summary(session: Session, *, program: Program, now: datetime) -> int:

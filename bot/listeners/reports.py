@@ -31,7 +31,9 @@ def report_command(request: CommandRequest) -> None:
     services = request.services
     with services.reading() as session:
         program = load_program(session, request.actor.program_id)
-        snapshot = reports.current_summary(session, program=program, now=services.clock())
+        snapshot = reports.current_summary(
+            session, program=program, now=services.clock(), seen_by=person_of(session, request.actor)
+        )
     request.respond(**private_summary_message(snapshot))
 
 
