@@ -307,7 +307,7 @@ SURFACES: list[SurfaceCase] = [
         {
             "resident": Expect("is for program coordinators"),
             "faculty": Expect("is for program coordinators"),
-            "coordinator": Expect("on its way to your DM", writes=True),
+            "coordinator": Expect("are in your DM with me", writes=True),
             "not_on_roster": ROSTER,
         },
     ),
