@@ -93,8 +93,9 @@ def build_world(tmp: Path, template: Path, fake: FakeSlack) -> World:
             )
             for uid, (name, role, coordinator) in PEOPLE.items()
         }
-        for mentor in ("UFRAN", "UGIL", "UHAL"):
-            factories.offer(session, program, mentor=people[mentor], capacity=2)
+        # Dr. Fran is full with Riley: a place that opened when the pairing ended must not show either.
+        for mentor, capacity in (("UFRAN", 1), ("UGIL", 2), ("UHAL", 2)):
+            factories.offer(session, program, mentor=people[mentor], capacity=capacity)
         pairing = factories.pairing(
             session, program, mentor=people["UFRAN"], resident=people["URILEY"], started_on=date(2026, 9, 1)
         )
