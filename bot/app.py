@@ -10,7 +10,9 @@ from slack_sdk import WebClient
 
 from bot.commands import CommandRouter
 from bot.listeners import register_listeners
+from bot.log_privacy import withhold_bodies
 from bot.runtime import Services
+from bot.signatures import verify_requests
 
 
 class _TokenFromClientFilter(logging.Filter):
@@ -21,7 +23,9 @@ class _TokenFromClientFilter(logging.Filter):
         return "`token` will be unused" not in record.getMessage()
 
 
-logging.getLogger("slack_bolt.App").addFilter(_TokenFromClientFilter())
+# Bolt's base logger: Bolt copies its filters to every logger it makes, so bodies stay out of all.
+BOLT_LOGGER = logging.getLogger("slack_bolt.App")
+BOLT_LOGGER.addFilter(_TokenFromClientFilter())
 
 
 def build_app(
@@ -35,15 +39,19 @@ def build_app(
     """`client` is the Web API client for work after acks (mentorbot/slack_client.py builds it).
     `process_before_response=True` makes in-process dispatch deterministic in tests; served apps
     keep the default, where the HTTP answer leaves at ack()."""
+    withhold_bodies(BOLT_LOGGER)
     app = App(
         client=client,
         signing_secret=signing_secret or "",
-        # Socket Mode envelopes arrive over an authenticated WebSocket and carry no signature.
-        request_verification_enabled=not socket_mode,
+        logger=BOLT_LOGGER,
+        # Ours instead (bot/signatures.py): Bolt's logs the body of every request it refuses.
+        request_verification_enabled=False,
         process_before_response=process_before_response,
         token_verification_enabled=True,
         # Listeners only ack and hand over to services.work, so these threads are never held long.
         listener_executor=ThreadPoolExecutor(max_workers=32, thread_name_prefix="bolt-listener"),
     )
+    if not socket_mode:  # Socket Mode envelopes arrive over an authenticated WebSocket, unsigned
+        app.use(verify_requests(signing_secret or ""))
     router = register_listeners(app, services)
     return app, router

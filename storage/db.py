@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -14,17 +15,36 @@ SQLITE_BUSY_TIMEOUT_MS = 5000
 READ_ONLY = "mentorbot_read_only"
 
 
+class _WithholdRows(logging.Filter):
+    """SQLAlchemy's engine logger at DEBUG writes every row it reads, notes included."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.msg == "Row %r":
+            record.args = ("(withheld)",)
+        return True
+
+
+_ROWS_WITHHELD = _WithholdRows()
+
+
 def make_engine(database_url: str, *, echo: bool = False) -> Engine:
-    """Create an engine; SQLite gets WAL, a busy timeout and enforced foreign keys."""
+    """Create an engine; SQLite gets WAL, a busy timeout and enforced foreign keys.
+
+    Nothing a statement carries reaches a log or an error message: hide_parameters keeps values
+    (a note, for one) out of SQLAlchemy's log and out of its exceptions' text, and the engine
+    logger withholds rows."""
+    engine_logger = logging.getLogger("sqlalchemy.engine.Engine")
+    if _ROWS_WITHHELD not in engine_logger.filters:
+        engine_logger.addFilter(_ROWS_WITHHELD)
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite":
-        engine = create_engine(url, echo=echo, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+        engine = create_engine(url, echo=echo, hide_parameters=True, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
         _configure_sqlite(engine)
         return engine
     if url.get_backend_name() == "postgresql" and url.get_driver_name() in ("", "psycopg2"):
         # psycopg 3 is the driver we ship; a plain postgresql:// URL means it.
         url = url.set(drivername="postgresql+psycopg")
-    return create_engine(url, echo=echo, pool_pre_ping=True)
+    return create_engine(url, echo=echo, hide_parameters=True, pool_pre_ping=True)
 
 
 def _configure_sqlite(engine: Engine) -> None:
