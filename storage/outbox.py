@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from mentoring.working_hours import is_working_time, next_delivery_time, resolve_zone
+from storage.db import forget_after_commit
 from storage.models import OutboxMessage, OutboxState, Person, PersonStatus, Program
 from storage.outbox_kinds import OutboxKind
 from storage.programs import person_zone
@@ -176,6 +177,7 @@ def overwrite_copies(
     note's copies to each coordinator, once the note must go): those not yet sent are cancelled,
     and the (channel, ts) of those already in Slack are returned for the caller to edit there."""
     delivered: list[tuple[str, str]] = []
+    forget_after_commit(session)
     copies = session.scalars(select(OutboxMessage).where(OutboxMessage.dedupe_key.startswith(dedupe_prefix, autoescape=True)))
     for message in copies:
         message.text = text
