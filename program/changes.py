@@ -77,8 +77,8 @@ def rejoin(session: Session, *, actor: Actor, now: datetime) -> RequestResult:
 
 def resolve(session: Session, *, actor: Actor, request_id: int, resolution: Resolution, now: datetime) -> ResolveResult:
     """A coordinator closes a request, or queues its people for a match now. The note is deleted,
-    from the database and from every stored copy of the alert (the result lists those already in
-    Slack, for the bot to edit)."""
+    from the database and from every stored copy of the alert; each copy already in Slack gets an
+    edit, delivered by the outbox (the coordinator hears if one is late or fails)."""
     result = requests.resolve_request(
         session, request_id=request_id, coordinator_id=actor.person_id, resolution=resolution, now=now
     )
@@ -86,8 +86,10 @@ def resolve(session: Session, *, actor: Actor, request_id: int, resolution: Reso
         return result
     assert result.summary is not None
     resolved = words.coordinator_alert_resolved(result.summary)
-    copies = requests.replace_alerts(session, request_id=request_id, text=resolved["text"], blocks=resolved["blocks"])
-    return replace(result, resolved_message=resolved, delivered_copies=tuple(copies))
+    cleanup = requests.replace_alerts(
+        session, request_id=request_id, text=resolved["text"], blocks=resolved["blocks"], report_to=actor.slack_user_id, now=now
+    )
+    return replace(result, resolved_message=resolved, cleanup=cleanup)
 
 
 def counterparts_of(session: Session, *, actor: Actor) -> list[Person]:

@@ -40,7 +40,7 @@ from storage.models import (
     RequestState,
     Role,
 )
-from storage.outbox import cancel_to_person, overwrite_copies
+from storage.outbox import Cleanup, cancel_to_person, clean_copies
 from storage.outbox_kinds import request_alert_prefix
 from storage.pairings import active_pairings_of, counterpart_of, end_pairing
 from storage.programs import load_program, program_today
@@ -105,21 +105,13 @@ class RequestResult:
 
 
 @dataclass(frozen=True)
-class SlackCopy:
-    """A coordinator alert already delivered: the bot edits it in Slack so the note goes there too."""
-
-    channel: str
-    ts: str
-
-
-@dataclass(frozen=True)
 class ResolveResult:
     outcome: Outcome
     summary: RequestSummary | None = None
-    # The alert as it reads once resolved (program/changes.py words it), and its copies already
-    # delivered, which the bot edits in Slack.
+    # The alert as it reads once resolved (program/changes.py words it), and how its copies are
+    # being cleaned (edits queued for those in Slack).
     resolved_message: dict[str, Any] | None = None
-    delivered_copies: tuple[SlackCopy, ...] = ()
+    cleanup: Cleanup | None = None
 
 
 class NotAPartyError(ValueError):
@@ -531,14 +523,17 @@ def _summary_of(session: Session, request: ChangeRequest, program: Program) -> R
     return summary
 
 
-def replace_alerts(session: Session, *, request_id: int, text: str, blocks: list[dict[str, Any]] | None) -> list[SlackCopy]:
-    """Overwrite every stored copy of a request's alert (it holds the note); list those already in
-    Slack, which the bot edits too."""
-    delivered = overwrite_copies(
+def replace_alerts(
+    session: Session, *, request_id: int, text: str, blocks: list[dict[str, Any]] | None, report_to: str, now: datetime
+) -> Cleanup:
+    """Take the note out of every copy of a request's alert: stored copies at once, those in Slack
+    by an edit each, delivered like a message (`report_to` hears if one is late or fails)."""
+    return clean_copies(
         session,
         dedupe_prefix=request_alert_prefix(request_id),
         text=text,
         blocks=blocks,
         reason="request resolved before delivery",
+        report_to=report_to,
+        now=now,
     )
-    return [SlackCopy(channel, ts) for channel, ts in delivered]

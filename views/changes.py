@@ -280,6 +280,16 @@ def already_resolved_text(summary: RequestSummary) -> str:
     return f"This request was already resolved{by}, so nothing more was done."
 
 
+def resolved_text(summary: RequestSummary, *, edits: int) -> str:
+    how = "queued everyone involved for a new match" if summary.resolution is Resolution.REMATCH else "closed the request"
+    if not edits:
+        return f"Done: you {how}. The note is deleted."
+    return (
+        f"Done: you {how}. The note is deleted here, and I'm taking it out of the coordinators' DMs now; "
+        "I'll tell you if Slack holds that up."
+    )
+
+
 def request_gone_text() -> str:
     return "I couldn't find that request any more, so nothing was done."
 

@@ -245,7 +245,9 @@ def test_a_coordinator_resolves_and_the_note_leaves_every_copy(bot, world, sessi
         ACTION_RESOLVE_CLOSE, user_id="UCASEY", value=request_id,
         channel_id=fake_slack.dm_channel("UCASEY"), message_ts=casey_alert["ts"],
     )  # fmt: skip
-    assert reply.responses == []  # every delivered copy, the clicked one too, is edited in place
+    assert "I'm taking it out of the coordinators' DMs now" in reply.only_response()["text"]
+    assert NOTE in str(fake_slack.messages("UDANA")[-1])  # until the outbox edits every delivered copy
+    assert deliver_pending(job_context).sent == 2
     for coordinator in ("UCASEY", "UDANA"):
         alert = fake_slack.messages(coordinator)[-1]
         assert "resolved by Casey Coordinator" in alert["text"] and NOTE not in str(alert)

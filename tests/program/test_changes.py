@@ -30,7 +30,7 @@ from storage.models import (
     ResidentPreference,
     Role,
 )
-from storage.outbox import enqueue
+from storage.outbox import Cleanup, enqueue
 from storage.outbox_kinds import OutboxKind
 from storage.preferences import people_waiting_for_match
 from storage.proposals import review_of
@@ -319,7 +319,10 @@ def test_resolving_deletes_the_note_everywhere_it_was_stored(session_factory, en
             resolution=requests.Resolution.CLOSE, now=NOW,
         )  # fmt: skip
         assert result.outcome is requests.Outcome.DONE
-        assert result.delivered_copies == (requests.SlackCopy("DCASEY", "1700000000.000009"),)
+        assert result.cleanup == Cleanup(cancelled=1, edits=1)  # Dana's copy stopped, Casey's to be edited in Slack
+        [edit] = _outbox(session, kind=OutboxKind.REQUEST_ALERT_CLEANUP)
+        casey_copy = session.get(OutboxMessage, edit.edits_id)
+        assert (casey_copy.slack_ts, edit.report_to, edit.text) == ("1700000000.000009", "UCASEY", casey_copy.text)
         assert NOTE not in str(result.resolved_message)
 
     with engine.connect() as connection:  # straight from the database, past the ORM
