@@ -39,6 +39,13 @@ def _lines(commands: Sequence[Subcommand]) -> list[CommandLine]:
 FOR_EACH_PROGRAM = frozenset({"status"})
 
 
+def what(command: dict[str, Any]) -> str:
+    """How a command is named in the log: its subcommand, never the rest of what was typed."""
+    parsed = parse_command(command.get("text"))
+    words = [parsed.name, *parsed.args[:1]] if parsed.name == "admin" else [parsed.name]
+    return " ".join([SLASH_COMMAND, *(w[:20] for w in words)])
+
+
 def answer(
     router: CommandRouter, services: Services, home: HomePublisher, command: dict[str, Any], context: BoltContext,
     respond: Respond, client: WebClient,
@@ -48,7 +55,7 @@ def answer(
     Someone in several programs may end the command with a program's short name; without one,
     the program is the only one where their role may use the subcommand, or they are asked which
     (`status` answers for each)."""
-    with apologising(lambda answer: respond(**answer.message), f"{SLASH_COMMAND} {command.get('text', '')!r}"):
+    with apologising(lambda answer: respond(**answer.message), what(command)):
         parsed = parse_command(command.get("text"))
         who = who_of(context)
         everywhere = who.everywhere
@@ -125,5 +132,5 @@ def register(ctx: ListenerContext) -> None:
         ack()
         ctx.services.after_ack(
             lambda: answer(ctx.router, ctx.services, ctx.home, command, context, respond, client),
-            f"{SLASH_COMMAND} {command.get('text', '')!r}",
+            what(command),
         )
