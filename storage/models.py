@@ -590,3 +590,14 @@ class IdempotencyKey(Base):
 
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     created_at: Mapped[datetime]
+
+
+class SlackDelivery(Base):
+    """A Slack request already handled (a command, a click, an event), by its trigger_id or
+    event_id: the same request arriving again (a replay, Slack's retry, a second replica) finds
+    it here and does nothing (bot/kit.py first_delivery)."""
+
+    __tablename__ = "slack_deliveries"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(index=True)
