@@ -69,7 +69,8 @@ def test_a_populated_0003_database_upgrades_with_nothing_lost(private_engine):
     migrate.upgrade(private_engine)
 
     after = _dump(private_engine)
-    assert after == before
+    assert {table: rows for table, rows in after.items() if table in before} == before
+    assert all(not after[table] for table in after.keys() - before.keys())  # tables of later migrations start empty
     with session_scope(factory) as session:
         program = session.scalars(select(Program)).one()
         assert (program.handle, program.cadence_months, program.peer_mentoring) == ("residency-mentorship", 3, False)
