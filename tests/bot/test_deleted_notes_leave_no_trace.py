@@ -45,13 +45,6 @@ def notes_in(files: dict[str, bytes]) -> list[tuple[str, str]]:
 
 
 @pytest.fixture
-def sqlite_only(database_url: str) -> str:
-    if make_url(database_url).get_backend_name() != "sqlite":
-        pytest.skip("SQLite's files; PostgreSQL's storage is the operator's (README: Privacy)")
-    return database_url
-
-
-@pytest.fixture
 def people(arrange, fake_slack) -> None:
     with arrange() as session:
         program = factories.program(session)
@@ -81,8 +74,10 @@ def _resolve_every_alert(bot, fake_slack, action: str) -> None:
                     )  # fmt: skip
 
 
+# SQLite's own files; what PostgreSQL keeps is the operator's (README, "Privacy").
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_resolved_and_read_notes_leave_no_bytes_in_the_database_or_its_log(
-    sqlite_only, bot, people, fake_slack, session_factory, job_context, clock
+    database_url, bot, people, fake_slack, session_factory, job_context, clock
 ):
     # A change request and a withdrawal, each with a note; a check-in answered with free text.
     bot.command("change", user_id="URILEY", trigger_id="t-change")
@@ -109,7 +104,7 @@ def test_resolved_and_read_notes_leave_no_bytes_in_the_database_or_its_log(
     deliver_pending(job_context)
 
     # Before: every note is on disk (the test can see them), and in the coordinator's DMs.
-    assert {note for _, note in notes_in(files_on_disk(sqlite_only))} == {" ".join(n.split()[:2]) for n in NOTES}
+    assert {note for _, note in notes_in(files_on_disk(database_url))} == {" ".join(n.split()[:2]) for n in NOTES}
 
     # The coordinator resolves both requests and reads the check-in note.
     _resolve_every_alert(bot, fake_slack, ACTION_RESOLVE_REMATCH)
@@ -121,7 +116,7 @@ def test_resolved_and_read_notes_leave_no_bytes_in_the_database_or_its_log(
     with session_factory() as session:
         assert session.get(CheckInNote, note.id).text is None
 
-    assert notes_in(files_on_disk(sqlite_only)) == []
+    assert notes_in(files_on_disk(database_url)) == []
     # Zeroed, not only freed: on every connection (some SQLite builds default to it, others not).
     with session_factory() as session:
         assert session.connection().exec_driver_sql("PRAGMA secure_delete").scalar() == 1
