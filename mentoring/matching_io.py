@@ -22,6 +22,7 @@ import json
 from typing import Any, TypeVar
 
 from mentoring.matching import MatchProblem, MatchResult, Mentor, Resident, match
+from mentoring.programs import DEFAULT_MAX_MENTEES, MAX_MENTEES_CEILING
 
 __all__: list[str] = [
     "PROGRAM_MAX_MENTEES",
@@ -32,8 +33,9 @@ __all__: list[str] = [
     "solve_json",
 ]
 
-# The program rule: a faculty member mentors at most 2 mentees.
-PROGRAM_MAX_MENTEES = 2
+# The internal-medicine rule, the default: a faculty member mentors at most 2 mentees. A
+# program may allow up to MAX_MENTEES_CEILING.
+PROGRAM_MAX_MENTEES = DEFAULT_MAX_MENTEES
 
 _RESIDENT_FIELDS = {"id", "ranking", "subspecialties", "focus_areas"}
 _MENTOR_FIELDS = {
@@ -132,9 +134,9 @@ def problem_from_dict(data: Any) -> MatchProblem:
 
 def _max_mentees(value: Any) -> int:
     where = "max_mentees_per_mentor"
-    if not _is_integer(value) or not 1 <= value <= PROGRAM_MAX_MENTEES:
+    if not _is_integer(value) or not 1 <= value <= MAX_MENTEES_CEILING:
         raise MatchInputError(
-            f"{where}: must be a whole number from 1 to {PROGRAM_MAX_MENTEES} (the program maximum), got {_show(value)}"
+            f"{where}: must be a whole number from 1 to {MAX_MENTEES_CEILING} (the most a program may allow), got {_show(value)}"
         )
     return value
 

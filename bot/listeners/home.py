@@ -5,7 +5,7 @@ from __future__ import annotations
 from slack_bolt import BoltContext
 from slack_sdk import WebClient
 
-from bot.kit import ListenerContext, first_delivery
+from bot.kit import ListenerContext, first_delivery, program_team
 from views.ids import EVENT_APP_HOME_OPENED
 
 
@@ -14,7 +14,7 @@ def register(ctx: ListenerContext) -> None:
     def publish_home(body: dict, event: dict, client: WebClient, context: BoltContext) -> None:
         if event.get("tab") not in (None, "home"):
             return  # the Messages tab needs nothing from us
-        user_id, team_id = event["user"], context["team_id"]
+        user_id, team_id = event["user"], program_team(context) or ""
 
         def publish() -> None:
             # Slack retries an event it thinks we missed (X-Slack-Retry-Num), with the same

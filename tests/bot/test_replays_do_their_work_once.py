@@ -31,7 +31,7 @@ from sandbox import slack_requests as slack
 from sandbox.fake_slack import FakeSlack
 from storage import check_ins
 from storage.db import make_engine, make_session_factory, session_scope
-from storage.models import Base, PersonStatus, Role
+from storage.models import Base, PersonStatus, Role, Workspace
 from storage.roster import Actor
 from tests.conftest import SIGNING_SECRET
 from tests.support import factories
@@ -51,6 +51,8 @@ class World:
 
 def build_world(session: Session, clock: Callable[[], Any]) -> World:
     program = factories.program(session)
+    # Installed through the OAuth flow, so an uninstall has something to record (and pause).
+    session.add(Workspace(team_id=program.team_id, name="Fake workspace", installed_at=clock()))
     add = lambda role, name, uid, **kw: factories.person(session, program, role=role, name=name, slack_user_id=uid, **kw)  # noqa: E731
     casey = add(Role.COORDINATOR, "Casey Coordinator", "UCASEY")
     fran, gil, hal = (
@@ -173,9 +175,14 @@ ACTIONS: dict[str, list[Request]] = {
 }
 EVENTS: dict[str, list[Request]] = {
     ids.EVENT_APP_HOME_OPENED: [lambda world, fake, bot: slack.app_home_opened("URILEY")],
+    # Idempotent by design (bot/listeners/workspaces.py), so not deduplicated: a retry completes a
+    # first delivery that failed halfway. Here they fail the world's waiting messages.
+    ids.EVENT_APP_UNINSTALLED: [lambda world, fake, bot: slack.app_uninstalled()],
+    ids.EVENT_TOKENS_REVOKED: [lambda world, fake, bot: slack.tokens_revoked()],
 }
 # A second delivery as Slack's retry says it (events); the others are replays, byte for byte.
-RETRY_HEADERS = {ids.EVENT_APP_HOME_OPENED: {"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}}
+SLACK_RETRY = {"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}
+RETRY_HEADERS = dict.fromkeys((ids.EVENT_APP_HOME_OPENED, ids.EVENT_APP_UNINSTALLED, ids.EVENT_TOKENS_REVOKED), SLACK_RETRY)
 
 CASES = [
     pytest.param(kind, name, build, id=f"{kind} {name} {number}")

@@ -3,16 +3,16 @@
 A signed request replayed within Slack's five minutes, retried by Slack, or given to two
 replicas claims its trigger_id (or event_id) here first; only the first claim does the work.
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-11-30 06:00:00
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006"
-down_revision = "0005"
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
