@@ -11,7 +11,7 @@ from slack_sdk import WebClient
 from bot.access import Audience, allows
 from bot.commands import CommandRequest, CommandRouter, ParsedCommand, Subcommand, parse_command
 from bot.home import HomePublisher
-from bot.kit import ListenerContext, Who, apologising, who_of
+from bot.kit import ListenerContext, Who, apologising, first_delivery, who_of
 from bot.runtime import Services
 from views.help import (
     CommandLine,
@@ -56,6 +56,8 @@ def answer(
     the program is the only one where their role may use the subcommand, or they are asked which
     (`status` answers for each)."""
     with apologising(lambda answer: respond(**answer.message), what(command)):
+        if not first_delivery(services, command, what(command)):
+            return
         parsed = parse_command(command.get("text"))
         who = who_of(context)
         everywhere = who.everywhere

@@ -3,15 +3,15 @@
 Each request looks the caller up by workspace and member ID across programs, and each queued
 message asks whether its readers are in several programs: both by (team_id, slack_user_id).
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-11-30 06:30:00
 """
 
 from alembic import op
 
-revision = "0007"
-down_revision = "0006"
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
