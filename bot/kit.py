@@ -37,6 +37,7 @@ from views import ids
 from views.access import refusal_text
 from views.common import PrivateAnswer, View, notice_modal
 from views.help import something_went_wrong_message
+from views.private_metadata import unseal
 
 log = logging.getLogger(__name__)
 
@@ -208,6 +209,14 @@ class Submission:
     @property
     def values(self) -> dict[str, Any]:
         return dict((self.view.get("state") or {}).get("values") or {})
+
+    def sealed(self, kind: str) -> dict[str, Any] | None:
+        """The modal's private_metadata if we sealed it for this kind of form and for this very
+        person (views/private_metadata.py); None for anything else: tampered, or someone else's."""
+        payload = unseal(self.view.get("private_metadata"), key=self.services.metadata_key)
+        if payload is None or payload.get("k") != kind or payload.get("u") != self.who.user_id:
+            return None
+        return payload
 
     @property
     def once(self) -> str:

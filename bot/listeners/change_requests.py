@@ -16,6 +16,7 @@ from program import changes
 from storage.change_requests import Outcome, Resolution, ResolveResult, SlackCopy, request_parties
 from views.changes import already_resolved_text, click_answer, request_gone_text
 from views.ids import ACTION_RESOLVE_CLOSE, ACTION_RESOLVE_REMATCH
+from views.payload import payload_id
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +24,7 @@ log = logging.getLogger(__name__)
 def resolve(click: Click, action_id: str, resolution: Resolution) -> None:
     """Only a coordinator who is not in the pairing concerned may resolve a request."""
     services, who = click.services, click.who
-    request_id = int(click.value) if click.value.isdigit() else None
+    request_id = payload_id(click.value)
     result: ResolveResult | None = None
     with services.unit_of_work() as session:
         parties = request_parties(session, request_id=request_id) if request_id else None
