@@ -9,6 +9,7 @@ from slack_bolt import App
 from slack_sdk import WebClient
 
 from bot.commands import CommandRouter
+from bot.kit import refuse_malformed
 from bot.listeners import register_listeners
 from bot.runtime import Services
 
@@ -42,6 +43,7 @@ def build_app(
         request_verification_enabled=not socket_mode,
         process_before_response=process_before_response,
         token_verification_enabled=True,
+        before_authorize=refuse_malformed,
         # Listeners only ack and hand over to services.work, so these threads are never held long.
         listener_executor=ThreadPoolExecutor(max_workers=32, thread_name_prefix="bolt-listener"),
     )

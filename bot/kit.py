@@ -30,6 +30,7 @@ from slack_sdk import WebClient
 from bot.access import Audience, allows, authorize
 from bot.commands import CommandRouter
 from bot.home import HomePublisher
+from bot.payloads import malformed
 from bot.runtime import Services
 from mentoring.access import Refusal
 from storage.roster import Actor, Lookup, lookup_actor
@@ -42,6 +43,7 @@ from views.private_metadata import unseal
 log = logging.getLogger(__name__)
 
 WHO = "mentorbot_who"  # the context key
+QUERY_MAX_CHARS = 100
 
 # Surfaces meant for one role, beyond what POLICY says about whose data they reach.
 AUDIENCE = {
@@ -102,6 +104,17 @@ class Who:
         the database), in words; None if they may."""
         refused = authorize(surface, self.actor, subject_ids=subject_ids, program_id=program_id)
         return None if refused is None else refusal_text(refused, self.lookup.coordinator_user_ids)
+
+
+def refuse_malformed(body: dict[str, Any], next: Callable[[], BoltResponse]) -> BoltResponse:
+    """Bolt's `before_authorize` middleware (after the signature check, before anything reads the
+    payload): a payload without Slack's shape reaches no listener (bot/payloads.py). In HTTP mode
+    the edge refuses it even before Bolt parses it (mentorbot/http_server.py)."""
+    problem = malformed(body)
+    if problem is not None:
+        log.warning("refused a malformed payload: %s", problem)
+        return BoltResponse(status=400, body="malformed request")
+    return next()
 
 
 def resolve_actor(services: Services) -> Callable[..., BoltResponse | None]:
@@ -315,7 +328,8 @@ class Suggestion:
 
     @property
     def query(self) -> str:
-        return str(self.body.get("value") or "")
+        """What was typed so far; a name is never this long, and a long pattern overwhelms LIKE."""
+        return str(self.body.get("value") or "")[:QUERY_MAX_CHARS]
 
 
 def on_options(app: App, services: Services, action_id: str, options: Callable[[Suggestion], list[dict[str, Any]]]) -> None:

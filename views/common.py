@@ -81,6 +81,14 @@ def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+ECHO_CHARS = 40
+
+
+def echo(text: str) -> str:
+    """A word a person typed, repeated back to them: escaped, and cut short (it may be anything)."""
+    return escape(text if len(text) <= ECHO_CHARS else text[:ECHO_CHARS] + "…")
+
+
 def quote(text: str) -> str:
     return "\n".join("> " + line for line in escape(text).splitlines() or [""])
 

@@ -14,7 +14,7 @@ from mentoring.meeting_guides import Guide
 from mentoring.nudges import NudgeKind
 from storage.my_pairings import MyPairing
 from views.changes import change_button
-from views.common import Block, Message, actions, button, context, escape, mention, plain, private_message, section
+from views.common import Block, Message, actions, button, context, echo, escape, mention, plain, private_message, section
 from views.ids import ACTION_PAUSE, ACTION_PLAN, ACTION_WE_MET, ACTION_WITHDRAW, VIEW_MEETING
 from views.payload import payload_id
 
@@ -254,7 +254,7 @@ def no_pairing_to_log_message() -> Message:
 
 def bad_date_message(text: str) -> Message:
     return private_message(
-        f"I couldn't read “{text}” as a date. Try `/mentor met 2026-11-02`, or just `/mentor met` and pick the day."
+        f"I couldn't read “{echo(text)}” as a date. Try `/mentor met 2026-11-02`, or just `/mentor met` and pick the day."
     )
 
 

@@ -30,3 +30,11 @@ def payload_id(value: object) -> int | None:
 def payload_ids(values: object) -> list[int]:
     """The ids in a list (from sealed private_metadata); anything else names none."""
     return [i for i in (payload_id(v) for v in values) if i is not None] if isinstance(values, list) else []
+
+
+_YEAR = re.compile(r"[0-9]{4}")
+
+
+def payload_year(value: object) -> int | None:
+    """A year written as four ASCII digits (a button's value, a command's word), or None."""
+    return int(value) if isinstance(value, str) and _YEAR.fullmatch(value) else None

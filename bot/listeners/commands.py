@@ -18,9 +18,12 @@ from views.help import (
     help_message,
     not_allowed_message,
     not_on_roster_message,
+    too_long_message,
     unknown_command_message,
 )
 from views.ids import SLASH_COMMAND
+
+COMMAND_TEXT_LIMIT = 500  # the longest real command (`admin pair <@U…> <@U…>`) is far shorter
 
 AUDIENCE_NAMES = {
     Audience.EVERYONE: "everyone",
@@ -40,7 +43,11 @@ def answer(
 ) -> None:  # fmt: skip
     """After the ack: the caller's roster entry, then their subcommand if their role may use it."""
     with apologising(lambda answer: respond(**answer.message), f"{SLASH_COMMAND} {command.get('text', '')!r}"):
-        parsed = parse_command(command.get("text"))
+        text = command.get("text") or ""
+        if len(text) > COMMAND_TEXT_LIMIT:
+            respond(**too_long_message(COMMAND_TEXT_LIMIT))
+            return
+        parsed = parse_command(text)
         lookup = who_of(context).lookup
         actor = lookup.actor
         if actor is None:

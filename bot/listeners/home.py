@@ -12,7 +12,7 @@ from views.ids import EVENT_APP_HOME_OPENED
 def register(ctx: ListenerContext) -> None:
     @ctx.app.event(EVENT_APP_HOME_OPENED)
     def publish_home(event: dict, client: WebClient, context: BoltContext) -> None:
-        if event.get("tab") not in (None, "home"):
-            return  # the Messages tab needs nothing from us
-        user_id, team_id = event["user"], context["team_id"]
+        user_id, team_id = event["user"], context.team_id
+        if event.get("tab") not in (None, "home") or not team_id:
+            return  # the Messages tab needs nothing from us; nor does an event that names no workspace
         ctx.services.after_ack(lambda: ctx.home.publish(client, team_id=team_id, user_id=user_id), "app_home_opened")

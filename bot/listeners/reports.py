@@ -22,6 +22,7 @@ from storage.roster import Actor, person_of
 from views.common import click_answer, private_message
 from views.export_csv import EXPORT_ON_ITS_WAY, export_comment, export_title, figures_comment, figures_title, not_a_year_text
 from views.ids import ACTION_EXPORT
+from views.payload import payload_year
 from views.reports import private_summary_message
 
 log = logging.getLogger(__name__)
@@ -58,15 +59,16 @@ def export_clicked(click: Click) -> None:
     if problem or actor is None:
         click.answer(click_answer(problem or "", title="Export"))
         return
-    send_export(click.services, click.client, actor, year=int(click.value) if click.value.isdigit() else None)
+    send_export(click.services, click.client, actor, year=payload_year(click.value))
 
 
 def export_command(request: CommandRequest) -> None:
     wanted = request.args[0] if request.args else None
-    if wanted is not None and not (wanted.isdigit() and len(wanted) == 4):
+    year = payload_year(wanted)
+    if wanted is not None and year is None:
         request.respond(**private_message(not_a_year_text(wanted)))
         return
-    send_export(request.services, request.client, request.actor, year=int(wanted) if wanted else None)
+    send_export(request.services, request.client, request.actor, year=year)
     request.respond(**private_message(EXPORT_ON_ITS_WAY))
 
 
