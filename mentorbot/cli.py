@@ -78,6 +78,130 @@ def _positive(text: str) -> int:
     return value
 
 
+def needs_the_database(name: str) -> Callable[[argparse.Namespace], None]:
+    """A command of mentorbot/program_commands.py, imported when it runs."""
+
+    def command(args: argparse.Namespace) -> None:
+        from mentorbot import program_commands
+
+        getattr(program_commands, name)(args)
+
+    return command
+
+
+def _bounded(low: int, high: int | None = None) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        if not text.strip().isdigit() or int(text) < low or (high is not None and int(text) > high):
+            raise argparse.ArgumentTypeError(f"{text!r}: a whole number from {low}" + (f" to {high}" if high else " up"))
+        return int(text)
+
+    return parse
+
+
+def _time_zone(text: str) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(text)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a known time zone; use an IANA name such as America/Chicago") from None
+    return text
+
+
+def _channel(text: str) -> str:
+    import re
+
+    if not re.fullmatch(r"[CG][A-Z0-9]{6,}", text):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a channel ID (C…): channel details, bottom of the About tab")
+    return text
+
+
+def _year_start(text: str) -> tuple[int, int]:
+    from mentoring.cadence import AcademicCalendar
+
+    month, _, day = text.partition("-")
+    try:
+        calendar = AcademicCalendar(int(month), int(day))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: give the month and day the year starts, e.g. 07-01 (not 02-29)") from None
+    return calendar.start_month, calendar.start_day
+
+
+def _weekly_slot(text: str) -> Any:
+    from mentoring.reporting import parse_weekly_slot
+
+    try:
+        return parse_weekly_slot(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"{text!r}: {error}") from None
+
+
+def _handle(text: str) -> str:
+    """A new program's handle: its shape, and not a word /mentor already uses."""
+    from mentoring.programs import HandleProblem, handle_problem
+
+    handle = text.strip().lower()
+    problem = handle_problem(handle)
+    if problem is HandleProblem.SHAPE:
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: a handle is 2-30 lowercase letters, digits or hyphens, starting with a letter (e.g. surgery, im-peer)"
+        )
+    if problem is HandleProblem.COMMAND_WORD:
+        raise argparse.ArgumentTypeError(f"{text!r} is a word /mentor already uses; pick another handle")
+    return handle
+
+
+def _program_settings(parser: argparse.ArgumentParser, *, adding: bool) -> None:
+    """The options `program add` and `program set` share; unset leaves a value as it is."""
+    from mentoring.check_ins import MINIMUM_ANSWERS_FLOOR
+    from mentoring.programs import CADENCE_MONTHS_RANGE, MAX_MENTEES_CEILING
+
+    parser.add_argument("--team", metavar="T…", help="the workspace, when the database holds several")
+    if adding:
+        parser.add_argument("--name", required=True, help="the program's name as people know it, e.g. 'General Surgery'")
+    else:
+        parser.add_argument("--name", help="a new name for the program")
+    parser.add_argument("--time-zone", type=_time_zone, metavar="ZONE", help="IANA time zone (default: the first program's)")
+    parser.add_argument("--channel", type=_channel, metavar="C…", help="the coordinators' private channel for summaries")
+    parser.add_argument(
+        "--year-start", type=_year_start, metavar="MM-DD", help="the day the academic year starts (default 07-01)"
+    )
+    high = CADENCE_MONTHS_RANGE.stop - 1
+    parser.add_argument(
+        "--cadence", type=_bounded(1, high), metavar="MONTHS", help=f"months between meetings, 1-{high} (default 3)"
+    )
+    parser.add_argument(
+        "--max-mentees",
+        type=_bounded(1, MAX_MENTEES_CEILING),
+        metavar="N",
+        help=f"most mentees per mentor, 1-{MAX_MENTEES_CEILING} (default 2)",
+    )
+    parser.add_argument(
+        "--approaching-days", type=_bounded(1, 60), metavar="DAYS", help="first reminder this many days before due (default 14)"
+    )
+    parser.add_argument(
+        "--missed-every-days", type=_bounded(1, 60), metavar="DAYS", help="after the due day, remind every DAYS (default 7)"
+    )
+    parser.add_argument(
+        "--missed-limit", type=_bounded(0, 10), metavar="N", help="at most N reminders after the due day (default 3)"
+    )
+    parser.add_argument(
+        "--escalation-days", type=_bounded(1, 120), metavar="DAYS", help="tell the coordinators DAYS after due (default 14)"
+    )
+    parser.add_argument(
+        "--summary-at", type=_weekly_slot, metavar="'DAY HH:MM'", help="weekly summary, e.g. 'Monday 09:00' (the default)"
+    )
+    parser.add_argument(
+        "--peer", action=argparse.BooleanOptionalAction, default=None, help="a peer-mentoring track: mentors are senior residents"
+    )
+    parser.add_argument(
+        "--check-in-minimum",
+        type=_bounded(MINIMUM_ANSWERS_FLOOR),
+        metavar="N",
+        help="fewest answers a check-in figure rests on (default 5)",
+    )
+
+
 def cmd_guides_check(args: argparse.Namespace) -> None:
     from mentoring.meeting_guides import GuideFileError, parse_guides
 
@@ -125,16 +249,25 @@ def build_parser() -> argparse.ArgumentParser:
     roster_commands = roster.add_subparsers(dest="roster_command", required=True, metavar="ACTION")
     roster_import = roster_commands.add_parser("import", help="add or update people from a CSV file")
     roster_import.add_argument("file", metavar="FILE.csv")
+    roster_import.add_argument("--program", metavar="HANDLE", help="the program (default: the workspace's first)")
     roster_import.set_defaults(func=needs_the_bot("roster_import"))
+    roster_export = roster_commands.add_parser("export", help="write a program's roster as CSV (the import's columns)")
+    roster_export.add_argument("--out", required=True, metavar="FILE.csv", help="where to write it ('-' for standard output)")
+    roster_export.add_argument("--program", metavar="HANDLE", help="the program (default: the workspace's first)")
+    roster_export.add_argument("--team", metavar="T…", help="the workspace, when the database holds several")
+    roster_export.set_defaults(func=needs_the_bot("roster_export"))
 
     admin = commands.add_parser("admin", help="administration")
     admin_commands = admin.add_subparsers(dest="admin_command", required=True, metavar="ACTION")
     add_coord = admin_commands.add_parser("add-coordinator", help="make a Slack member a coordinator")
     add_coord.add_argument("user_id", metavar="USER_ID", help="Slack member ID (U…)")
+    add_coord.add_argument("--program", metavar="HANDLE", help="the program (default: the workspace's first)")
     add_coord.set_defaults(func=needs_the_bot("add_coordinator"))
 
     audit_log = commands.add_parser("audit", help="print the audit log, newest first: who did what to whom, and when")
     audit_log.add_argument("--limit", type=_positive, default=50, metavar="N", help="how many entries (default 50)")
+    audit_log.add_argument("--program", metavar="HANDLE", help="only this program's entries (default: every program's)")
+    audit_log.add_argument("--team", metavar="T…", help="the workspace of --program, when the database holds several")
     audit_log.set_defaults(func=needs_the_bot("audit_log"))
 
     export = commands.add_parser(
@@ -145,8 +278,26 @@ def build_parser() -> argparse.ArgumentParser:
     )
     export.add_argument("--out", required=True, metavar="FILE.csv", help="where to write the CSV ('-' for standard output)")
     export.add_argument("--team", metavar="T…", help="the workspace, when the database holds several")
+    export.add_argument("--program", metavar="HANDLE", help="the program (default: the workspace's first)")
     export.add_argument("--figures", action="store_true", help="the program figures, quarter by quarter, instead of the pairings")
     export.set_defaults(func=needs_the_bot("export"))
+
+    programs = commands.add_parser("program", help="the workspace's programs (internal medicine, surgery, a peer track...)")
+    program_commands = programs.add_subparsers(dest="program_command", required=True, metavar="ACTION")
+    program_add = program_commands.add_parser("add", help="add a program to the workspace")
+    program_add.add_argument("handle", type=_handle, metavar="HANDLE", help="its short name, typed after commands: e.g. surgery")
+    _program_settings(program_add, adding=True)
+    program_add.set_defaults(func=needs_the_database("program_add"))
+    program_list = program_commands.add_parser("list", help="the workspace's programs and their settings")
+    program_list.add_argument("--team", metavar="T…", help="the workspace, when the database holds several")
+    program_list.set_defaults(func=needs_the_database("program_list"))
+    program_set = program_commands.add_parser("set", help="change a program's settings")
+    program_set.add_argument("handle", metavar="HANDLE", help="the program (see mentorbot program list)")
+    _program_settings(program_set, adding=False)
+    program_set.add_argument(
+        "--paused", action=argparse.BooleanOptionalAction, default=None, help="stop (or restart) the program's scheduled jobs"
+    )
+    program_set.set_defaults(func=needs_the_database("program_set"))
 
     guides = commands.add_parser("guides", help="the meeting guides in the 'meeting coming up' reminder")
     guides_commands = guides.add_subparsers(dest="guides_command", required=True)

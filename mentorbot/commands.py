@@ -12,22 +12,22 @@ from pathlib import Path
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from mentorbot.cli import UsageProblem, read_text
 from mentorbot.config import load_database_url, load_settings
-from mentorbot.roster_csv import RosterFileError, RosterRow, parse_roster_csv
+from mentorbot.program_commands import program_named, workspace_of
+from mentorbot.roster_csv import RosterExportRow, RosterFileError, RosterRow, parse_roster_csv, roster_csv
 from mentorbot.serve import clock_for, prepare, run_scheduler_only, serve_http, serve_socket_mode
 from mentorbot.slack_client import make_web_client
 from program.clock import system_clock
 from program.reports import export_figures, export_pairings, export_year
-from program.roster import import_roster, make_coordinator
+from program.roster import UnknownProgramError, import_roster, make_coordinator
 from storage import audit, migrate
 from storage.db import make_engine, make_session_factory, session_scope
 from storage.models import AuditEntry, Program
-from storage.programs import program_for_team
-from storage.roster import RosterEntry
+from storage.roster import RosterEntry, roster_of
 
 
 def run(args: argparse.Namespace) -> None:
@@ -106,11 +106,49 @@ def roster_import(args: argparse.Namespace) -> None:
     try:
         with session_scope(make_session_factory(engine)) as session:
             summary = import_roster(
-                session, team_id=team_id, entries=entries, now=system_clock(), actor_label="cli: roster import"
+                session,
+                team_id=team_id,
+                entries=entries,
+                now=system_clock(),
+                actor_label="cli: roster import",
+                program_handle=args.program,
             )
+    except UnknownProgramError as error:
+        raise UsageProblem(_unknown_program_text(error, team_id)) from None
     finally:
         engine.dispose()
-    print(f"roster imported from {args.file}: {summary.created} added, {summary.updated} updated, {summary.unchanged} unchanged")
+    into = f" into {args.program}" if args.program else ""
+    print(
+        f"roster imported from {args.file}{into}: {summary.created} added, {summary.updated} updated, {summary.unchanged} unchanged"
+    )
+
+
+def roster_export(args: argparse.Namespace) -> None:
+    """A program's roster as CSV, in the import's columns (needs only DATABASE_URL)."""
+    engine = make_engine(load_database_url())
+    try:
+        if not migrate.is_up_to_date(engine):
+            raise UsageProblem("the database schema is not up to date; run `mentorbot db upgrade` first")
+        with session_scope(make_session_factory(engine)) as session:
+            program = program_named(session, team_id=workspace_of(session, args.team), handle=args.program)
+            rows = [
+                RosterExportRow(p.slack_user_id, p.email, p.name, p.role, p.is_coordinator, p.pgy, p.subspecialty)
+                for p in roster_of(session, program_id=program.id)
+            ]
+            label = f"{program.handle} ({program.name})"
+    finally:
+        engine.dispose()
+    content = roster_csv(rows)
+    if args.out == "-":
+        sys.stdout.write(content)
+        return
+    _write_atomically(args.out, content.encode("utf-8"))
+    print(f"{len(rows)} people on the roster of {label} exported to {args.out}")
+
+
+def _unknown_program_text(error: UnknownProgramError, team_id: str) -> str:
+    known = ", ".join(error.known) or "none yet"
+    return f"no program {error.handle!r} in workspace {team_id} (its programs: {known}); see mentorbot program list"
 
 
 def add_coordinator(args: argparse.Namespace) -> None:
@@ -131,8 +169,11 @@ def add_coordinator(args: argparse.Namespace) -> None:
                 name=name,
                 now=system_clock(),
                 actor_label="cli: admin add-coordinator",
+                program_handle=args.program,
             )
             print(f"{person.name} ({person.slack_user_id}) is a coordinator of {program.name}")
+    except UnknownProgramError as error:
+        raise UsageProblem(_unknown_program_text(error, team_id)) from None
     finally:
         engine.dispose()
 
@@ -154,7 +195,10 @@ def audit_log(args: argparse.Namespace) -> None:
         if not migrate.is_up_to_date(engine):
             raise UsageProblem("the database schema is not up to date; run `mentorbot db upgrade` first")
         with session_scope(make_session_factory(engine)) as session:
-            found = audit.entries(session, limit=args.limit)
+            program_id = None
+            if args.program is not None:
+                program_id = program_named(session, team_id=workspace_of(session, args.team), handle=args.program).id
+            found = audit.entries(session, program_id=program_id, limit=args.limit)
             subjects = audit.subject_labels(session, found)
             lines = [format_audit_entry(entry, subjects) for entry in found]
     finally:
@@ -162,20 +206,10 @@ def audit_log(args: argparse.Namespace) -> None:
     print("\n".join(lines) if lines else "the audit log is empty")
 
 
-def _export_program(session: Session, team_id: str | None) -> Program:
-    """The program to export: the workspace's, or the only one there is."""
-    if team_id:
-        program = program_for_team(session, team_id)
-        if program is None:
-            raise UsageProblem(f"no program for workspace {team_id}")
-        return program
-    programs = list(session.scalars(select(Program).order_by(Program.id)))
-    if not programs:
-        raise UsageProblem("there is no program in this database yet: start the bot once (mentorbot run)")
-    if len({p.team_id for p in programs}) > 1:
-        teams = ", ".join(sorted({p.team_id for p in programs}))
-        raise UsageProblem(f"this database holds several workspaces ({teams}); pick one with --team")
-    return programs[0]
+def _export_program(session: Session, team_id: str | None, handle: str | None) -> Program:
+    """The program to export: `--program` of the workspace (`--team`, or the only one there is),
+    else the workspace's first."""
+    return program_named(session, team_id=workspace_of(session, team_id), handle=handle)
 
 
 def _write_atomically(path: str, content: bytes) -> None:
@@ -196,7 +230,7 @@ def export(args: argparse.Namespace) -> None:
         if migrate.current_revision(engine) is None:
             raise UsageProblem("the database is empty: start the bot once (mentorbot run) or run mentorbot db upgrade")
         with session_scope(make_session_factory(engine)) as session:
-            program = _export_program(session, args.team)
+            program = _export_program(session, args.team, args.program)
             now = system_clock()
             if args.figures:
                 export = export_figures(session, program=program, year=export_year(program, args.year, now), now=now)

@@ -4,8 +4,9 @@ Columns (header row required, order free, names case-insensitive):
     slack_user_id  the member ID (U…); or leave it empty and give
     email          an address Slack can resolve with users.lookupByEmail
     name           the person's name as coordinators know them (required)
-    role           resident | faculty | coordinator | faculty+coordinator
-    pgy            postgraduate year 1-10, residents only (optional)
+    role           resident | faculty | coordinator | faculty+coordinator, or mentee | mentor
+                   (the same two sides by their plain names, for a peer-mentoring track)
+    pgy            postgraduate year 1-10, residents and peer mentors only (optional)
     subspecialty   e.g. cardiology (optional)
 """
 
@@ -27,7 +28,12 @@ ROLE_WORDS = {
     "faculty": (Role.FACULTY, False),
     "coordinator": (Role.COORDINATOR, True),
     "faculty+coordinator": (Role.FACULTY, True),
+    # The mentee and mentor sides by their plain names, for a peer-mentoring track whose
+    # mentors are senior residents (a mentor's row may then carry a PGY).
+    "mentee": (Role.RESIDENT, False),
+    "mentor": (Role.FACULTY, False),
 }
+PGY_ROLE_WORDS = {"resident", "mentee", "mentor"}
 USER_ID = re.compile(r"[UW][A-Z0-9]{4,31}")
 PGY = re.compile(r"[0-9]{1,2}")
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
@@ -82,8 +88,8 @@ def _row(line: int, fields: dict[str, str], problems: list[str]) -> RosterRow | 
     if pgy_text:
         if not PGY.fullmatch(pgy_text) or not 1 <= int(pgy_text) <= 10:
             bad(f"pgy {shown(pgy_text)} is not a year from 1 to 10")
-        elif role_word != "resident":
-            bad("pgy is only for residents")
+        elif role_word not in PGY_ROLE_WORDS:
+            bad("pgy is only for residents (and peer mentors: role mentor)")
         else:
             pgy = int(pgy_text)
     if subspecialty is not None and len(subspecialty) > 120:
@@ -147,3 +153,44 @@ def _parse_rows(reader: Any) -> list[RosterRow]:
     if problems:
         raise RosterFileError(problems)
     return rows
+
+
+@dataclass(frozen=True)
+class RosterExportRow:
+    slack_user_id: str
+    email: str | None
+    name: str
+    role: Role
+    is_coordinator: bool
+    pgy: int | None
+    subspecialty: str | None
+
+
+def role_word(role: Role, is_coordinator: bool, pgy: int | None = None) -> str:
+    """The import's word for a role (the inverse of ROLE_WORDS); a mentor with a PGY is a peer
+    mentor, "mentor", so that the row imports back."""
+    if role is Role.FACULTY and not is_coordinator and pgy is not None:
+        return "mentor"
+    for word, meaning in ROLE_WORDS.items():
+        if meaning == (role, is_coordinator):
+            return word
+    return role.value
+
+
+def roster_csv(rows: list[RosterExportRow]) -> str:
+    """A program's roster in the import's own columns, so the file imports back unchanged."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["slack_user_id", "email", "name", "role", "pgy", "subspecialty"])
+    for row in rows:
+        writer.writerow(
+            [
+                row.slack_user_id,
+                row.email or "",
+                row.name,
+                role_word(row.role, row.is_coordinator, row.pgy),
+                row.pgy or "",
+                row.subspecialty or "",
+            ]
+        )
+    return out.getvalue()

@@ -34,6 +34,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from mentoring.cadence import next_due
 from mentoring.check_ins import DEFAULT_MINIMUM_ANSWERS, MINIMUM_ANSWERS_FLOOR, CheckInKind
+from mentoring.programs import CADENCE_MONTHS_RANGE, DEFAULT_CADENCE_MONTHS, MAX_MENTEES_CEILING
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -65,7 +66,8 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
-SQL_TRUE = text("true")  # a server default (class bodies below shadow `text` with a column)
+SQL_TRUE = text("true")  # server defaults (class bodies below shadow `text` with a column)
+SQL_FALSE = text("false")
 
 intpk = Annotated[int, mapped_column(Integer, primary_key=True)]
 utc_datetime = Annotated[datetime, mapped_column(UTCDateTime())]
@@ -145,10 +147,17 @@ class RequestState(str, enum.Enum):
 
 
 class Program(Base):
+    """One mentorship program. A workspace may hold several (a GME office's internal medicine,
+    surgery, a peer-mentoring track); each row below that carries `program_id` belongs to one."""
+
     __tablename__ = "programs"
     __table_args__ = (
         UniqueConstraint("team_id", "name"),
-        CheckConstraint("max_mentees_per_mentor BETWEEN 1 AND 2", name="max_mentees"),
+        UniqueConstraint("team_id", "handle"),
+        CheckConstraint(f"max_mentees_per_mentor BETWEEN 1 AND {MAX_MENTEES_CEILING}", name="max_mentees"),
+        CheckConstraint(
+            f"cadence_months BETWEEN {CADENCE_MONTHS_RANGE.start} AND {CADENCE_MONTHS_RANGE.stop - 1}", name="cadence_months"
+        ),
         CheckConstraint("academic_year_start_month BETWEEN 1 AND 12", name="year_start_month"),
         CheckConstraint("summary_weekday BETWEEN 0 AND 6", name="summary_weekday"),
         CheckConstraint(f"check_in_minimum_answers >= {MINIMUM_ANSWERS_FLOOR}", name="check_in_minimum_answers"),
@@ -156,12 +165,22 @@ class Program(Base):
 
     id: Mapped[intpk]
     team_id: Mapped[str] = mapped_column(String(32), index=True)
+    # The short name people type after a command (`/mentor met surgery`) and operators pass to
+    # `--program`; unique in the workspace (mentoring/programs.py says what it may be).
+    handle: Mapped[str] = mapped_column(String(30))
     name: Mapped[str] = mapped_column(String(200))
     time_zone: Mapped[str] = mapped_column(String(64))
     coordinator_channel_id: Mapped[str | None] = mapped_column(String(32))
     academic_year_start_month: Mapped[int] = mapped_column(Integer, default=7)
     academic_year_start_day: Mapped[int] = mapped_column(Integer, default=1)
     max_mentees_per_mentor: Mapped[int] = mapped_column(Integer, default=2)
+    # Months between meetings (program rule 4: 3).
+    cadence_months: Mapped[int] = mapped_column(
+        Integer, default=DEFAULT_CADENCE_MONTHS, server_default=str(DEFAULT_CADENCE_MONTHS)
+    )
+    # A peer-mentoring track: its mentors are senior residents, not faculty (words change, and
+    # a mentor's roster row may carry a PGY).
+    peer_mentoring: Mapped[bool] = mapped_column(Boolean, default=False, server_default=SQL_FALSE)
     approaching_days: Mapped[int] = mapped_column(Integer, default=14)
     missed_every_days: Mapped[int] = mapped_column(Integer, default=7)
     missed_limit: Mapped[int] = mapped_column(Integer, default=3)
@@ -178,6 +197,10 @@ class Program(Base):
 
 
 class Person(Base):
+    """A membership: one Slack member in one program, in one role there. Someone in two
+    programs has two rows (faculty in both, or a mentee in one and a peer mentor in another),
+    and what they may do is decided by the row of the program at hand."""
+
     __tablename__ = "people"
     __table_args__ = (
         UniqueConstraint("program_id", "team_id", "slack_user_id"),
@@ -244,7 +267,7 @@ class ResidentPreference(Base):
 
 class MentorOffer(Base):
     __tablename__ = "mentor_offers"
-    __table_args__ = (CheckConstraint("capacity BETWEEN 0 AND 2", name="capacity_range"),)
+    __table_args__ = (CheckConstraint(f"capacity BETWEEN 0 AND {MAX_MENTEES_CEILING}", name="capacity_range"),)
 
     id: Mapped[intpk]
     program_id: Mapped[program_fk]
@@ -324,13 +347,14 @@ def _first_due_on(context: Any) -> date:
 class Pairing(Base):
     """A mentor and a resident, from start until it ends.
 
-    `mentor_slot` (1 or 2) with a partial unique index makes a third active mentee impossible
-    in the database itself, whatever two concurrent transactions believe.
+    `mentor_slot` (1 to the program's maximum) with a partial unique index makes one more active
+    mentee than the maximum impossible in the database itself, whatever two concurrent
+    transactions believe (storage/pairings.py hands out slots up to the program's maximum).
     """
 
     __tablename__ = "pairings"
     __table_args__ = (
-        CheckConstraint("mentor_slot IN (1, 2)", name="mentor_slot"),
+        CheckConstraint(f"mentor_slot BETWEEN 1 AND {MAX_MENTEES_CEILING}", name="mentor_slot"),
         CheckConstraint("mentor_id <> resident_id", name="not_self"),
         Index(
             "uq_pairings_active_resident",

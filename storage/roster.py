@@ -58,21 +58,37 @@ class Actor:
 
 @dataclass(frozen=True)
 class Lookup:
-    """Who is asking: their roster entry, or (when they are not on it) the coordinators to name."""
+    """Who is asking: their membership in the program at hand (`actor`), every membership they
+    hold in the workspace, or (when they are on no roster) the coordinators to name."""
 
     actor: Actor | None
     program_id: int | None
     coordinator_user_ids: tuple[str, ...]
+    memberships: tuple[Actor, ...] = ()
+
+
+def memberships_of(session: Session, *, team_id: str, user_id: str) -> list[Person]:
+    """Someone's roster rows in the workspace, one per program, in the order programs were made."""
+    query = (
+        select(Person)
+        .join(Program, Program.id == Person.program_id)
+        .where(Program.team_id == team_id, Person.team_id == team_id, Person.slack_user_id == user_id)
+        .order_by(Person.program_id)
+    )
+    return list(session.scalars(query))
 
 
 def lookup_actor(session: Session, *, team_id: str, user_id: str) -> Lookup:
-    """The caller's roster entry, or the coordinators to name when they are not on it."""
+    """The caller's memberships (the first program's acts unless a surface picks another), or
+    the coordinators of the workspace's first program to name when they are on no roster."""
+    found = memberships_of(session, team_id=team_id, user_id=user_id)
+    if found:
+        memberships = tuple(Actor.of(person) for person in found)
+        chosen = memberships[0]
+        return Lookup(actor=chosen, program_id=chosen.program_id, coordinator_user_ids=(), memberships=memberships)
     program = program_for_team(session, team_id)
     if program is None:
         return Lookup(actor=None, program_id=None, coordinator_user_ids=())
-    person = find_person(session, program_id=program.id, team_id=team_id, slack_user_id=user_id)
-    if person is not None:
-        return Lookup(actor=Actor.of(person), program_id=program.id, coordinator_user_ids=())
     names = tuple(p.slack_user_id for p in coordinators(session, program_id=program.id))
     return Lookup(actor=None, program_id=program.id, coordinator_user_ids=names)
 
@@ -127,6 +143,11 @@ def find_person(session: Session, *, program_id: int, team_id: str, slack_user_i
         Person.slack_user_id == slack_user_id,
     )
     return session.scalars(query).first()
+
+
+def roster_of(session: Session, *, program_id: int) -> list[Person]:
+    """Everyone on one program's roster (withdrawn people too: they are still members), by name."""
+    return list(session.scalars(select(Person).where(Person.program_id == program_id).order_by(Person.name, Person.id)))
 
 
 def coordinators(session: Session, *, program_id: int) -> list[Person]:

@@ -26,7 +26,7 @@ from views.common import (
     notice_modal,
     plain,
     private_message,
-    quote,
+    quoted_sections,
     section,
 )
 from views.ids import (
@@ -351,10 +351,10 @@ def requester_confirmation(summary: RequestSummary) -> Message:
 
 def coordinator_alert(summary: RequestSummary) -> Message:
     text = _alert_text(summary)
-    note = f"*Their note:*\n{quote(summary.note)}" if summary.note else "_No note._"
+    note = quoted_sections(summary.note, lead="*Their note:*") if summary.note else [section("_No note._")]
     blocks = [
         section(text),
-        section(note),
+        *note,
         _resolve_buttons(summary.request_id),
         context(
             "Confidential: only program coordinators get this message. The note is deleted when you resolve "

@@ -25,7 +25,7 @@ from views.common import (
     modal,
     option,
     plain,
-    quote,
+    quoted_sections,
     section,
 )
 from views.ids import ACTION_CHECK_IN, ACTION_CHECK_IN_SKIP, ACTION_NOTE_READ, VIEW_CHECK_IN
@@ -172,7 +172,7 @@ def note_alert(
     return {
         "text": f"{lead} (a check-in note: open the message to read it)",
         "blocks": [
-            section(f"{lead}\n{quote(text)}"),
+            *quoted_sections(text, lead=lead),
             actions(button("Mark as read", ACTION_NOTE_READ, value=str(note_id))),
             context(
                 "Only the program coordinators see this (not any coordinator in this pairing). Marking it read deletes "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -89,17 +90,125 @@ def echo(text: str) -> str:
     return escape(text if len(text) <= ECHO_CHARS else text[:ECHO_CHARS] + "…")
 
 
-def quote(text: str) -> str:
-    return "\n".join("> " + line for line in escape(text).splitlines() or [""])
+# --- text a person typed, shown whole ------------------------------------------------------------
+#
+# A note of 2,000 characters, all "&", escapes to 10,000: far past one section's 3,000. Cutting it
+# would lose the end for good (a note is deleted once handled), and bounding the note by its
+# escaped size would refuse some 700-character notes while taking 2,000-character ones, a rule
+# nobody typing could follow. So a person's text is split across as many sections as it needs.
+
+ZERO_WIDTH_JOINER = "\u200d"
+_QUOTE_MARK = "> "
+_ESCAPED_SIZE = {"&": len("&amp;"), "<": len("&lt;"), ">": len("&gt;"), "\n": 1 + len(_QUOTE_MARK)}
+# A section that starts a long text carries its lead (who wrote it) only if this much room is left.
+_SMALLEST_FIRST_PIECE = 200
 
 
-def button(text: str, action_id: str, *, value: str | None = None, style: str | None = None) -> dict[str, Any]:
+def slack_length(text: str) -> int:
+    """Length in UTF-16 code units: an emoji outside the Basic Multilingual Plane counts two. Never
+    less than the number of code points, so a text that fits by this count fits by either."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _is_regional_indicator(char: str) -> bool:
+    return "\U0001f1e6" <= char <= "\U0001f1ff"
+
+
+def _joins(text: str, at: int) -> bool:
+    """Whether text[at - 1] and text[at] belong to one visible character (an emoji sequence, a
+    letter and its accents, a flag, CRLF): a piece never ends between them."""
+    before, after = text[at - 1], text[at]
+    if before == ZERO_WIDTH_JOINER or after == ZERO_WIDTH_JOINER or (before, after) == ("\r", "\n"):
+        return True
+    if unicodedata.category(after) in ("Mn", "Mc", "Me"):
+        return True
+    if "\ufe00" <= after <= "\ufe0f" or "\U000e0100" <= after <= "\U000e01ef":  # variation selectors
+        return True
+    if "\U0001f3fb" <= after <= "\U0001f3ff" or "\U000e0020" <= after <= "\U000e007f":  # skin tones, tag sequences
+        return True
+    if _is_regional_indicator(before) and _is_regional_indicator(after):
+        run = 0
+        while at - 1 - run >= 0 and _is_regional_indicator(text[at - 1 - run]):
+            run += 1
+        return run % 2 == 1  # flags are pairs: split after the second of a pair, never inside it
+    return False
+
+
+def _escaped_size(char: str) -> int:
+    return _ESCAPED_SIZE.get(char, slack_length(char))
+
+
+def _pieces(text: str, first_room: int, room: int) -> list[str]:
+    """`text` cut into consecutive pieces whose quoted, escaped form fits the room (the first
+    piece's room may be smaller): at the last whitespace that leaves a piece at least half full,
+    else at the last point between two visible characters. Cut before escaping, so never inside
+    an escape such as `&amp;`."""
+    pieces: list[str] = []
+    start = 0
+    while True:
+        budget = first_room if not pieces else room
+        size, end = len(_QUOTE_MARK), start
+        last_space = last_safe = None
+        while end < len(text) and size + _escaped_size(text[end]) <= budget:
+            size += _escaped_size(text[end])
+            end += 1
+            if end < len(text) and not _joins(text, end):
+                last_safe = end
+                if text[end - 1].isspace():
+                    last_space = end
+        if end >= len(text):
+            pieces.append(text[start:])
+            return pieces
+        if last_space is not None and (last_space - start) * 2 >= end - start:
+            end = last_space
+        elif last_safe is not None:
+            end = last_safe
+        # else: one visible character longer than a section (thousands of accents): cut anyway
+        pieces.append(text[start:end])
+        start = end
+
+
+def _quoted(piece: str) -> str:
+    """A piece as a mrkdwn quote. A piece that ends a line keeps its line break (unquoted), so the
+    pieces of a text put end to end are exactly the text, once unquoted and unescaped."""
+    ends_line = piece.endswith("\n")
+    lines = escape(piece[:-1] if ends_line else piece).split("\n")
+    return "\n".join(_QUOTE_MARK + line for line in lines) + ("\n" if ends_line else "")
+
+
+def quoted_sections(text: str, *, lead: str = "", limit: int = SECTION_TEXT_LIMIT) -> list[Block]:
+    """A person's text (a note, a check-in answer), escaped and quoted, whole, in as many sections
+    as it needs; the first starts with `lead` (mrkdwn, on its own line). Every section fits Slack's
+    limit whatever the text: all "&", emoji, no whitespace."""
+    first_room = limit - slack_length(lead) - 1 if lead else limit
+    blocks: list[Block] = []
+    if lead and first_room < _SMALLEST_FIRST_PIECE:
+        blocks.append(section(lead))
+        lead, first_room = "", limit
+    pieces = _pieces(text, first_room, limit)
+    for index, piece in enumerate(pieces):
+        body = _quoted(piece)
+        blocks.append({"type": "section", "text": mrkdwn(f"{lead}\n{body}" if lead and index == 0 else body)})
+    return blocks
+
+
+def button(
+    text: str, action_id: str, *, value: str | None = None, style: str | None = None, confirm: dict[str, Any] | None = None
+) -> dict[str, Any]:
     element: dict[str, Any] = {"type": "button", "text": plain(text), "action_id": action_id}
     if value is not None:
         element["value"] = value
     if style is not None:
         element["style"] = style
+    if confirm is not None:
+        element["confirm"] = confirm
     return element
+
+
+def confirm_dialog(title: str, text: str, *, confirm: str, deny: str = "Cancel") -> dict[str, Any]:
+    """Slack asks "are you sure?" before the click reaches the bot: for buttons whose work reaches
+    many people or replaces something (Slack caps the title at 100 characters, the text at 300)."""
+    return {"title": plain(title[:100]), "text": mrkdwn(text[:300]), "confirm": plain(confirm[:30]), "deny": plain(deny[:30])}
 
 
 def actions(*elements: dict[str, Any], block_id: str | None = None) -> Block:

@@ -15,8 +15,9 @@ from typing import Any
 from storage.models import Role, RoundState
 from storage.my_pairings import MyPairing, PersonHome
 from storage.reports import ProgramSnapshot
+from storage.rounds import DEFAULT_ANSWER_DAYS
 from views.changes import change_button
-from views.common import Block, actions, button, context, divider, escape, header, month_day_year, section
+from views.common import Block, actions, button, confirm_dialog, context, divider, escape, header, month_day_year, section
 from views.help import CommandLine, not_on_roster_message
 from views.ids import (
     ACTION_EXPORT,
@@ -182,14 +183,30 @@ def dashboard_blocks(snapshot: ProgramSnapshot) -> list[Block]:
     return blocks
 
 
+# The two buttons that do what `/mentor admin round open` and `/mentor admin match` do. Typing the
+# command is deliberate; a click on a tab is not, so Slack asks first.
+OPEN_ROUND_CONFIRM = confirm_dialog(
+    "Open this year's matching round?",
+    "Every resident and faculty member on the roster gets a DM asking for their answers, "
+    f"due in {DEFAULT_ANSWER_DAYS} days. `/mentor admin round open YYYY-MM-DD` sets another last day.",
+    confirm="Open the round",
+)
+RUN_MATCH_CONFIRM = confirm_dialog(
+    "Run the matcher now?",
+    "It proposes pairs for you to review; nobody is told anything until a coordinator approves them. "
+    "A proposal already waiting for review is replaced by the new one.",
+    confirm="Run the matcher",
+)
+
+
 def dashboard_buttons(snapshot: ProgramSnapshot) -> list[Block]:
     found = snapshot.round
     buttons = []
     round_running = found is not None and found.state in (RoundState.OPEN, RoundState.PROPOSED)
     if not round_running:
-        buttons.append(button("Open a matching round", ACTION_OPEN_ROUND))
+        buttons.append(button("Open a matching round", ACTION_OPEN_ROUND, confirm=OPEN_ROUND_CONFIRM))
     if (found is not None and found.state is RoundState.OPEN) or snapshot.waiting:
-        buttons.append(button("Run the matcher", ACTION_RUN_MATCH))
+        buttons.append(button("Run the matcher", ACTION_RUN_MATCH, confirm=RUN_MATCH_CONFIRM))
     if snapshot.proposal is not None:
         buttons.append(
             button("Review the proposal", ACTION_REVIEW_PROPOSAL, value=str(snapshot.proposal.proposal_id), style="primary")

@@ -17,11 +17,13 @@ from views.common import (
     chunked_sections,
     context,
     divider,
+    escape,
     input_block,
     modal,
     notice_modal,
     option,
     plain,
+    quoted_sections,
     section,
 )
 from views.ids import (
@@ -77,10 +79,6 @@ def _within_budget(body: list[Block]) -> list[Block]:
     return kept
 
 
-def _one_line(note: str) -> str:
-    return " ".join(note.split())
-
-
 def versioned(block_id: str, fingerprint: str) -> str:
     return f"{block_id}.{fingerprint}"
 
@@ -112,8 +110,9 @@ def review_blocks(review: ProposalReview, *, notice: str | None = None) -> list[
         ["*Not matched*", *unmatched_lines] if unmatched_lines else ["Everyone in this proposal has a mentor."]
     )
     if review.notes:
-        note_lines = [f"• *{who.name}*: {_one_line(note)}" for who, note in review.notes]
-        body += chunked_sections(["*Notes from residents* (only coordinators see these)", *note_lines])
+        body.append(section("*Notes from residents* (only coordinators see these)"))
+        for who, note in review.notes:
+            body += quoted_sections(note, lead=f"*{escape(who.name)}*:")
     blocks += _within_budget(body)
     blocks += [
         divider(),

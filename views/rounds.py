@@ -9,7 +9,6 @@ from datetime import date
 
 from storage.models import RoundState
 from storage.rounds import RoundError, RoundProblem
-from views.changes import NEUTRAL_NOTICE, neutral_notice_blocks
 from views.common import Message, actions, button, context, long_date, mention, private_message, section
 from views.ids import ACTION_OPEN_OFFER, ACTION_OPEN_REQUEST, ACTION_REVIEW_PROPOSAL
 
@@ -101,11 +100,6 @@ def approved_summary(*, approver_user_id: str, pairs: int, unmatched_user_ids: S
         names = ", ".join(mention(u) for u in unmatched_user_ids)
         text += f"\nNot matched ({len(unmatched_user_ids)}): {names}. They've been told privately and are on the waiting list; please follow up."
     return _message(text, context(ONLY_COORDINATORS))
-
-
-def pairing_ended_notice() -> Message:
-    """Neutral: never says who asked or why."""
-    return {"text": NEUTRAL_NOTICE, "blocks": [*neutral_notice_blocks(), context(ONLY_YOU)]}
 
 
 # --- private answers to a coordinator's own command -------------------------------------------

@@ -15,6 +15,7 @@ from storage.pairings import NewPairing
 from storage.programs import load_program
 from storage.roster import Actor, find_person, person_of
 from views import rounds as words
+from views.changes import pairing_ended_notice
 
 
 def introduce(session: Session, *, program: Program, new: NewPairing, now: datetime) -> None:
@@ -42,7 +43,7 @@ def pair_and_introduce(
 def unpair_and_notify(session: Session, *, program: Program, resident: Person, coordinator: Person, now: datetime) -> Pairing:
     """A coordinator ends a resident's pairing; both get the neutral notice, the resident waits for a new match."""
     pairing = unpair(session, program=program, resident=resident, coordinator=coordinator, now=now)
-    notice = words.pairing_ended_notice()
+    notice = pairing_ended_notice()  # the very notice a change request sends: it must not tell them apart
     for person in (pairing.mentor, pairing.resident):
         queue_once(
             session, program, OutboxKind.PAIRING_ENDED, notice, now=now, to=[person],

@@ -78,7 +78,7 @@ def test_the_review_shows_pairs_ranks_and_who_is_left_out(bot, proposal, fake_sl
     assert view["callback_id"] == VIEW_PROPOSAL and view["submit"]["text"] == "Approve all"
     assert "*4* matched · *1* got their first choice · *0* not matched" in text
     assert "• Ria → Dr. Ben (1st choice)" in text and "(by shared interests)" in text
-    assert "*Notes from residents* (only coordinators see these)" in text and "• *Ria*: I work nights mostly" in text
+    assert "*Notes from residents* (only coordinators see these)" in text and "*Ria*:\\n> I work nights\\n> mostly" in text
     assert unseal(view["private_metadata"], key=KEY)["p"] == proposal["proposal"]
 
 

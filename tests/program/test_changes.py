@@ -431,3 +431,24 @@ def test_two_mentees_of_one_mentor_asking_at_once_queue_the_mentor_once(pg_datab
         assert sorted(_waiting(session)) == sorted([fran.id, riley.id, sam.id])
         assert len(session.scalars(select(QueueEntry).where(QueueEntry.person_id == fran.id)).all()) == 1
     engine.dispose()
+
+
+def test_the_neutral_notice_is_the_same_whoever_ended_the_pairing(session_factory, world):
+    """The other person must not be able to tell a change request or a withdrawal from a
+    coordinator's unpairing by the notice they get: one message, byte for byte."""
+    from program.matching.pairs import unpair_and_notify
+
+    with session_scope(session_factory) as session:
+        _change(session, world, requester=world.riley, pairing=world.riley_pairing)  # Fran is told
+        changes.withdraw(session, actor=_actor(session, world.sam), note=None, now=NOW, idempotency_key=None)
+        program = session.get(Program, session.get(Person, world.tess).program_id)
+        unpair_and_notify(
+            session, program=program, resident=session.get(Person, world.tess),
+            coordinator=session.get(Person, world.casey), now=NOW,
+        )  # fmt: skip
+
+    with session_scope(session_factory) as session:
+        notices = _outbox(session, kind=OutboxKind.PAIRING_ENDED)
+        by_recipient = {n.recipient_user_ids[0]: (n.text, n.blocks) for n in notices}
+        assert {"UFRAN", "UGIL", "UTESS"} <= by_recipient.keys()
+        assert len(set(map(repr, by_recipient.values()))) == 1, by_recipient

@@ -32,7 +32,6 @@ LONG_NAME = "Dr. " + "Bartholomew-Featherstonehaugh " * 4
         messages.not_matched(year_label="2026–27"),
         messages.not_matched(year_label=None),
         messages.approved_summary(approver_user_id="U1", pairs=40, unmatched_user_ids=[f"U{i:09d}" for i in range(200)]),
-        messages.pairing_ended_notice(),
     ],
 )
 def test_messages_are_valid(message):
