@@ -34,7 +34,9 @@ def request_change(
     now: datetime,
     idempotency_key: str | None = None,
 ) -> RequestResult:
-    """End the actor's pairing at once, without a reason; the other person gets a neutral notice."""
+    """End the actor's pairing at once, without a reason; the other person gets a neutral notice.
+    If it had just ended (the other person asked at the same moment), the request still reaches
+    the coordinators, with its note, and the actor is told it had ended (PAIRING_ENDED)."""
     result = requests.request_change(
         session,
         requester_id=actor.person_id,
@@ -44,8 +46,7 @@ def request_change(
         now=now,
         idempotency_key=idempotency_key,
     )
-    if result.outcome is Outcome.DONE:
-        assert result.summary is not None
+    if result.outcome in (Outcome.DONE, Outcome.PAIRING_ENDED) and result.summary is not None:
         _tell_about_request(session, result.summary, now=now)
     return result
 
@@ -76,8 +77,8 @@ def rejoin(session: Session, *, actor: Actor, now: datetime) -> RequestResult:
 
 def resolve(session: Session, *, actor: Actor, request_id: int, resolution: Resolution, now: datetime) -> ResolveResult:
     """A coordinator closes a request, or queues its people for a match now. The note is deleted,
-    from the database and from every stored copy of the alert (the result lists those already in
-    Slack, for the bot to edit)."""
+    from the database and from every stored copy of the alert; each copy already in Slack gets an
+    edit, delivered by the outbox (the coordinator hears if one is late or fails)."""
     result = requests.resolve_request(
         session, request_id=request_id, coordinator_id=actor.person_id, resolution=resolution, now=now
     )
@@ -85,8 +86,10 @@ def resolve(session: Session, *, actor: Actor, request_id: int, resolution: Reso
         return result
     assert result.summary is not None
     resolved = words.coordinator_alert_resolved(result.summary)
-    copies = requests.replace_alerts(session, request_id=request_id, text=resolved["text"], blocks=resolved["blocks"])
-    return replace(result, resolved_message=resolved, delivered_copies=tuple(copies))
+    cleanup = requests.replace_alerts(
+        session, request_id=request_id, text=resolved["text"], blocks=resolved["blocks"], report_to=actor.slack_user_id, now=now
+    )
+    return replace(result, resolved_message=resolved, cleanup=cleanup)
 
 
 def counterparts_of(session: Session, *, actor: Actor) -> list[Person]:
@@ -98,7 +101,8 @@ def _tell_about_request(session: Session, summary: RequestSummary, *, now: datet
     requester = load_person(session, summary.requester.person_id)
     program = load_program(session, requester.program_id)
     notice = words.pairing_ended_notice()
-    for ref in summary.counterparts:
+    # A request after the end ended nothing: the other person already has the notice.
+    for ref in () if summary.pairing_had_ended else summary.counterparts:
         # No pairing_id: the notice is not "about" the pairing any more, so nothing cancels it.
         queue(session, program, OutboxKind.PAIRING_ENDED, notice, now=now, to=[load_person(session, ref.person_id)])
     queue(

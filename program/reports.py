@@ -33,7 +33,15 @@ from storage.outbox_kinds import (
 )
 from storage.program_figures import current_figures
 from storage.programs import academic_calendar, program_today
-from storage.reports import ProgramSnapshot, QuarterReport, pairings_in_year, program_snapshot, quarter_report, summary_schedule
+from storage.reports import (
+    ProgramSnapshot,
+    QuarterReport,
+    first_pairing_start,
+    pairings_in_year,
+    program_snapshot,
+    quarter_report,
+    summary_schedule,
+)
 from storage.roster import active_coordinators
 from views import reports as words
 from views.charts import quarter_chart_png
@@ -183,6 +191,18 @@ def export_year(program: Program, year: int | None, now: datetime) -> int:
     return year if year is not None else academic_calendar(program).year_of(program_today(program, now))
 
 
+def export_years(session: Session, *, program: Program, now: datetime) -> range:
+    """The academic years an export can cover: from the first with a pairing (or the program's
+    own first year) through the current one. Outside them there is nothing to export."""
+    calendar = academic_calendar(program)
+    current = calendar.year_of(program_today(program, now))
+    started = [program_today(program, program.created_at)]
+    first_pairing = first_pairing_start(session, program_id=program.id)
+    if first_pairing is not None:
+        started.append(first_pairing)
+    return range(min(calendar.year_of(day) for day in started), current + 1)
+
+
 def export_pairings(
     session: Session, *, program: Program, year: int | None, now: datetime, actor: Person | None = None, actor_label: str = "cli"
 ) -> ExportFile:
@@ -204,14 +224,21 @@ def export_pairings(
     return export
 
 
-def export_for_coordinator(
-    session: Session, *, program: Program, year: int | None, now: datetime, actor: Person
-) -> tuple[ExportFile, ExportFile]:
-    """The dashboard's Export button and `/mentor admin export`: the pairings and the program figures."""
-    year = export_year(program, year, now)
-    return export_pairings(session, program=program, year=year, now=now, actor=actor), export_figures(
-        session, program=program, year=year, now=now
+def export_for_coordinator(session: Session, *, program: Program, year: int, now: datetime) -> tuple[ExportFile, ExportFile]:
+    """The dashboard's Export button and `/mentor admin export`: the pairings and the program
+    figures (`record_export` once they reached the coordinator)."""
+    export = export_file(
+        pairings_in_year(session, program=program, year=year), year=year, academic_calendar=academic_calendar(program)
     )
+    return export, export_figures(session, program=program, year=year, now=now)
+
+
+def record_export(session: Session, *, program: Program, year: int, rows: int, now: datetime, actor: Person) -> None:
+    """Who exported which year, and when: written once the files were delivered."""
+    audit.record(
+        session, program_id=program.id, at=now, action="export.pairings", actor=actor,
+        details={"academic_year": year, "rows": rows},
+    )  # fmt: skip
 
 
 def export_figures(session: Session, *, program: Program, year: int, now: datetime) -> ExportFile:

@@ -35,6 +35,7 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
+from program import cleanups
 from scheduler.context import JobContext
 from scheduler.rate_limits import RateLimitGate, retry_after_seconds
 from storage import delivery as store
@@ -137,6 +138,8 @@ class _Attempt:
         self.channel: str | None = claim.channel_id or claim.known_channel
 
     def run(self) -> _Outcome:
+        if self.claim.edits is not None:
+            return self._run_edit(self.claim.edits)
         posting = False
         try:
             channel = self._conversation()
@@ -153,6 +156,43 @@ class _Attempt:
             return self._classify(error.response.status_code, str(error.response.get("error") or ""), posting)
         except (SlackClientError, OSError) as error:  # timeouts, refused connections, TLS...
             return self._transient(f"{type(error).__name__}: {error}", posting)
+
+    def _run_edit(self, target: store.EditTarget) -> _Outcome:
+        """Rewrite a delivered message (chat.update). An edit that timed out may have been made:
+        it is read back first, so each copy is rewritten once."""
+        editing = False
+        try:
+            if target.channel is None:
+                self.channel = self._conversation()
+            channel = self.channel = target.channel or self.channel
+            assert channel is not None
+            ts = target.ts or self._find_posted(channel, outbox_id=target.outbox_id)
+            if ts is None:
+                return _Sent(channel, None, confirmed=True)  # it never reached Slack: nothing to take out
+            if self.claim.in_doubt and self._reads(channel, ts) in (None, self.claim.text):
+                return _Sent(channel, ts, confirmed=True)  # edited already, or deleted
+            editing = True
+            kwargs: dict[str, Any] = {"channel": channel, "ts": ts, "text": self.claim.text, "blocks": self.claim.blocks or []}
+            self._call("chat.update", lambda: self.slack.chat_update(**kwargs))
+            return _Sent(channel, ts)
+        except _Blocked as blocked:
+            return _NotSent(str(blocked), blocked.until, rate_limited=True)
+        except SlackApiError as error:
+            code = str(error.response.get("error") or "")
+            if code == "message_not_found":
+                return _Sent(self.channel or "", None, confirmed=True)  # deleted in Slack: nothing left to take out
+            return self._classify(error.response.status_code, code, editing)
+        except (SlackClientError, OSError) as error:
+            return self._transient(f"{type(error).__name__}: {error}", editing)
+
+    def _reads(self, channel: str, ts: str) -> str | None:
+        """The text of the message at `ts` as Slack has it now; None if it is gone."""
+        response = self._call(
+            "conversations.history",
+            lambda: self.slack.conversations_history(channel=channel, latest=ts, oldest=ts, inclusive=True, limit=1),
+        )
+        found = [m for m in response.get("messages", []) if m.get("ts") == ts]
+        return str(found[0].get("text", "")) if found else None
 
     # Each Web API call goes through the gate: a method Slack asked us to rest is not called.
     def _call(self, method: str, fn: Callable[[], Any]) -> Any:
@@ -199,8 +239,8 @@ class _Attempt:
         files = response.get("files") or [response.get("file") or {}]
         return str(files[0].get("id")) if files and files[0].get("id") else None
 
-    def _find_posted(self, channel: str) -> str | None:
-        """The ts (or file id) of this row's message if an earlier attempt did post it."""
+    def _find_posted(self, channel: str, *, outbox_id: int | None = None) -> str | None:
+        """The ts (or file id) of this row's message (or row `outbox_id`'s) if an earlier attempt did post it."""
         cursor: str | None = None
         for _ in range(HISTORY_PAGES):
             kwargs: dict[str, Any] = {"channel": channel, "include_all_metadata": True, "limit": HISTORY_PAGE_SIZE}
@@ -208,17 +248,17 @@ class _Attempt:
                 kwargs["cursor"] = cursor
             response = self._call("conversations.history", functools.partial(self.slack.conversations_history, **kwargs))
             for message in response.get("messages", []):
-                if self._is_ours(message):
+                if self._is_ours(message, outbox_id or self.claim.id):
                     return str(message.get("ts"))
             cursor = (response.get("response_metadata") or {}).get("next_cursor")
             if not response.get("has_more") or not cursor:
                 return None
         return None
 
-    def _is_ours(self, message: dict[str, Any]) -> bool:
+    def _is_ours(self, message: dict[str, Any], outbox_id: int) -> bool:
         metadata = message.get("metadata") or {}
         if metadata.get("event_type") == EVENT_TYPE:
-            return str((metadata.get("event_payload") or {}).get("outbox_id")) == str(self.claim.id)
+            return str((metadata.get("event_payload") or {}).get("outbox_id")) == str(outbox_id)
         if self.claim.attachment is not None and message.get("files"):
             names = {f.get("name") for f in message["files"]} | {f.get("title") for f in message["files"]}
             return self.claim.attachment_name in names and message.get("text", "") == self.claim.text
@@ -266,6 +306,9 @@ def _record(ctx: JobContext, claim: store.Claim, outcome: _Outcome, report: Deli
                 session, claim=claim, channel=outcome.channel, retry_at=outcome.retry_at, error=outcome.error
             )
             report.retrying += 1
+        if kept and claim.edits is not None:
+            # Whoever took the note out of Slack hears of a late or failed edit with its outcome.
+            cleanups.after_edit(session, edit_id=claim.id, now=ctx.clock())
     if not kept:
         # Only possible if an attempt outlived its lease and another worker took the row over.
         report.lost_leases += 1

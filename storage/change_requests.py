@@ -40,7 +40,7 @@ from storage.models import (
     RequestState,
     Role,
 )
-from storage.outbox import cancel_to_person, overwrite_copies
+from storage.outbox import Cleanup, cancel_to_person, clean_copies
 from storage.outbox_kinds import request_alert_prefix
 from storage.pairings import active_pairings_of, counterpart_of, end_pairing
 from storage.programs import load_program, program_today
@@ -72,6 +72,9 @@ class RequestSummary:
     # Withdrawal only: residents left without a mentor in a proposal awaiting approval.
     unmatched_in_proposal: tuple[PersonRef, ...] = ()
     removed_from_proposal: bool = False
+    # A change asked for a moment after the pairing had already ended (the other person asked, or
+    # withdrew, at the same moment): nothing more ended, but the request and its note stand.
+    pairing_had_ended: bool = False
     # Set once resolved.
     resolution: Resolution | None = None
     resolved_by: str | None = None
@@ -84,7 +87,7 @@ class RequestSummary:
 class Outcome(str, enum.Enum):
     DONE = "done"
     DUPLICATE = "duplicate"  # the same submission again (double click, Slack retry): nothing more done
-    PAIRING_ENDED = "pairing_ended"  # it had already ended (the other person asked at the same moment)
+    PAIRING_ENDED = "pairing_ended"  # it had already ended (the other person asked at the same moment); the request stands
     ALREADY_WITHDRAWN = "already_withdrawn"
     NOT_WITHDRAWN = "not_withdrawn"
     ALREADY_RESOLVED = "already_resolved"
@@ -102,21 +105,13 @@ class RequestResult:
 
 
 @dataclass(frozen=True)
-class SlackCopy:
-    """A coordinator alert already delivered: the bot edits it in Slack so the note goes there too."""
-
-    channel: str
-    ts: str
-
-
-@dataclass(frozen=True)
 class ResolveResult:
     outcome: Outcome
     summary: RequestSummary | None = None
-    # The alert as it reads once resolved (program/changes.py words it), and its copies already
-    # delivered, which the bot edits in Slack.
+    # The alert as it reads once resolved (program/changes.py words it), and how its copies are
+    # being cleaned (edits queued for those in Slack).
     resolved_message: dict[str, Any] | None = None
-    delivered_copies: tuple[SlackCopy, ...] = ()
+    cleanup: Cleanup | None = None
 
 
 class NotAPartyError(ValueError):
@@ -178,14 +173,14 @@ def request_change(
     pairing = session.get(Pairing, pairing_id, with_for_update=True, populate_existing=True)
     if pairing is None or requester_id not in (pairing.mentor_id, pairing.resident_id):
         raise NotAPartyError(f"person {requester_id} is not in pairing {pairing_id}")
-    if not pairing.active:
-        return RequestResult(Outcome.PAIRING_ENDED)
     if idempotency_key and not claim(session, idempotency_key, now=now):
         return RequestResult(Outcome.DUPLICATE)
 
     program = load_program(session, pairing.program_id)
     requester = load_person(session, requester_id)
     counterpart = counterpart_of(pairing, requester_id)
+    if not pairing.active:
+        return _after_the_end(session, program, pairing, requester, counterpart, note, requester_rematch, now=now)
     _end_pairing(session, pairing, EndReason.CHANGE_REQUEST, program=program, actor=requester, now=now)
     wanting = [counterpart, requester] if requester_rematch else [counterpart]
     queued = [p for p in wanting if _queue_for_rematch(session, program, p, now=now)]
@@ -210,6 +205,44 @@ def request_change(
         details={"request_id": request.id, "pairing_id": pairing.id, "queued": [p.id for p in queued]},
     )
     return RequestResult(Outcome.DONE, summary, (requester.slack_user_id, counterpart.slack_user_id))
+
+
+def _after_the_end(
+    session: Session,
+    program: Program,
+    pairing: Pairing,
+    requester: Person,
+    counterpart: Person,
+    note: str | None,
+    requester_rematch: bool,
+    *,
+    now: datetime,
+) -> RequestResult:
+    """A change asked for just after the pairing ended (the other person asked or withdrew at the
+    same moment): nothing is left to end, but the request is recorded, so the coordinators get it
+    and its note, and the requester is told the truth."""
+    queued = [requester] if requester_rematch and _queue_for_rematch(session, program, requester, now=now) else []
+    request = _new_request(session, program, requester, RequestKind.CHANGE, [counterpart], note, now=now, pairing_id=pairing.id)
+    summary = RequestSummary(
+        request_id=request.id,
+        kind=RequestKind.CHANGE,
+        requester=PersonRef.of(requester),
+        counterparts=(PersonRef.of(counterpart),),
+        note=request.note,
+        requester_rematch=requester_rematch,
+        queued=tuple(PersonRef.of(p) for p in queued),
+        pairing_had_ended=True,
+    )
+    audit.record(
+        session,
+        program_id=program.id,
+        at=now,
+        action="change_request.made",
+        actor=requester,
+        subject=counterpart,
+        details={"request_id": request.id, "pairing_id": pairing.id, "pairing_had_ended": True},
+    )
+    return RequestResult(Outcome.PAIRING_ENDED, summary, (requester.slack_user_id,))
 
 
 def withdraw(
@@ -475,14 +508,17 @@ def _summary_of(session: Session, request: ChangeRequest, program: Program) -> R
     return summary
 
 
-def replace_alerts(session: Session, *, request_id: int, text: str, blocks: list[dict[str, Any]] | None) -> list[SlackCopy]:
-    """Overwrite every stored copy of a request's alert (it holds the note); list those already in
-    Slack, which the bot edits too."""
-    delivered = overwrite_copies(
+def replace_alerts(
+    session: Session, *, request_id: int, text: str, blocks: list[dict[str, Any]] | None, report_to: str, now: datetime
+) -> Cleanup:
+    """Take the note out of every copy of a request's alert: stored copies at once, those in Slack
+    by an edit each, delivered like a message (`report_to` hears if one is late or fails)."""
+    return clean_copies(
         session,
         dedupe_prefix=request_alert_prefix(request_id),
         text=text,
         blocks=blocks,
         reason="request resolved before delivery",
+        report_to=report_to,
+        now=now,
     )
-    return [SlackCopy(channel, ts) for channel, ts in delivered]

@@ -36,7 +36,7 @@ from storage.models import (
     Person,
     Program,
 )
-from storage.outbox import overwrite_copies
+from storage.outbox import Cleanup, clean_copies
 from storage.outbox_kinds import check_in_note_prefix
 from storage.programs import academic_calendar, program_today
 
@@ -247,14 +247,15 @@ class NoteRead:
     outcome: NoteOutcome
     note: CheckInNote | None = None
     reader: Person | None = None
-    delivered_copies: tuple[tuple[str, str], ...] = ()  # (channel, ts) to edit in Slack
+    cleanup: Cleanup | None = None  # how its copies are being cleaned (an edit queued for each in Slack)
 
 
 def mark_note_read(
     session: Session, *, note_id: int, coordinator: Person, now: datetime, replacement: tuple[str, list[dict] | None]
 ) -> NoteRead:
     """A coordinator has read the note: its text is deleted, here and in every stored copy of the
-    coordinators' DM (replaced by `replacement`: text and blocks)."""
+    coordinators' DM (replaced by `replacement`: text and blocks), and an edit is queued for each
+    copy in Slack (the coordinator hears if one is late or fails)."""
     note = session.get(CheckInNote, note_id, with_for_update=True, populate_existing=True)
     if note is None:
         return NoteRead(NoteOutcome.NOT_FOUND)
@@ -265,11 +266,17 @@ def mark_note_read(
     note.read_at = now
     note.read_by_id = coordinator.id
     text, blocks = replacement
-    delivered = overwrite_copies(
-        session, dedupe_prefix=check_in_note_prefix(note.id), text=text, blocks=blocks, reason="note read before delivery"
+    cleanup = clean_copies(
+        session,
+        dedupe_prefix=check_in_note_prefix(note.id),
+        text=text,
+        blocks=blocks,
+        reason="note read before delivery",
+        report_to=coordinator.slack_user_id,
+        now=now,
     )
     session.flush()
-    return NoteRead(NoteOutcome.READ, note, coordinator, tuple(delivered))
+    return NoteRead(NoteOutcome.READ, note, coordinator, cleanup)
 
 
 def unread_notes(session: Session, *, program_id: int) -> Sequence[CheckInNote]:

@@ -28,12 +28,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from storage.models import OutboxMessage, OutboxState, Person, Program
-from storage.outbox import working_hours_for_all
+from storage.outbox import GAVE_UP_IN_DOUBT, may_be_in_slack, working_hours_for_all
 
 MAX_ATTEMPTS = 12
 FIRST_RETRY_DELAY = timedelta(seconds=30)
 LONGEST_RETRY_DELAY = timedelta(hours=1)
-# Rows put off for quiet hours while looking for one to claim, per claim transaction.
+# How long after its post's next attempt an edit looks again (the post's outcome is known by then).
+EDIT_WAIT = timedelta(seconds=5)
+# Rows put off (quiet hours, an edit waiting for its post) while looking for one to claim, per claim transaction.
 MAX_DEFERRALS_PER_CLAIM = 50
 
 
@@ -54,6 +56,17 @@ class Claim:
     in_doubt: bool  # an earlier attempt may have reached Slack: check before sending
     known_channel: str | None  # the conversation an earlier attempt opened, if recorded
     owner: str
+    edits: EditTarget | None = None  # an edit of another row's message, not a post
+
+
+@dataclass(frozen=True)
+class EditTarget:
+    """The message an edit rewrites: its row, and where Slack has it (if recorded: a post that gave
+    up in doubt is looked for in its conversation by the row's id)."""
+
+    outbox_id: int
+    channel: str | None
+    ts: str | None
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -119,6 +132,21 @@ def claim_next(session: Session, *, owner: str, now: datetime, lease: timedelta)
             _defer(message, allowed_from)
             session.flush()
             continue
+        target: EditTarget | None = None
+        if message.edits_id is not None:
+            original = session.get(OutboxMessage, message.edits_id)
+            if original is not None and original.state in (OutboxState.PENDING, OutboxState.SENDING):
+                # Its post is still on its way: edit after it, or a late post would undo the edit.
+                _defer(message, max(original.not_before, original.lease_until or now, now) + EDIT_WAIT)
+                session.flush()
+                continue
+            if original is None or not may_be_in_slack(original):
+                message.state = OutboxState.CANCELLED
+                message.last_error = "nothing to edit: the message never reached Slack"
+                message.lease_owner = message.lease_until = None
+                session.flush()
+                continue
+            target = EditTarget(original.id, original.slack_channel, original.slack_ts)
         in_doubt = message.state is OutboxState.SENDING
         message.state = OutboxState.SENDING
         message.lease_owner = owner
@@ -139,6 +167,7 @@ def claim_next(session: Session, *, owner: str, now: datetime, lease: timedelta)
             in_doubt=in_doubt,
             known_channel=message.slack_channel,
             owner=owner,
+            edits=target,
         )
     return None
 
@@ -220,7 +249,7 @@ def release(session: Session, *, claim: Claim, until: datetime, reason: str) -> 
 
 
 def _give_up(message: OutboxMessage, error: str, *, in_doubt: bool) -> bool:
-    doubt = " (the last attempt may have reached Slack)" if in_doubt else ""
+    doubt = f" {GAVE_UP_IN_DOUBT}" if in_doubt else ""
     message.state = OutboxState.FAILED
     message.last_error = f"gave up after {message.attempts} attempts{doubt}: {error}"[:500]
     message.lease_owner = message.lease_until = None

@@ -570,6 +570,13 @@ class OutboxMessage(Base):
     slack_ts: Mapped[str | None] = mapped_column(String(32))
     sent_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
+    # An edit, not a post: this row rewrites the Slack message of that row (to take a note out of
+    # it), once that row's own delivery has settled.
+    edits_id: Mapped[int | None] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), ForeignKey("outbox.id", ondelete="CASCADE"), index=True
+    )
+    # Who is told how the edit goes (the coordinator who resolved the request or read the note).
+    report_to: Mapped[str | None] = mapped_column(String(32))
 
 
 class ChangeRequest(Base):

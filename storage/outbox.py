@@ -8,16 +8,18 @@ a person's own click or command (ephemeral replies, modals) do not go through he
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import ColumnElement, CursorResult, and_, or_, select, update
+from sqlalchemy import text as sql
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from mentoring.working_hours import is_working_time, next_delivery_time, resolve_zone
 from storage.models import OutboxMessage, OutboxState, Person, PersonStatus, Program
-from storage.outbox_kinds import OutboxKind
+from storage.outbox_kinds import CLEANUP_KIND_OF, OutboxKind, cleanup_key
 from storage.programs import person_zone
 
 MAX_ALIGNMENT_ROUNDS = 8
@@ -127,7 +129,9 @@ def cancel_to_person(session: Session, *, slack_user_id: str, reason: str) -> in
     # here because its SQL spelling differs between SQLite and PostgreSQL.
     pending = session.execute(
         select(OutboxMessage.id, OutboxMessage.recipient_user_ids).where(
-            OutboxMessage.state == OutboxState.PENDING, OutboxMessage.recipient_user_ids.is_not(None)
+            OutboxMessage.state == OutboxState.PENDING,
+            OutboxMessage.recipient_user_ids.is_not(None),
+            OutboxMessage.edits_id.is_(None),  # an edit taking a note out of their DM must still happen
         )
     )
     ids = [row.id for row in pending if row.recipient_user_ids == [slack_user_id]]
@@ -169,20 +173,92 @@ def enqueue_once(session: Session, *, dedupe_key: str, **message: Any) -> Outbox
         return None  # another process decided it first
 
 
-def overwrite_copies(
-    session: Session, *, dedupe_prefix: str, text: str, blocks: list[dict[str, Any]] | None, reason: str
-) -> list[tuple[str, str]]:
-    """Replace the content of every stored message whose key starts with `dedupe_prefix` (e.g. a
-    note's copies to each coordinator, once the note must go): those not yet sent are cancelled,
-    and the (channel, ts) of those already in Slack are returned for the caller to edit there."""
-    delivered: list[tuple[str, str]] = []
-    copies = session.scalars(select(OutboxMessage).where(OutboxMessage.dedupe_key.startswith(dedupe_prefix, autoescape=True)))
-    for message in copies:
+# What a row's last_error says when its delivery gave up in doubt: the post may be in Slack.
+GAVE_UP_IN_DOUBT = "(the last attempt may have reached Slack)"
+
+
+def may_be_in_slack(message: OutboxMessage) -> bool:
+    """Whether this row's message is, or may be, in Slack (so an edit of it may be needed)."""
+    if message.state in (OutboxState.SENT, OutboxState.SENDING):
+        return True
+    return message.state is OutboxState.FAILED and GAVE_UP_IN_DOUBT in (message.last_error or "")
+
+
+@dataclass(frozen=True)
+class Cleanup:
+    cancelled: int  # copies not sent yet: stopped, so they never reach Slack
+    edits: int  # copies that are or may be in Slack: an edit row queued for each
+
+
+def clean_copies(
+    session: Session,
+    *,
+    dedupe_prefix: str,
+    text: str,
+    blocks: list[dict[str, Any]] | None,
+    reason: str,
+    report_to: str | None,
+    now: datetime,
+) -> Cleanup:
+    """Take a note out of every copy of a message whose key starts with `dedupe_prefix` (one
+    request's alert to each coordinator, one check-in note's), stored and in Slack.
+
+    Stored copies are overwritten at once and those not sent yet cancelled. Each copy that is or
+    may be in Slack gets an edit row (`edits_id`), delivered like any message: retried after 429s,
+    errors, outages and restarts, and only once the copy's own delivery has settled, so an edit
+    never overtakes the post it corrects (scheduler/delivery.py). `report_to` is told if an edit
+    is late or fails (program/cleanups.py).
+    """
+    # Locked and read afresh: a copy a worker claimed a moment ago is seen as `sending`, never as
+    # the `pending` it was, so it gets its edit instead of a cancellation that comes too late.
+    copies = session.scalars(
+        select(OutboxMessage)
+        .where(OutboxMessage.dedupe_key.startswith(dedupe_prefix, autoescape=True))
+        .order_by(OutboxMessage.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    cancelled = edits = 0
+    for message in list(copies):
         message.text = text
         message.blocks = blocks
         if message.state is OutboxState.PENDING:
             message.state = OutboxState.CANCELLED
             message.last_error = reason
-        elif message.slack_channel and message.slack_ts:
-            delivered.append((message.slack_channel, message.slack_ts))
-    return delivered
+            cancelled += 1
+        elif may_be_in_slack(message) and message.dedupe_key is not None:
+            session.add(
+                OutboxMessage(
+                    program_id=message.program_id,
+                    kind=CLEANUP_KIND_OF[OutboxKind(message.kind)].value,
+                    dedupe_key=cleanup_key(message.dedupe_key),
+                    recipient_user_ids=message.recipient_user_ids,
+                    channel_id=message.channel_id,
+                    text=text,
+                    blocks=blocks,
+                    not_before=now,
+                    quiet_hours=False,  # an edit notifies nobody: it need not wait for working hours
+                    state=OutboxState.PENDING,
+                    attempts=0,
+                    created_at=now,
+                    edits_id=message.id,
+                    report_to=report_to,
+                )
+            )
+            edits += 1
+    session.flush()
+    return Cleanup(cancelled, edits)
+
+
+def cleanup_edits(session: Session, *, group: str) -> list[OutboxMessage]:
+    """The edits of one resolution (keys from outbox_kinds.cleanup_group), in the order queued.
+
+    On PostgreSQL the group is locked for the rest of the transaction first: two workers that
+    finish its last two edits at once then read them one after the other, so one of them sees
+    both settled (SQLite's single writer does the same)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(sql("SELECT pg_advisory_xact_lock(hashtext(:group))"), {"group": group})
+    query = select(OutboxMessage).where(
+        OutboxMessage.dedupe_key.startswith(group, autoescape=True), OutboxMessage.edits_id.is_not(None)
+    )
+    return list(session.scalars(query.order_by(OutboxMessage.id)))

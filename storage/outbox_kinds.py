@@ -48,6 +48,11 @@ class OutboxKind(enum.StrEnum):
     REPORT_QUARTER = "report.quarter"
     REPORT_QUARTER_CHART = "report.quarter_chart"  # its own row: the delivery job uploads a file without blocks
     REPORT_NOTICE = "report.notice"  # to each coordinator: a post could not go out, or has nowhere to go
+    # Taking a note out of Slack: an edit of one delivered copy (outbox.edits_id), and what the
+    # coordinator who resolved or read it is told when an edit is late or fails.
+    REQUEST_ALERT_CLEANUP = "request.alert_cleanup"
+    CHECK_IN_NOTE_CLEANUP = "check_in.note_cleanup"
+    CLEANUP_NOTICE = "cleanup.notice"
 
     @classmethod
     def nudge(cls, kind: NudgeKind) -> OutboxKind:
@@ -59,6 +64,14 @@ NUDGE_PREFIX = "nudge."
 NUDGE_KINDS = tuple(kind for kind in OutboxKind if kind.value.startswith(NUDGE_PREFIX))
 # The coordinator channel's posts: one that fails gets a notice to every coordinator.
 CHANNEL_POST_KINDS = (OutboxKind.REPORT_SUMMARY, OutboxKind.REPORT_QUARTER, OutboxKind.REPORT_QUARTER_CHART)
+# The messages that carry a note, each with the kind of the edit that takes the note out again:
+# a new kind that carries confidential text belongs here (tests/scheduler/test_note_cleanup.py
+# walks every one).
+CLEANUP_KIND_OF = {
+    OutboxKind.REQUEST_ALERT: OutboxKind.REQUEST_ALERT_CLEANUP,
+    OutboxKind.CHECK_IN_NOTE: OutboxKind.CHECK_IN_NOTE_CLEANUP,
+}
+CLEANUP_KINDS = tuple(CLEANUP_KIND_OF.values())
 
 
 # --- dedupe keys ---------------------------------------------------------------------------------
@@ -157,3 +170,19 @@ def undelivered_notice_key(post_key: str, coordinator_user_id: str) -> str:
 
 def no_channel_notice_key(program_id: int, week: str, coordinator_user_id: str) -> str:
     return f"no-channel:{program_id}:{week}:{coordinator_user_id}"
+
+
+def cleanup_key(copy_key: str) -> str:
+    """The edit that takes the note out of one delivered copy (e.g. of `request_alert_key(...)`)."""
+    return f"cleanup:{copy_key}"
+
+
+def cleanup_group(cleanup_key_: str) -> str:
+    """What one resolution's edits share: their key up to the coordinator the copy went to."""
+    return cleanup_key_.rsplit(":", 1)[0] + ":"
+
+
+def cleanup_notice_key(group: str, event: str) -> str:
+    """`event`: "late" (an edit could not be made yet), "done" (all made, after being late),
+    "failed:<edit id>" (one refused for good)."""
+    return f"notice:{group}{event}"

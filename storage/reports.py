@@ -318,6 +318,11 @@ class PairYear:
     history: PairingHistory
 
 
+def first_pairing_start(session: Session, *, program_id: int) -> date | None:
+    """When the program's earliest pairing began (imported history may predate the program)."""
+    return session.scalar(select(func.min(Pairing.started_on)).where(Pairing.program_id == program_id))
+
+
 def pairings_in_year(session: Session, *, program: Program, year: int) -> list[PairYear]:
     """Every pairing active on at least one day of academic year `year`, with all its meetings
     and pauses (earlier ones too: they decide when the year's first meeting fell due)."""

@@ -145,6 +145,11 @@ def find_person(session: Session, *, program_id: int, team_id: str, slack_user_i
     return session.scalars(query).first()
 
 
+def person_by_user_id(session: Session, *, program_id: int, slack_user_id: str) -> Person | None:
+    query = select(Person).where(Person.program_id == program_id, Person.slack_user_id == slack_user_id)
+    return session.scalars(query.order_by(Person.id)).first()
+
+
 def roster_of(session: Session, *, program_id: int) -> list[Person]:
     """Everyone on one program's roster (withdrawn people too: they are still members), by name."""
     return list(session.scalars(select(Person).where(Person.program_id == program_id).order_by(Person.name, Person.id)))

@@ -38,6 +38,7 @@ AUTO_OPEN_WINDOW_DAYS = 30
 class RoundProblem(enum.Enum):
     EXISTS = "exists"  # this academic year has a round already (see `state`)
     DEADLINE_PAST = "deadline_past"
+    DEADLINE_AFTER_YEAR = "deadline_after_year"  # answers would run past this academic year's last day (`latest`)
     OPENED_MEANWHILE = "opened_meanwhile"  # another process or coordinator opened it at this moment
     NOBODY_WAITING = "nobody_waiting"  # nothing to match outside a round
     NO_ROUND = "no_round"  # closing answers when this academic year has no round
@@ -48,9 +49,16 @@ class RoundProblem(enum.Enum):
 class RoundError(ValueError):
     """A round operation that cannot be done; nothing was written. views/rounds.py words it."""
 
-    def __init__(self, problem: RoundProblem, *, year_label: str | None = None, state: RoundState | None = None) -> None:
+    def __init__(
+        self,
+        problem: RoundProblem,
+        *,
+        year_label: str | None = None,
+        state: RoundState | None = None,
+        latest: date | None = None,
+    ) -> None:
         super().__init__(problem.value)
-        self.problem, self.year_label, self.state = problem, year_label, state
+        self.problem, self.year_label, self.state, self.latest = problem, year_label, state, latest
 
 
 def deadline_at_end_of(program: Program, last_day: date) -> datetime:

@@ -219,6 +219,29 @@ def change_received_view(counterpart_name: str, *, rematch: bool) -> View:
     return notice_modal("Pairing changed", text, footer=WHO_SEES_WHAT)
 
 
+def ending_view() -> View:
+    """While the pairing is being ended (the outcome replaces it a moment later)."""
+    return notice_modal("Change your pairing", "Ending the pairing…", footer=WHO_SEES_WHAT)
+
+
+def already_ended_view(counterpart_name: str, *, wrote_note: bool) -> View:
+    """The pairing had ended a moment before the request (the other person asked, or left, at the
+    same moment): the truth, without saying who or why."""
+    return notice_modal("Pairing had ended", _already_ended_text(counterpart_name, wrote_note=wrote_note), footer=WHO_SEES_WHAT)
+
+
+def _already_ended_text(counterpart_name: str, *, wrote_note: bool) -> str:
+    told = (
+        "Your note has gone to the program coordinators, and only they will read it."
+        if wrote_note
+        else "The program coordinators know you asked too."
+    )
+    return (
+        f"Your pairing with *{counterpart_name}* had already ended a moment before you asked, so there was nothing "
+        f"left to end. You'll get the same short, neutral notice as anyone whose pairing ends. {told}"
+    )
+
+
 def withdraw_received_view(counterpart_names: Sequence[str]) -> View:
     ended = (
         f"{_ended_phrase(counterpart_names)} a short, neutral message that doesn't say who asked. " if counterpart_names else ""
@@ -256,6 +279,16 @@ ONLY_YOU = "Only you can see this message."
 def already_resolved_text(summary: RequestSummary) -> str:
     by = f" by {summary.resolved_by}" if summary.resolved_by else ""
     return f"This request was already resolved{by}, so nothing more was done."
+
+
+def resolved_text(summary: RequestSummary, *, edits: int) -> str:
+    how = "queued everyone involved for a new match" if summary.resolution is Resolution.REMATCH else "closed the request"
+    if not edits:
+        return f"Done: you {how}. The note is deleted."
+    return (
+        f"Done: you {how}. The note is deleted here, and I'm taking it out of the coordinators' DMs now; "
+        "I'll tell you if Slack holds that up."
+    )
 
 
 def request_gone_text() -> str:
@@ -325,7 +358,9 @@ def pairing_ended_notice() -> Message:
 
 def requester_confirmation(summary: RequestSummary) -> Message:
     names = _bold_names(summary.counterparts)
-    if summary.kind is RequestKind.CHANGE:
+    if summary.pairing_had_ended:
+        text = _already_ended_text(join_names([c.name for c in summary.counterparts]), wrote_note=bool(summary.note))
+    elif summary.kind is RequestKind.CHANGE:
         next_step = (
             "The coordinator will help you find a new match."
             if summary.requester_rematch
@@ -385,7 +420,13 @@ def rejoined_notice(person: PersonRef) -> Message:
 
 def _alert_text(summary: RequestSummary) -> str:
     names = _bold_names(summary.counterparts)
-    if summary.kind is RequestKind.CHANGE:
+    if summary.pairing_had_ended:
+        text = (
+            f"{_who(summary.requester)} asked to end their pairing with {names} after it had already ended "
+            "(by a request, a withdrawal or a coordinator at about the same time). Nothing more ended; "
+            f"{summary.requester.name} was told the pairing had already ended."
+        )
+    elif summary.kind is RequestKind.CHANGE:
         text = (
             f"{_who(summary.requester)} asked to end their pairing with {names}. The pairing has ended; "
             f"{names} gets a neutral notice that doesn't say who asked."

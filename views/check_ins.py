@@ -189,6 +189,15 @@ def note_read_message(*, author_user_id: str, reader_name: str, read_on: date) -
     return {"text": text, "blocks": [section(text)]}
 
 
+def note_read_text(*, edits: int) -> str:
+    if not edits:
+        return "Marked read. Its text is deleted."
+    return (
+        "Marked read. Its text is deleted here, and I'm taking it out of the coordinators' DMs now; "
+        "I'll tell you if Slack holds that up."
+    )
+
+
 def already_read_text() -> str:
     return "Already read."
 

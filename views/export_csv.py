@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -170,9 +170,32 @@ def not_a_year_text(word: str) -> str:
     return f"`{echo(word)}` isn't a year. Try `/mentor admin export 2026` for the 2026–27 academic year."
 
 
-EXPORT_ON_ITS_WAY = (
-    "The pairings file is on its way to your DM with me, with a second one of program figures. Only you can see this message."
-)
+def year_out_of_range_text(word: str, years: range, label: Callable[[int], str]) -> str:
+    first, last = years[0], years[-1]
+    span = f"the {label(first)} academic year" if first == last else f"academic years {label(first)} to {label(last)}"
+    return (
+        f"There's nothing to export for `{word}`: the program has {span}. "
+        f"Try `/mentor admin export {last}`, or leave the year out for the current one."
+    )
+
+
+def export_usage_text() -> str:
+    return "Usage: `/mentor admin export [YYYY]`: one academic year (e.g. `2026` for 2026–27), or none for the current one."
+
+
+def export_sent_text(year_label: str) -> str:
+    return (
+        f"Sent: the {year_label} pairings and program figures are in your DM with me, as two CSV files. "
+        "Only you can see this message."
+    )
+
+
+def export_failed_text(error: str | None) -> str:
+    said = f" (Slack answered `{error}`)" if error else ""
+    return (
+        f"I couldn't send the export to your DM{said}, so no file was sent. Please try again in a few minutes; "
+        "if it keeps failing, ask whoever runs Mentorbot to check that the app may upload files (`files:write`)."
+    )
 
 
 def export_title(export: ExportFile) -> str:

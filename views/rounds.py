@@ -138,7 +138,10 @@ ROUND_STATES = {
     RoundState.CLOSED: "is already closed; use `/mentor admin match` for anyone still waiting",
 }
 ROUND_PROBLEMS = {
-    RoundProblem.DEADLINE_PAST: "The deadline must be in the future.",
+    RoundProblem.DEADLINE_PAST: (
+        "The last day for answers must be today or later, so no round was opened. "
+        "Give a later date, or leave it out for two weeks from today."
+    ),
     RoundProblem.OPENED_MEANWHILE: "This year's matching round was opened a moment ago by someone else.",
     RoundProblem.NOBODY_WAITING: "Nobody is waiting for a mentor right now, so there is nothing to match.",
     RoundProblem.NO_ROUND: "There's no matching round this academic year. Open one with `/mentor admin round open [YYYY-MM-DD]`.",
@@ -153,6 +156,12 @@ def round_problem_text(error: RoundError) -> str:
     if error.problem is RoundProblem.EXISTS:
         assert error.state is not None
         return f"The {error.year_label} matching round {ROUND_STATES[error.state]}."
+    if error.problem is RoundProblem.DEADLINE_AFTER_YEAR:
+        assert error.latest is not None
+        return (
+            f"The round is for the {error.year_label} academic year, so its last day for answers can be "
+            f"{long_date(error.latest)} at the latest. No round was opened."
+        )
     return ROUND_PROBLEMS[error.problem]
 
 
@@ -161,8 +170,13 @@ def round_problem_text(error: RoundError) -> str:
 ROUND_USAGE = "round open [YYYY-MM-DD] | round close"
 
 
-def round_usage_message() -> Message:
-    return private_message(f"Usage: `/mentor admin {ROUND_USAGE}`")
+def round_usage_message(word: str | None = None) -> Message:
+    lead = f"I don't know `{word}` here, so nothing was done. " if word else ""
+    return private_message(f"{lead}Usage: `/mentor admin {ROUND_USAGE}`")
+
+
+def no_arguments_text(usage: str, extra: Sequence[str]) -> str:
+    return f"`/mentor admin {usage}` takes nothing after it (I got `{' '.join(extra)}`), so nothing was done."
 
 
 def bad_deadline_text(word: str) -> str:

@@ -1,24 +1,19 @@
 """The coordinators' buttons on a change-request alert: rematch now, or close.
 
-Resolving deletes the note: from the database, from the stored copies of the alert, and from the
-alerts already in coordinators' DMs (edited in place).
+Resolving deletes the note: from the database and the stored copies of the alert at once, and
+from the alerts already in coordinators' DMs by edits the outbox delivers (program/changes.py).
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
-
-from slack_sdk.errors import SlackApiError
 
 from bot.kit import Click, ListenerContext
 from program import changes
-from storage.change_requests import Outcome, Resolution, ResolveResult, SlackCopy, request_parties
-from views.changes import already_resolved_text, click_answer, request_gone_text
+from storage.change_requests import Outcome, Resolution, ResolveResult, request_parties
+from views.changes import already_resolved_text, click_answer, request_gone_text, resolved_text
 from views.ids import ACTION_RESOLVE_CLOSE, ACTION_RESOLVE_REMATCH
 from views.payload import payload_id
-
-log = logging.getLogger(__name__)
 
 
 def resolve(click: Click, action_id: str, resolution: Resolution) -> None:
@@ -47,19 +42,10 @@ def resolve(click: Click, action_id: str, resolution: Resolution) -> None:
 
 
 def show_resolved(click: Click, result: ResolveResult) -> None:
-    """Replace the alert everywhere it was delivered, so the note leaves Slack too."""
-    resolved = result.resolved_message
-    assert resolved is not None
-    container = click.body.get("container") or {}
-    clicked = SlackCopy(str(container.get("channel_id")), str(container.get("message_ts")))
-    if click.body.get("response_url") and clicked not in set(result.delivered_copies):
-        click.respond(replace_original=True, text=resolved["text"], blocks=resolved["blocks"])
-    for copy in result.delivered_copies:
-        try:
-            click.client.chat_update(channel=copy.channel, ts=copy.ts, text=resolved["text"], blocks=resolved["blocks"])
-        except SlackApiError as error:
-            # The stored copy is already clean; this one stays in Slack until someone deletes it.
-            log.warning("could not edit the alert %s/%s: %s", copy.channel, copy.ts, error.response.get("error"))
+    """Say privately what was done; the alert's copies are edited by the outbox, retried until
+    Slack takes the edit (the coordinator is told if that is late or fails)."""
+    assert result.summary is not None and result.cleanup is not None
+    click.answer(click_answer(resolved_text(result.summary, edits=result.cleanup.edits)))
 
 
 def resolving(action_id: str, resolution: Resolution) -> Callable[[Click], None]:

@@ -31,10 +31,12 @@ from views.changes import (
     NOTHING_TO_LEAVE,
     PAIRING_ALREADY_ENDED,
     REJOINED,
+    already_ended_view,
     answer_modal,
     change_modal,
     change_received_view,
     click_answer,
+    ending_view,
     private_answer,
     read_change_form,
     read_withdraw_form,
@@ -196,13 +198,13 @@ def check_change(submission: Submission) -> Verdict:
         if refusal is not None or lookup.actor is None or pairing is None:
             return _refused(refusal_text(refusal or Refusal.NOT_YOURS, lookup.coordinator_user_ids))
         actor, pairing_id = lookup.actor, pairing.id
-        received = change_received_view(counterpart_of(pairing, actor.person_id).name, rematch=form.rematch)
+        other_name = counterpart_of(pairing, actor.person_id).name
         if was_claimed(session, submission.once):
-            return Verdict.show(received)
-        if not pairing.active:
-            return _refused(PAIRING_ALREADY_ENDED)
+            return Verdict.show(change_received_view(other_name, rematch=form.rematch))
 
     def work() -> Done:
+        # Only now is it known whether this request ended the pairing or came a moment too late
+        # (the other person asked, or left, at the same time): the modal says which.
         with services.unit_of_work() as session:
             result = changes.request_change(
                 session,
@@ -213,9 +215,13 @@ def check_change(submission: Submission) -> Verdict:
                 now=services.clock(),
                 idempotency_key=submission.once,
             )
-        return Done(refresh=result.affected_user_ids)
+        if result.outcome is Outcome.PAIRING_ENDED:
+            view = already_ended_view(other_name, wrote_note=bool(result.summary and result.summary.note))
+        else:
+            view = change_received_view(other_name, rematch=form.rematch)
+        return Done(view=view, refresh=result.affected_user_ids)
 
-    return Verdict.show(received, then=work)
+    return Verdict.show(ending_view(), then=work)
 
 
 def check_withdraw(submission: Submission) -> Verdict:
@@ -247,6 +253,11 @@ def _check_failed() -> Verdict:
     return _refused(something_went_wrong_message()["text"])
 
 
+def _change_failed(submission: Submission) -> Done:
+    """The modal said "Ending the pairing…": it must not stay that way."""
+    return Done(view=answer_modal(something_went_wrong_message()["text"]))
+
+
 def register(ctx: ListenerContext) -> None:
     router = ctx.router
     router.add("change", summary="end your pairing; no reason needed, and it stays private", audience=Audience.EVERYONE,
@@ -257,5 +268,5 @@ def register(ctx: ListenerContext) -> None:
     ctx.on_click(ACTION_CHANGE, change_clicked, what="change button")
     ctx.on_click(ACTION_WITHDRAW, withdraw_clicked, what="withdraw button")
     ctx.on_click(ACTION_REJOIN, rejoin_clicked, what="rejoin button")
-    ctx.on_submit(VIEW_CHANGE, check_change, what="change request", check_failed=_check_failed, work_failed=apology_by_dm)
+    ctx.on_submit(VIEW_CHANGE, check_change, what="change request", check_failed=_check_failed, work_failed=_change_failed)
     ctx.on_submit(VIEW_WITHDRAW, check_withdraw, what="withdrawal", check_failed=_check_failed, work_failed=apology_by_dm)

@@ -162,16 +162,9 @@ def note_read_clicked(click: Click) -> None:
     if result.outcome is not NoteOutcome.READ or replacement is None:
         _tell(click, views.note_gone_text() if result.outcome is NoteOutcome.NOT_FOUND else views.already_read_text())
         return
-    container = click.body.get("container") or {}
-    clicked = (str(container.get("channel_id")), str(container.get("message_ts")))
-    if click.body.get("response_url") and clicked not in result.delivered_copies:
-        click.respond(replace_original=True, **replacement)
-    for channel, ts in result.delivered_copies:
-        try:
-            click.client.chat_update(channel=channel, ts=ts, **replacement)
-        except SlackApiError as error:
-            # The stored copy is already clean; this one stays in Slack until someone deletes it.
-            log.warning("could not edit a note's copy %s/%s: %s", channel, ts, error.response.get("error"))
+    assert result.cleanup is not None
+    # The copies in coordinators' DMs are edited by the outbox, retried until Slack takes it.
+    _tell(click, views.note_read_text(edits=result.cleanup.edits))
 
 
 def register(ctx: ListenerContext) -> None:

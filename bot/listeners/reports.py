@@ -3,7 +3,8 @@ Export button (the pairings CSV, sent to the coordinator's own DM).
 
 The export is a direct answer to the coordinator's click, like an ephemeral reply: it is
 uploaded at once with files_upload_v2 to their DM rather than queued in the outbox, so it
-arrives while they wait, whatever the hour, and the CSV is never stored in the database.
+arrives while they wait, whatever the hour, and the CSV is never stored in the database. The
+answer says "sent" only once Slack has both files; otherwise it says nothing was sent, and why.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import logging
 
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from bot.access import Audience
 from bot.commands import CommandRequest
@@ -19,8 +21,19 @@ from bot.runtime import Services
 from program import reports
 from storage.programs import load_program
 from storage.roster import Actor, person_of
+from storage.rounds import year_label
 from views.common import click_answer, private_message
-from views.export_csv import EXPORT_ON_ITS_WAY, export_comment, export_title, figures_comment, figures_title, not_a_year_text
+from views.export_csv import (
+    export_comment,
+    export_failed_text,
+    export_sent_text,
+    export_title,
+    export_usage_text,
+    figures_comment,
+    figures_title,
+    not_a_year_text,
+    year_out_of_range_text,
+)
 from views.ids import ACTION_EXPORT
 from views.payload import payload_year
 from views.reports import private_summary_message
@@ -36,22 +49,36 @@ def report_command(request: CommandRequest) -> None:
     request.respond(**private_summary_message(snapshot))
 
 
-def send_export(services: Services, client: WebClient, actor: Actor, *, year: int | None) -> None:
-    """Upload the CSV to the coordinator's own DM at once: it answers their own request."""
+def send_export(services: Services, client: WebClient, actor: Actor, *, wanted: str | None) -> str:
+    """Upload the CSVs to the coordinator's own DM at once (it answers their own request), and say
+    what happened: sent, or why nothing was. Nothing is recorded unless both files arrived."""
+    now = services.clock()
+    with services.reading() as session:
+        program = load_program(session, actor.program_id)
+        years = reports.export_years(session, program=program, now=now)
+        label = lambda year: year_label(program, year)  # noqa: E731
+        year = payload_year(wanted) if wanted is not None else years[-1]
+        if year is None:
+            return not_a_year_text(wanted or "")
+        if year not in years:
+            return year_out_of_range_text(wanted or str(year), years, label)
+        export, figures = reports.export_for_coordinator(session, program=program, year=year, now=now)
     try:
-        now = services.clock()
-        with services.unit_of_work() as session:
-            program = load_program(session, actor.program_id)
-            export, figures = reports.export_for_coordinator(
-                session, program=program, year=year, now=now, actor=person_of(session, actor)
-            )
         channel = client.conversations_open(users=actor.slack_user_id)["channel"]["id"]
         for file, title, comment in ((export, export_title, export_comment), (figures, figures_title, figures_comment)):
             client.files_upload_v2(
                 channel=channel, content=file.content, filename=file.filename, title=title(file), initial_comment=comment(file)
             )
-    except Exception:
-        log.exception("failed while handling the export for %s", actor.slack_user_id)
+    except SlackApiError as error:
+        code = str(error.response.get("error") or "") if error.response is not None else ""
+        log.warning("could not upload the export for %s: %s", actor.slack_user_id, code or error)
+        return export_failed_text(code or None)
+    with services.unit_of_work() as session:
+        reports.record_export(
+            session, program=load_program(session, actor.program_id), year=year, rows=export.rows, now=now,
+            actor=person_of(session, actor),
+        )  # fmt: skip
+    return export_sent_text(export.year_label)
 
 
 def export_clicked(click: Click) -> None:
@@ -59,17 +86,15 @@ def export_clicked(click: Click) -> None:
     if problem or actor is None:
         click.answer(click_answer(problem or "", title="Export"))
         return
-    send_export(click.services, click.client, actor, year=payload_year(click.value))
+    click.answer(click_answer(send_export(click.services, click.client, actor, wanted=click.value or None), title="Export"))
 
 
 def export_command(request: CommandRequest) -> None:
-    wanted = request.args[0] if request.args else None
-    year = payload_year(wanted)
-    if wanted is not None and year is None:
-        request.respond(**private_message(not_a_year_text(wanted)))
+    if len(request.args) > 1:
+        request.respond(**private_message(export_usage_text()))
         return
-    send_export(request.services, request.client, request.actor, year=year)
-    request.respond(**private_message(EXPORT_ON_ITS_WAY))
+    wanted = request.args[0] if request.args else None
+    request.respond(**private_message(send_export(request.services, request.client, request.actor, wanted=wanted)))
 
 
 def register(ctx: ListenerContext) -> None:

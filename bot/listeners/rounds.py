@@ -86,16 +86,31 @@ def run(request: CommandRequest, work: Callable[[Session], Message]) -> bool:
     return done
 
 
+def no_more(args: tuple[str, ...], usage: str) -> None:
+    """CommandProblem if words follow a command that takes none (they would be silently ignored)."""
+    if args:
+        raise CommandProblem(replies.no_arguments_text(usage, args))
+
+
 def round_command(request: CommandRequest) -> None:
     action, now = (request.args[0].lower() if request.args else ""), request.services.clock()
     if action == "open":
-        run(request, lambda session: opened_reply(rounds.open_round_now(
-            session, actor=request.actor, last_day=parse_deadline(request.args[1:]), now=now
-        )))  # fmt: skip
+
+        def open_work(session: Session) -> Message:
+            no_more(request.args[2:], f"round open {request.args[1]}" if len(request.args) > 1 else "round open")
+            last_day = parse_deadline(request.args[1:])
+            return opened_reply(rounds.open_round_now(session, actor=request.actor, last_day=last_day, now=now))
+
+        run(request, open_work)
     elif action == "close":
-        run(request, lambda session: proposal_reply(rounds.close_answers_now(session, actor=request.actor, now=now)))
+
+        def close_work(session: Session) -> Message:
+            no_more(request.args[1:], "round close")
+            return proposal_reply(rounds.close_answers_now(session, actor=request.actor, now=now))
+
+        run(request, close_work)
     else:
-        request.respond(**replies.round_usage_message())
+        request.respond(**replies.round_usage_message(request.args[0] if request.args else None))
 
 
 def opened_reply(opened: rounds.RoundOpened) -> Message:
@@ -104,7 +119,12 @@ def opened_reply(opened: rounds.RoundOpened) -> Message:
 
 def match_command(request: CommandRequest) -> None:
     now = request.services.clock()
-    run(request, lambda session: proposal_reply(rounds.match_now(session, actor=request.actor, now=now)))
+
+    def work(session: Session) -> Message:
+        no_more(request.args, "match")
+        return proposal_reply(rounds.match_now(session, actor=request.actor, now=now))
+
+    run(request, work)
 
 
 def pair_command(request: CommandRequest) -> None:

@@ -5,14 +5,14 @@ answered, and run the matcher at the deadline (or when a coordinator asks). The 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
 from program.messages import queue_once
 from storage.models import Person, Program, Round, RoundState
 from storage.outbox_kinds import OutboxKind, invitation_key, proposal_ready_key, round_reminder_key
-from storage.programs import academic_year, load_program
+from storage.programs import academic_calendar, academic_year, load_program, program_today
 from storage.proposals import ProposalReview, pending_proposal, propose, residents_for_round, residents_waiting, review_of
 from storage.roster import Actor, active_coordinators, person_of
 from storage.rounds import (
@@ -152,9 +152,22 @@ class RoundOpened:
 def open_round_now(session: Session, *, actor: Actor, last_day: date | None, now: datetime) -> RoundOpened:
     """A coordinator opens this year's round; answers count through `last_day` (default: two weeks)."""
     program = load_program(session, actor.program_id)
+    if last_day is not None:
+        check_last_day(program, last_day, now)
     deadline_at = deadline_at_end_of(program, last_day) if last_day else default_deadline(program, now)
     round_, invited = start_round(session, program=program, deadline_at=deadline_at, now=now, actor=person_of(session, actor))
     return RoundOpened(year_label(program, round_.academic_year), last_answer_day(program, deadline_at), invited)
+
+
+def check_last_day(program: Program, last_day: date, now: datetime) -> None:
+    """A round's last day for answers falls between today and the end of this academic year."""
+    today = program_today(program, now)
+    if last_day < today:
+        raise RoundError(RoundProblem.DEADLINE_PAST)
+    year = academic_year(program, now)
+    latest = academic_calendar(program).year_bounds(year)[1] - timedelta(days=1)
+    if last_day > latest:
+        raise RoundError(RoundProblem.DEADLINE_AFTER_YEAR, year_label=year_label(program, year), latest=latest)
 
 
 def close_answers_now(session: Session, *, actor: Actor, now: datetime) -> ProposalMade:

@@ -328,7 +328,7 @@ SURFACES: list[SurfaceCase] = [
         {
             "resident": Expect("is for program coordinators"),
             "faculty": Expect("is for program coordinators"),
-            "coordinator": Expect("on its way to your DM", writes=True),
+            "coordinator": Expect("are in your DM with me", writes=True),
             "not_on_roster": ROSTER,
         },
     ),
@@ -339,7 +339,7 @@ SURFACES: list[SurfaceCase] = [
         {
             "resident": COORDINATORS_ONLY,
             "faculty": COORDINATORS_ONLY,
-            "coordinator": Expect("resolved by Casey Coordinator", writes=True),
+            "coordinator": Expect("Done: you queued everyone involved for a new match", writes=True),
             "not_on_roster": ROSTER,
         },
     ),
@@ -350,7 +350,7 @@ SURFACES: list[SurfaceCase] = [
         {
             "resident": COORDINATORS_ONLY,
             "faculty": COORDINATORS_ONLY,
-            "coordinator": Expect("resolved by Casey Coordinator", writes=True),
+            "coordinator": Expect("Done: you closed the request", writes=True),
             "not_on_roster": ROSTER,
         },
     ),
@@ -697,7 +697,7 @@ SURFACES += [
         "Mark as read, on a coordinator's check-in note",
         ACTION_NOTE_READ,
         lambda bot, user, w: bot.click(ACTION_NOTE_READ, user_id=user, value=str(w.other_note)),
-        _by_role(COORDINATORS_ONLY, COORDINATORS_ONLY, Expect("was read by Casey Coordinator", writes=True)),
+        _by_role(COORDINATORS_ONLY, COORDINATORS_ONLY, Expect("Marked read. Its text is deleted", writes=True)),
     ),
 ]
 

@@ -101,7 +101,7 @@ def test_round_open_invites_everyone_and_refuses_a_second_round(bot, roster, ses
     ("text", "expected"),
     [
         ("admin round open 15/12/2026", "as YYYY-MM-DD"),
-        ("admin round open 2026-11-01", "must be in the future"),
+        ("admin round open 2026-11-01", "must be today or later"),
         ("admin round", "Usage"),
     ],
 )

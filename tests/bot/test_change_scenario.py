@@ -145,7 +145,8 @@ def test_changes_and_withdrawals_keep_every_confidence(bot, program_ids, fake_sl
         ACTION_RESOLVE_CLOSE, user_id="UDANA", value=_button_value(gil_alert, ACTION_RESOLVE_CLOSE),
         channel_id=fake_slack.dm_channel("UDANA"), message_ts=gil_alert["ts"],
     ))  # fmt: skip
-    assert deliver_pending(job_context).attempted == 0  # withdrawn people get nothing more
+    # Each resolution edits its alert in both coordinators' DMs; withdrawn people get nothing more.
+    assert (deliver_pending(job_context).sent, deliver_pending(job_context).attempted) == (2 * 2, 0)
 
     # --- the right pairings ended, for the right reasons ----------------------------------
     with session_scope(session_factory) as session:

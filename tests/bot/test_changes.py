@@ -72,7 +72,8 @@ def test_submitting_a_change_ends_the_pairing_and_confirms_privately(bot, world,
     bot.command("change", user_id="UFRAN")
     reply = bot.submit_view(bot.opened_view(), user_id="UFRAN", values=change_values(note=NOTE, pairing_id=world.sam_pairing))
     assert reply.ack_json["response_action"] == "update"
-    assert "Done. Your pairing with *Sam Resident* has ended" in str(reply.ack_json["view"])
+    assert "Ending the pairing…" in str(reply.ack_json["view"])  # said only once it is so:
+    assert "Done. Your pairing with *Sam Resident* has ended" in str(fake_slack.calls_to("views.update")[-1].args["view"])
     with session_scope(session_factory) as session:
         assert session.get(Pairing, world.sam_pairing).end_reason is EndReason.CHANGE_REQUEST
         assert session.get(Pairing, world.riley_pairing).active
@@ -93,19 +94,31 @@ def test_the_same_submission_twice_or_retried_does_nothing_twice(bot, world, ses
         headers={"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"},
     )
     assert snapshot(session_factory) == after_first
-    assert first.ack_json == second.ack_json == retried.ack_json  # the same confirmation each time
+    assert "Ending the pairing" in str(first.ack_json)
+    assert second.ack_json == retried.ack_json and "Done. Your pairing" in str(second.ack_json)  # what the first did
 
 
-def test_someone_else_submitting_the_change_for_a_pairing_that_just_ended_is_told_kindly(bot, world, session_factory):
+def test_asking_a_moment_after_the_other_person_is_told_the_truth_and_the_note_still_reaches_coordinators(
+    bot, world, session_factory, fake_slack
+):
     bot.command("change", user_id="URILEY")
     riley_view = bot.opened_view()
     bot.command("change", user_id="UFRAN", trigger_id="trig-2")
     fran_view = bot.opened_view()
     bot.submit_view(riley_view, user_id="URILEY", values=change_values())
-    before = snapshot(session_factory)
-    late = bot.submit_view(fran_view, user_id="UFRAN", values=change_values(pairing_id=world.riley_pairing))
-    assert "already ended" in str(late.ack_json["view"])
-    assert snapshot(session_factory) == before
+    late = bot.submit_view(fran_view, user_id="UFRAN", values=change_values(note=NOTE, pairing_id=world.riley_pairing))
+    assert "Pairing changed" not in str(late.ack_json) and "Done" not in str(late.ack_json)
+    shown = str(fake_slack.calls_to("views.update")[-1].args["view"])
+    assert "had already ended a moment before you asked" in shown and "Your note has gone to the program coordinators" in shown
+    assert "Riley" not in shown.replace("*Riley Resident*", "")  # the name of the pairing only, never who asked
+    with session_scope(session_factory) as session:
+        fran = session.scalars(select(Person).where(Person.slack_user_id == "UFRAN")).one()
+        fran_request = session.scalars(select(ChangeRequest).where(ChangeRequest.requester_id == fran.id)).one()
+        assert fran_request.note == NOTE and fran_request.state is RequestState.OPEN
+        alerts = session.scalars(select(OutboxMessage).where(OutboxMessage.kind == OutboxKind.REQUEST_ALERT)).all()
+        assert sorted(a.recipient_user_ids[0] for a in alerts if NOTE in str(a.blocks)) == ["UCASEY", "UDANA"]
+        notices = session.scalars(select(OutboxMessage).where(OutboxMessage.kind == OutboxKind.PAIRING_ENDED)).all()
+        assert [n.recipient_user_ids for n in notices] == [["UFRAN"]]  # one neutral notice, from the first request
 
 
 def test_change_with_no_pairing_gets_a_kind_answer(bot, world):
@@ -232,7 +245,9 @@ def test_a_coordinator_resolves_and_the_note_leaves_every_copy(bot, world, sessi
         ACTION_RESOLVE_CLOSE, user_id="UCASEY", value=request_id,
         channel_id=fake_slack.dm_channel("UCASEY"), message_ts=casey_alert["ts"],
     )  # fmt: skip
-    assert reply.responses == []  # every delivered copy, the clicked one too, is edited in place
+    assert "I'm taking it out of the coordinators' DMs now" in reply.only_response()["text"]
+    assert NOTE in str(fake_slack.messages("UDANA")[-1])  # until the outbox edits every delivered copy
+    assert deliver_pending(job_context).sent == 2
     for coordinator in ("UCASEY", "UDANA"):
         alert = fake_slack.messages(coordinator)[-1]
         assert "resolved by Casey Coordinator" in alert["text"] and NOTE not in str(alert)
@@ -296,5 +311,5 @@ def test_a_failure_after_the_ack_is_apologised_for_privately(bot, world, session
     monkeypatch.setattr(requests, "request_change", broken)
     bot.command("change", user_id="URILEY")
     bot.submit_view(bot.opened_view(), user_id="URILEY", values=change_values())
-    apology = fake_slack.messages("URILEY")[-1]["text"]
+    apology = str(fake_slack.calls_to("views.update")[-1].args["view"])  # "Ending the pairing…" does not stay
     assert "something went wrong" in apology and "exploded" not in apology

@@ -148,6 +148,7 @@ def sample_values(session_factory: Any, sample: sample_program.SampleProgram) ->
         ),
         dataclasses.replace(summary, kind=RequestKind.WITHDRAW, counterparts=(), queued=(), note=None),
         dataclasses.replace(summary, requester_rematch=False, note=None),
+        dataclasses.replace(summary, pairing_had_ended=True, queued=()),
         dataclasses.replace(summary, note=None, resolution=Resolution.CLOSE, resolved_by="Casey", resolved_on=TODAY),
         dataclasses.replace(summary, note=None, resolution=Resolution.REMATCH, resolved_by="Casey", resolved_on=TODAY),
     ]

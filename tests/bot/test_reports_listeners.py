@@ -96,7 +96,7 @@ def test_admin_export_sends_the_same_csv_and_refuses_a_bad_year(bot, sample, fak
     assert "isn't a year" in bot.command("admin export twenty", user_id="UFAC1").text()
     assert fake_slack.uploaded_files == []
     reply = bot.command("admin export 2026", user_id="UFAC1")
-    assert "on its way to your DM" in reply.text()
+    assert "Sent: the 2026–27 pairings and program figures are in your DM" in reply.only_response()["text"]
     upload, figures = fake_slack.uploaded_files
     assert upload.channel_id == fake_slack.dm_channel("UFAC1")
     assert (upload.filename, figures.filename) == ("mentorship-pairings-2026-27.csv", "mentorship-figures-2026-27.csv")

@@ -30,7 +30,7 @@ from storage.models import (
     ResidentPreference,
     Role,
 )
-from storage.outbox import enqueue
+from storage.outbox import Cleanup, enqueue
 from storage.outbox_kinds import OutboxKind
 from storage.preferences import people_waiting_for_match
 from storage.proposals import review_of
@@ -166,15 +166,17 @@ def test_someone_outside_the_pairing_cannot_change_it(session_factory, world):
             _change(session, world, requester=world.tess, pairing=world.riley_pairing)
 
 
-def test_a_second_request_for_an_ended_pairing_changes_nothing(session_factory, world):
+def test_a_request_for_an_ended_pairing_ends_nothing_more_but_reaches_the_coordinators(session_factory, world):
     with session_scope(session_factory) as session:
         _change(session, world, requester=world.riley, pairing=world.riley_pairing)
     with session_scope(session_factory) as session:
         again = _change(session, world, requester=world.fran, pairing=world.riley_pairing)
-        assert again.outcome is requests.Outcome.PAIRING_ENDED
+        assert again.outcome is requests.Outcome.PAIRING_ENDED and again.summary.pairing_had_ended
     with session_scope(session_factory) as session:
-        assert len(session.scalars(select(ChangeRequest)).all()) == 1
-        assert len(_outbox(session, kind=OutboxKind.PAIRING_ENDED)) == 1
+        assert len(session.scalars(select(ChangeRequest)).all()) == 2
+        assert len(_outbox(session, kind=OutboxKind.PAIRING_ENDED)) == 1  # the other person was told once
+        late_alert = [a for a in _outbox(session, kind=OutboxKind.REQUEST_ALERT) if "after it had already ended" in a.text]
+        assert sorted(a.recipient_user_ids[0] for a in late_alert) == ["UCASEY", "UDANA"]
 
 
 def test_the_same_submission_twice_does_nothing_the_second_time(session_factory, world):
@@ -317,7 +319,10 @@ def test_resolving_deletes_the_note_everywhere_it_was_stored(session_factory, en
             resolution=requests.Resolution.CLOSE, now=NOW,
         )  # fmt: skip
         assert result.outcome is requests.Outcome.DONE
-        assert result.delivered_copies == (requests.SlackCopy("DCASEY", "1700000000.000009"),)
+        assert result.cleanup == Cleanup(cancelled=1, edits=1)  # Dana's copy stopped, Casey's to be edited in Slack
+        [edit] = _outbox(session, kind=OutboxKind.REQUEST_ALERT_CLEANUP)
+        casey_copy = session.get(OutboxMessage, edit.edits_id)
+        assert (casey_copy.slack_ts, edit.report_to, edit.text) == ("1700000000.000009", "UCASEY", casey_copy.text)
         assert NOTE not in str(result.resolved_message)
 
     with engine.connect() as connection:  # straight from the database, past the ORM
@@ -375,7 +380,9 @@ def test_the_audit_log_says_who_did_what_to_whom_but_never_the_note(session_fact
         assert all(NOTE not in str(e.details) for e in entries)
 
 
-def _change_at_the_same_moment(factory, asks: list[tuple[int, int]]) -> list[requests.Outcome]:
+def _change_at_the_same_moment(
+    factory, asks: list[tuple[int, int]], notes: dict[int, str] | None = None
+) -> list[requests.Outcome]:
     """Each (person, pairing) asks in its own transaction, all released at once."""
     barrier = threading.Barrier(len(asks))
     outcomes: list[requests.Outcome] = []
@@ -385,8 +392,9 @@ def _change_at_the_same_moment(factory, asks: list[tuple[int, int]]) -> list[req
             session.execute(text("SELECT 1"))  # each transaction has begun before any of them asks
             barrier.wait(timeout=10)
             result = changes.request_change(
-                session, actor=_actor(session, person_id), pairing_id=pairing_id, note=None, rematch=True, now=NOW
-            )
+                session, actor=_actor(session, person_id), pairing_id=pairing_id, note=(notes or {}).get(person_id),
+                rematch=True, now=NOW,
+            )  # fmt: skip
             outcomes.append(result.outcome)
 
     threads = [threading.Thread(target=ask, args=a) for a in asks]
@@ -398,19 +406,32 @@ def _change_at_the_same_moment(factory, asks: list[tuple[int, int]]) -> list[req
 
 
 @pytest.mark.postgres
-def test_both_people_asking_at_the_same_moment_end_the_pairing_once(pg_database_url):
+def test_both_people_asking_at_the_same_moment_end_the_pairing_once_and_both_notes_reach_the_coordinators(pg_database_url):
     engine = make_engine(pg_database_url)
     factory = make_session_factory(engine)
     with session_scope(factory) as session:
         program = factories.program(session)
         fran = factories.person(session, program, role=Role.FACULTY, name="Fran")
         riley = factories.person(session, program, role=Role.RESIDENT, name="Riley")
+        factories.person(session, program, role=Role.COORDINATOR, name="Casey", slack_user_id="UCASEY")
         pairing_id = factories.pairing(session, program, mentor=fran, resident=riley).id
-    outcomes = _change_at_the_same_moment(factory, [(fran.id, pairing_id), (riley.id, pairing_id)])
+    notes = {fran.id: "Fran's note", riley.id: "Riley's note"}
+    outcomes = _change_at_the_same_moment(factory, [(fran.id, pairing_id), (riley.id, pairing_id)], notes)
     with session_scope(factory) as session:
         assert sorted(o.value for o in outcomes) == ["done", "pairing_ended"]
-        assert len(session.scalars(select(ChangeRequest)).all()) == 1
-        assert len(_outbox(session, kind=OutboxKind.PAIRING_ENDED)) == 1
+        requests_made = session.scalars(select(ChangeRequest).order_by(ChangeRequest.id)).all()
+        assert sorted(r.note for r in requests_made) == sorted(notes.values())  # the loser's note is not dropped
+        _winner, loser = requests_made
+        assert session.get(Pairing, pairing_id).end_reason is EndReason.CHANGE_REQUEST
+        (notice,) = _outbox(session, kind=OutboxKind.PAIRING_ENDED)  # ended once: one neutral notice
+        assert notice.recipient_user_ids == [session.get(Person, loser.requester_id).slack_user_id]
+        alerts = {a.text: a.recipient_user_ids for a in _outbox(session, kind=OutboxKind.REQUEST_ALERT)}
+        assert len(alerts) == 2 and all(r == ["UCASEY"] for r in alerts.values())
+        assert sum("after it had already ended" in text for text in alerts) == 1
+        confirmations = {c.recipient_user_ids[0]: c.text for c in _outbox(session, kind=OutboxKind.REQUEST_CONFIRMATION)}
+        loser_user = session.get(Person, loser.requester_id).slack_user_id
+        assert "had already ended a moment before you asked" in confirmations[loser_user]
+        assert "Pairing changed" not in confirmations[loser_user] and "As you asked" not in confirmations[loser_user]
     engine.dispose()
 
 

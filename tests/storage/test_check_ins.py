@@ -35,7 +35,8 @@ from storage.models import (
     Program,
     Role,
 )
-from storage.outbox_kinds import check_in_note_key
+from storage.outbox import Cleanup
+from storage.outbox_kinds import OutboxKind, check_in_note_key
 from tests.support import factories
 from tests.support.races import run_together
 
@@ -171,22 +172,28 @@ def test_a_note_read_is_deleted_everywhere(world, arrange, session_factory):
         ).note
         program = session.get(Program, prog.id)
         sent = factories.outbox_dm(session, program, [session.get(Person, coordinator.id)], now=NOW, text="Hard month.",
-                                   dedupe_key=check_in_note_key(note.id, coordinator.id))  # fmt: skip
+                                   kind=OutboxKind.CHECK_IN_NOTE, dedupe_key=check_in_note_key(note.id, coordinator.id))  # fmt: skip
         sent.state, sent.slack_channel, sent.slack_ts = OutboxState.SENT, "DCASEY", "1700000000.000001"
         queued = factories.outbox_dm(session, program, [session.get(Person, mentor.id)], now=NOW, text="Hard month.",
-                                     dedupe_key=check_in_note_key(note.id, mentor.id))  # fmt: skip
-        note_id, queued_id = note.id, queued.id
+                                     kind=OutboxKind.CHECK_IN_NOTE, dedupe_key=check_in_note_key(note.id, mentor.id))  # fmt: skip
+        note_id, queued_id, sent_id = note.id, queued.id, sent.id
     with session_factory() as session:
         assert note_parties(session, note_id=note_id).person_ids == {resident.id, mentor.id}
     with arrange() as session:
         read = mark_note_read(session, note_id=note_id, coordinator=session.get(Person, coordinator.id), now=NOW,
                               replacement=("Read by Casey.", None))  # fmt: skip
         assert read.outcome is NoteOutcome.READ
-        assert read.delivered_copies == (("DCASEY", "1700000000.000001"),)
+        assert read.cleanup == Cleanup(cancelled=1, edits=1)
     with session_factory() as session:
         stored = session.get(CheckInNote, note_id)
         assert stored.text is None and stored.read_by_id == coordinator.id
         assert all(m.text == "Read by Casey." for m in session.scalars(select(OutboxMessage)))
+        [edit] = session.scalars(select(OutboxMessage).where(OutboxMessage.edits_id.is_not(None))).all()
+        assert (edit.edits_id, edit.kind, edit.report_to) == (
+            sent_id,
+            OutboxKind.CHECK_IN_NOTE_CLEANUP,
+            coordinator.slack_user_id,
+        )
         assert session.get(OutboxMessage, queued_id).state is OutboxState.CANCELLED
     with arrange() as session:
         again = mark_note_read(

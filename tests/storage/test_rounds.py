@@ -44,7 +44,7 @@ def test_one_round_per_academic_year(arrange):
         open_round(session, program=program, deadline_at=datetime(2026, 7, 16, 4, tzinfo=UTC), now=JULY_1)
         with refused(RoundError, match="2026–27 matching round is open"):
             open_round(session, program=program, deadline_at=datetime(2026, 7, 20, tzinfo=UTC), now=JULY_1)
-        with refused(RoundError, match="must be in the future"):
+        with refused(RoundError, match="must be today or later"):
             later = datetime(2027, 7, 2, tzinfo=UTC)
             open_round(session, program=program, deadline_at=later, now=later)
 
