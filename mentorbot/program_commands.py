@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from mentorbot.cli import UsageProblem
 from mentorbot.config import load_database_url
 from program.clock import system_clock
+from program.programs import ReminderSettingsError, change_program, policy_after
 from storage import migrate
 from storage.db import make_engine, make_session_factory, session_scope
 from storage.models import Program
@@ -26,7 +27,6 @@ from storage.programs import (
     program_for_team,
     programs_of_team,
     teams_with_programs,
-    update_program,
 )
 
 NO_PROGRAM_YET = "there is no program in this database yet: start the bot once (mentorbot run)"
@@ -119,6 +119,7 @@ def program_add(args: argparse.Namespace) -> None:
             # A new workspace's first program may be added before the bot ever started there.
             team_id = args.team or workspace_of(session, None)
             try:
+                policy_after(None, options_from(args))
                 program = add_program(
                     session,
                     team_id=team_id,
@@ -130,6 +131,8 @@ def program_add(args: argparse.Namespace) -> None:
                 )
             except ProgramConflictError as error:
                 raise UsageProblem(_conflict_text(error, team_id)) from None
+            except ReminderSettingsError as error:
+                raise UsageProblem(f"{args.handle}: these settings do not fit together ({error}); nothing was added") from None
             lines = describe(program, first=False)
     finally:
         engine.dispose()
@@ -156,11 +159,13 @@ def program_set(args: argparse.Namespace) -> None:
             team_id = workspace_of(session, args.team)
             program = program_named(session, team_id=team_id, handle=args.handle)
             try:
-                changed = update_program(
+                changed = change_program(
                     session, program=program, options=options_from(args), now=system_clock(), actor_label="cli: program set"
                 )
             except ProgramConflictError as error:
                 raise UsageProblem(_conflict_text(error, team_id)) from None
+            except ReminderSettingsError as error:
+                raise UsageProblem(f"{args.handle}: these settings do not fit together ({error}); nothing was changed") from None
             first = program_for_team(session, team_id)
             lines = describe(program, first=first is not None and first.id == program.id)
     finally:

@@ -11,6 +11,7 @@ Pure: standard library only, no clock reads. Every date comes in as a parameter.
 from __future__ import annotations
 
 import calendar
+import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -25,6 +26,17 @@ MONTHS_PER_QUARTER = 3
 
 # Any non-leap year: a start day must exist every year, so Feb 29 is refused.
 _NON_LEAP_YEAR = 2001
+
+
+def shortest_interval_days(months: int) -> int:
+    """The fewest days `months` calendar months can span (Feb 1 -> May 1 is 89 days for 3)."""
+    return _shortest_interval_days(months)
+
+
+@functools.cache
+def _shortest_interval_days(months: int) -> int:
+    first = date(_NON_LEAP_YEAR, 1, 1)
+    return min((add_months(day, months) - day).days for day in (first + timedelta(days=n) for n in range(365)))
 
 
 def add_months(d: date, months: int) -> date:
@@ -75,9 +87,12 @@ def merge_pauses(pauses: Iterable[Pause]) -> list[Pause]:
     return merged
 
 
-def next_due(started_on: date, last_met_on: date | None, pauses: Iterable[Pause] = ()) -> date:
-    """When the pair's next meeting is due: 3 calendar months after the later of the
-    pairing's start and its last logged meeting, not counting paused days.
+def next_due(
+    started_on: date, last_met_on: date | None, pauses: Iterable[Pause] = (), *, every_months: int = MEETING_INTERVAL_MONTHS
+) -> date:
+    """When the pair's next meeting is due: `every_months` calendar months (the program's
+    cadence, 3 by rule 4) after the later of the pairing's start and its last logged meeting,
+    not counting paused days.
 
     A meeting logged before the start (a data-entry slip) never pulls the due date earlier
     than the start allows.
@@ -88,7 +103,7 @@ def next_due(started_on: date, last_met_on: date | None, pauses: Iterable[Pause]
     start rather than a pile of stale reminders. Pauses that ended by the anchor do not count.
     """
     anchor = started_on if last_met_on is None else max(started_on, last_met_on)
-    due = add_months(anchor, MEETING_INTERVAL_MONTHS)
+    due = add_months(anchor, every_months)
     for pause in merge_pauses(pauses):
         if pause.ends_on <= anchor:
             continue
@@ -233,6 +248,7 @@ class PairingHistory:
     ended_on: date | None
     meeting_dates: tuple[date, ...] = ()
     pauses: tuple[Pause, ...] = ()
+    every_months: int = MEETING_INTERVAL_MONTHS  # the program's cadence
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "meeting_dates", tuple(self.meeting_dates))
@@ -255,7 +271,7 @@ class PairingHistory:
         pauses begun by then."""
         earlier = [met_on for met_on in self.meeting_dates if met_on < day]
         begun = [pause for pause in self.pauses if pause.starts_on <= day]
-        return next_due(self.started_on, max(earlier, default=None), begun)
+        return next_due(self.started_on, max(earlier, default=None), begun, every_months=self.every_months)
 
     def fell_due_between(self, first_day: date, end_exclusive: date) -> bool:
         """Whether, with no meeting in [first_day, end_exclusive), the pair was due or overdue

@@ -22,6 +22,7 @@ import json
 from typing import Any, TypeVar
 
 from mentoring.matching import MatchProblem, MatchResult, Mentor, Resident, match
+from mentoring.programs import DEFAULT_MAX_MENTEES, MAX_MENTEES_CEILING
 from mentoring.text_files import first_control_character
 
 __all__: list[str] = [
@@ -33,8 +34,9 @@ __all__: list[str] = [
     "solve_json",
 ]
 
-# The program rule: a faculty member mentors at most 2 mentees.
-PROGRAM_MAX_MENTEES = 2
+# The internal-medicine rule, the default: a faculty member mentors at most 2 mentees. A
+# program may allow up to MAX_MENTEES_CEILING.
+PROGRAM_MAX_MENTEES = DEFAULT_MAX_MENTEES
 
 _RESIDENT_FIELDS = {"id", "ranking", "subspecialties", "focus_areas"}
 _MENTOR_FIELDS = {
@@ -140,9 +142,9 @@ def problem_from_dict(data: Any) -> MatchProblem:
 
 def _max_mentees(value: Any) -> int:
     where = "max_mentees_per_mentor"
-    if not _is_integer(value) or not 1 <= value <= PROGRAM_MAX_MENTEES:
+    if not _is_integer(value) or not 1 <= value <= MAX_MENTEES_CEILING:
         raise MatchInputError(
-            f"{where}: must be a whole number from 1 to {PROGRAM_MAX_MENTEES} (the program maximum), got {_show(value)}"
+            f"{where}: must be a whole number from 1 to {MAX_MENTEES_CEILING} (the most a program may allow), got {_show(value)}"
         )
     return value
 

@@ -28,8 +28,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import Enum
 
-# Feb 1 -> May 1 in a common year: the shortest 3-calendar-month meeting interval.
-_SHORTEST_MEETING_INTERVAL_DAYS = 89
+from mentoring.cadence import MEETING_INTERVAL_MONTHS, shortest_interval_days
 
 
 class NudgeKind(str, Enum):
@@ -41,24 +40,25 @@ class NudgeKind(str, Enum):
 
 @dataclass(frozen=True)
 class NudgePolicy:
-    """Program settings for reminders, in days."""
+    """Program settings for reminders, in days, and the program's cadence in months."""
 
     approaching_days: int = 14
     missed_every_days: int = 7
     missed_limit: int = 3
     escalation_days: int = 14
+    cadence_months: int = MEETING_INTERVAL_MONTHS
 
     def __post_init__(self) -> None:
-        for name in ("approaching_days", "missed_every_days", "missed_limit", "escalation_days"):
+        for name in ("approaching_days", "missed_every_days", "missed_limit", "escalation_days", "cadence_months"):
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool):
                 raise TypeError(f"{name} must be an int, got {value!r}")
+        if self.cadence_months < 1:
+            raise ValueError(f"cadence_months must be at least 1, got {self.cadence_months}")
         # A longer heads-up would open the next window the day after a meeting is logged.
-        if not 0 <= self.approaching_days < _SHORTEST_MEETING_INTERVAL_DAYS:
-            raise ValueError(
-                "approaching_days must be 0 (no heads-up) up to "
-                f"{_SHORTEST_MEETING_INTERVAL_DAYS - 1}, got {self.approaching_days}"
-            )
+        shortest = shortest_interval_days(self.cadence_months)
+        if not 0 <= self.approaching_days < shortest:
+            raise ValueError(f"approaching_days must be 0 (no heads-up) up to {shortest - 1}, got {self.approaching_days}")
         if self.missed_every_days < 1:
             raise ValueError(f"missed_every_days must be at least 1, got {self.missed_every_days}")
         if self.missed_limit < 0:

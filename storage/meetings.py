@@ -30,7 +30,7 @@ from storage.programs import person_today, policy_of, program_today
 def reschedule(pairing: Pairing, policy: NudgePolicy, pauses: Sequence[Pause] = ()) -> None:
     """Recompute the due date from start, last meeting and pauses, and when the sweep should
     next look (not before a pause in effect ends)."""
-    pairing.next_due_on = next_due(pairing.started_on, pairing.last_met_on, pauses)
+    pairing.next_due_on = next_due(pairing.started_on, pairing.last_met_on, pauses, every_months=policy.cadence_months)
     first_look = first_nudge_date(pairing.next_due_on, policy)
     pairing.next_check_on = max(first_look, pairing.paused_until) if pairing.paused_until else first_look
 

@@ -229,7 +229,7 @@ def create_pairing(
     """
     today = program_today(program, now)
     check_can_pair(session, program=program, mentor=mentor, resident=resident, year=academic_year(program, now))
-    due = next_due(today, None)
+    due = next_due(today, None, every_months=program.cadence_months)
     pairing = Pairing(
         program_id=program.id,
         mentor_id=mentor.id,

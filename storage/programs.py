@@ -60,6 +60,7 @@ def policy_of(program: Program) -> NudgePolicy:
         missed_every_days=program.missed_every_days,
         missed_limit=program.missed_limit,
         escalation_days=program.escalation_days,
+        cadence_months=program.cadence_months,
     )
 
 

@@ -56,7 +56,7 @@ def decide(
     """
     candidates: dict[tuple[int, str, date, int], tuple[Pairing, Nudge]] = {}
     for pairing in pairings:
-        due_on = pairing.next_due_on or next_due(pairing.started_on, pairing.last_met_on)
+        due_on = pairing.next_due_on or next_due(pairing.started_on, pairing.last_met_on, every_months=policy.cadence_months)
         pairing.next_due_on = due_on
         nudges, pairing.next_check_on = reminders_today(due_on, today, policy, paused_until=pairing.paused_until)
         if all(p.status is PersonStatus.ACTIVE for p in (pairing.mentor, pairing.resident)):

@@ -345,7 +345,14 @@ def pairings_in_year(session: Session, *, program: Program, year: int) -> list[P
     pauses = pauses_by_pairing(session, [p.id for p in pairings])
     found = [
         PairYear(
-            PairRef.of(p), PairingHistory(p.started_on, p.ended_on, tuple(sorted(meetings[p.id])), tuple(pauses.get(p.id, ())))
+            PairRef.of(p),
+            PairingHistory(
+                p.started_on,
+                p.ended_on,
+                tuple(sorted(meetings[p.id])),
+                tuple(pauses.get(p.id, ())),
+                every_months=program.cadence_months,
+            ),
         )
         for p in pairings
     ]

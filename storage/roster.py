@@ -93,6 +93,16 @@ def lookup_actor(session: Session, *, team_id: str, user_id: str) -> Lookup:
     return Lookup(actor=None, program_id=program.id, coordinator_user_ids=names)
 
 
+def in_several_programs(session: Session, program: Program, people: Sequence[Person]) -> bool:
+    """Whether any of `people` is also on another program's roster in the workspace (then what
+    the bot tells them names the program it is about)."""
+    user_ids = [p.slack_user_id for p in people]
+    query = select(Person.id).where(
+        Person.team_id == program.team_id, Person.slack_user_id.in_(user_ids), Person.program_id != program.id
+    )
+    return session.scalars(query.limit(1)).first() is not None
+
+
 def load_person(session: Session, person_id: int) -> Person:
     """Someone who must exist (their id came from a row of ours), loaded in this unit of work."""
     person = session.get(Person, person_id)

@@ -67,6 +67,21 @@ MODAL_TEXT_LIMIT = 24  # modal title, submit and close
 OPTION_TEXT_LIMIT = 75
 
 
+NUMBER_WORDS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve")
+
+
+def months_word(months: int) -> str:
+    """ "a month", "two months", "three months": a program's meeting cadence in words."""
+    if months == 1:
+        return "a month"
+    return f"{NUMBER_WORDS[months - 1] if months <= len(NUMBER_WORDS) else months} months"
+
+
+def every_months(months: int) -> str:
+    """ "every month", "every three months"."""
+    return "every month" if months == 1 else f"every {months_word(months)}"
+
+
 def month_day_year(day: date) -> str:
     """ "Nov 30, 2026": unambiguous for readers on either side of the Atlantic."""
     return f"{day:%b} {day.day}, {day.year}"

@@ -24,6 +24,7 @@ from views.common import (
     input_block,
     mention,
     modal,
+    months_word,
     option,
     plain,
     private_message,
@@ -63,7 +64,9 @@ def resume_button(pairing_id: int | None) -> dict[str, Any]:
     return button("Resume now", ACTION_RESUME, value=str(pairing_id) if pairing_id is not None else None)
 
 
-def pause_modal(choices: Sequence[PauseChoice], *, ends: dict[PauseLength, date], latest: date, private_metadata: str) -> View:
+def pause_modal(
+    choices: Sequence[PauseChoice], *, ends: dict[PauseLength, date], latest: date, private_metadata: str, cadence_months: int = 3
+) -> View:
     """`ends`: the day each common choice would end on, shown beside it; `latest`: six months on."""
     blocks: list[Block] = []
     if len(choices) == 1:
@@ -98,7 +101,7 @@ def pause_modal(choices: Sequence[PauseChoice], *, ends: dict[PauseLength, date]
         ),
         context(
             WHO_SEES_WHAT.format(other=other)
-            + " While paused, nobody gets reminders and the three months until your next meeting stop counting."
+            + f" While paused, nobody gets reminders and the {months_word(cadence_months)} until your next meeting stop counting."
         ),
     ]
     return modal(

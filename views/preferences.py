@@ -34,6 +34,7 @@ from mentoring.preferences import (
 from views.common import (
     View,
     context,
+    every_months,
     input_block,
     long_date,
     modal,
@@ -253,6 +254,7 @@ def offer_modal(
     saved_focus_areas: Sequence[str] = (),
     saved_preferred: Sequence[Picked] = (),
     last_day: date | None = None,
+    cadence_months: int = 3,
 ) -> View:
     yes_no = [option("Yes, I can mentor this year", YES), option("Not this year", NO)]
     available_element: dict[str, Any] = {"type": "radio_buttons", "action_id": VALUE, "options": yes_no}
@@ -276,7 +278,10 @@ def offer_modal(
     }
     if saved_preferred:
         preferred_element["initial_options"] = [_person_option(p) for p in saved_preferred]
-    intro = f"Can you mentor a resident in {year_label}? Mentors meet each mentee one-on-one at least once every three months."
+    intro = (
+        f"Can you mentor a resident in {year_label}? "
+        f"Mentors meet each mentee one-on-one at least once {every_months(cadence_months)}."
+    )
     if last_day is not None:
         intro += f"\nPlease answer by *{long_date(last_day)}*."
     blocks = [

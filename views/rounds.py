@@ -9,7 +9,19 @@ from datetime import date
 
 from storage.models import RoundState
 from storage.rounds import RoundError, RoundProblem
-from views.common import Message, actions, button, context, long_date, mention, private_message, section
+from views.common import (
+    Message,
+    actions,
+    button,
+    context,
+    escape,
+    every_months,
+    long_date,
+    mention,
+    months_word,
+    private_message,
+    section,
+)
 from views.ids import ACTION_OPEN_OFFER, ACTION_OPEN_REQUEST, ACTION_REVIEW_PROPOSAL
 
 ONLY_YOU = "Only you can see this message."
@@ -68,13 +80,18 @@ def resident_queued(*, resident_user_id: str, waiting: int) -> Message:
     return _message(text, context(ONLY_COORDINATORS))
 
 
-def introduction(*, mentor_user_id: str, resident_user_id: str, first_due: date) -> Message:
+def introduction(
+    *, mentor_user_id: str, resident_user_id: str, first_due: date, cadence_months: int = 3, program_name: str | None = None
+) -> Message:
+    """`program_name`: said when the pair's people are in several programs (None: "the residency
+    mentorship program", as for everyone in one)."""
     mentor, resident = mention(mentor_user_id), mention(resident_user_id)
-    greeting = f"Hi {mentor} and {resident}! :wave: You've been paired in the residency mentorship program: {mentor} will mentor {resident}."
+    where = f"*{escape(program_name)}*" if program_name else "the residency mentorship program"
+    greeting = f"Hi {mentor} and {resident}! :wave: You've been paired in {where}: {mentor} will mentor {resident}."
     expectations = (
         "*What the program asks of you both*\n"
-        f"• Meet one-on-one at least once every three months. Your first meeting is due by *{long_date(first_due)}*; "
-        "after that, three months after your last meeting.\n"
+        f"• Meet one-on-one at least once {every_months(cadence_months)}. Your first meeting is due by *{long_date(first_due)}*; "
+        f"after that, {months_word(cadence_months)} after your last meeting.\n"
         "• Build the relationship on trust and respect: keep appointments, and say what would help.\n"
         "• Respect each other's boundaries and keep what you discuss confidential.\n"
         "• Either of you can ask for a change or step back at any time, without giving a reason (`/mentor change`). "

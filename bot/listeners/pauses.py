@@ -36,7 +36,8 @@ def pause_modal_for(services: Services, actor: Actor, *, pairing_id: int | None)
     """The pause form for the actor's pairing(s), or (in words) why there is none to pause."""
     with services.reading() as session:
         pairings, refusal = own_pairings(session, actor, surface=ACTION_PAUSE, pairing_id=pairing_id)
-        today = program_today(load_program(session, actor.program_id), services.clock())
+        program = load_program(session, actor.program_id)
+        today, cadence_months = program_today(program, services.clock()), program.cadence_months
     if refusal is not None:
         return refusal_text(refusal)
     if not pairings:
@@ -46,7 +47,7 @@ def pause_modal_for(services: Services, actor: Actor, *, pairing_id: int | None)
         length: pause_end(length, today=today) for length in PauseLength if length is not PauseLength.UNTIL_DATE
     }
     sealed = seal({"k": METADATA_KIND, "u": actor.slack_user_id, "p": [c.pairing_id for c in choices]}, key=services.metadata_key)
-    return views.pause_modal(choices, ends=ends, latest=latest_end(today), private_metadata=sealed)
+    return views.pause_modal(choices, ends=ends, latest=latest_end(today), private_metadata=sealed, cadence_months=cadence_months)
 
 
 def resume_now(services: Services, actor: Actor, *, pairing_id: int | None) -> tuple[Message, list[str]]:

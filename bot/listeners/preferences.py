@@ -85,6 +85,7 @@ def offer_view(services: Services, actor: Actor) -> View | str:
         saved_focus_areas=form.saved_focus_areas,
         saved_preferred=[_picked(n) for n in form.saved_preferred],
         last_day=form.last_day,
+        cadence_months=form.cadence_months,
     )
 
 

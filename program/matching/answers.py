@@ -198,6 +198,7 @@ class OfferForm:
     saved_focus_areas: Sequence[str]
     saved_preferred: list[Named]
     last_day: date | None
+    cadence_months: int = 3
 
 
 def offer_form(session: Session, *, actor: Actor, now: datetime) -> OfferForm | Blocked:
@@ -221,6 +222,7 @@ def offer_form(session: Session, *, actor: Actor, now: datetime) -> OfferForm | 
         saved_focus_areas=saved.focus_areas if saved else (),
         saved_preferred=preferred,
         last_day=_last_day(session, program, now),
+        cadence_months=program.cadence_months,
     )
 
 

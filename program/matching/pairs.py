@@ -13,7 +13,7 @@ from storage.models import Pairing, Person, Program
 from storage.outbox_kinds import OutboxKind, introduction_key, unpaired_notice_key
 from storage.pairings import NewPairing
 from storage.programs import load_program
-from storage.roster import Actor, find_person, person_of
+from storage.roster import Actor, find_person, in_several_programs, person_of
 from views import rounds as words
 from views.changes import pairing_ended_notice
 
@@ -23,7 +23,11 @@ def introduce(session: Session, *, program: Program, new: NewPairing, now: datet
     pairing = new.pairing
     assert pairing.next_due_on is not None
     message = words.introduction(
-        mentor_user_id=new.mentor.slack_user_id, resident_user_id=new.resident.slack_user_id, first_due=pairing.next_due_on
+        mentor_user_id=new.mentor.slack_user_id,
+        resident_user_id=new.resident.slack_user_id,
+        first_due=pairing.next_due_on,
+        cadence_months=program.cadence_months,
+        program_name=program.name if in_several_programs(session, program, [new.mentor, new.resident]) else None,
     )
     queue_once(
         session, program, OutboxKind.PAIRING_INTRODUCTION, message, now=now, to=[new.mentor, new.resident],

@@ -160,3 +160,16 @@ def test_roster_export_is_one_program_and_imports_back_unchanged(env, session_fa
     assert "0 added, 0 updated, 3 unchanged" in capsys.readouterr().out
     assert main(["roster", "export", "--out", "-"]) == 0  # the first program by default
     assert "UFAC1,,Dr. Ortiz,faculty+coordinator,," in capsys.readouterr().out
+
+
+def test_a_heads_up_longer_than_the_cadence_allows_is_one_clear_line(env, session_factory, capsys):
+    (env / "im.csv").write_text(IM_ROSTER)
+    assert main(["roster", "import", "im.csv"]) == 0
+    capsys.readouterr()
+    assert main(["program", "add", "monthly", "--name", "Monthly", "--cadence", "1", "--approaching-days", "30"]) == 2
+    err = capsys.readouterr().err
+    assert "do not fit together" in err and "up to 27" in err and "nothing was added" in err
+    assert main(["program", "set", "residency-mentorship", "--cadence", "1", "--approaching-days", "28"]) == 2
+    assert "nothing was changed" in capsys.readouterr().err
+    assert _programs(session_factory)["residency-mentorship"].cadence_months == 3
+    assert set(_programs(session_factory)) == {"residency-mentorship"}

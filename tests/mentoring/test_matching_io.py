@@ -119,7 +119,7 @@ def without(path: str) -> dict[str, Any]:
 
 ID_EXPECTED = "expected a non-empty string or integer id"
 CAPACITY_0_TO_2 = "capacity: must be a whole number from 0 to 2"
-MAX_MENTEES_1_TO_2 = "max_mentees_per_mentor: must be a whole number from 1 to 2"
+MAX_MENTEES_1_TO_4 = "max_mentees_per_mentor: must be a whole number from 1 to 4 (the most a program may allow)"
 
 ERROR_CASES: dict[str, tuple[Any, str]] = {
     # Structure and types.
@@ -253,15 +253,15 @@ ERROR_CASES: dict[str, tuple[Any, str]] = {
     ),
     "max mentees zero": (
         with_change("max_mentees_per_mentor", 0),
-        f"{MAX_MENTEES_1_TO_2} (the program maximum), got 0",
+        f"{MAX_MENTEES_1_TO_4}, got 0",
     ),
-    "max mentees above program rule": (
-        with_change("max_mentees_per_mentor", 3),
-        f"{MAX_MENTEES_1_TO_2} (the program maximum), got 3",
+    "max mentees above the ceiling": (
+        with_change("max_mentees_per_mentor", 5),
+        f"{MAX_MENTEES_1_TO_4}, got 5",
     ),
     "max mentees boolean": (
         with_change("max_mentees_per_mentor", True),
-        f"{MAX_MENTEES_1_TO_2} (the program maximum), got true",
+        f"{MAX_MENTEES_1_TO_4}, got true",
     ),
 }
 

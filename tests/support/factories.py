@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mentoring.cadence import next_due
+from mentoring.programs import MAX_MENTEES_CEILING
 from storage.models import (
     ChangeRequest,
     EndReason,
@@ -110,12 +111,13 @@ def pairing(
     end_reason: EndReason | None = None,
 ) -> Pairing:
     """A pairing (in the mentor's next free slot unless one is given), active unless `ended_on`
-    is given; its due date and first reminder look come from the model's defaults."""
+    is given; due after the program's cadence; its first reminder look is its first day."""
     if mentor_slot is None:
         taken = set(
             session.scalars(select(Pairing.mentor_slot).where(Pairing.mentor_id == mentor.id, Pairing.ended_on.is_(None)))
         )
-        mentor_slot = 1 if ended_on is not None else min({1, 2} - taken, default=3)  # 3 trips the database's check
+        free = set(range(1, prog.max_mentees_per_mentor + 1)) - taken
+        mentor_slot = 1 if ended_on is not None else min(free, default=MAX_MENTEES_CEILING + 1)  # trips the database's check
     row = Pairing(
         program_id=prog.id,
         mentor_id=mentor.id,
@@ -124,6 +126,7 @@ def pairing(
         started_on=started_on,
         last_met_on=last_met_on,
         end_reason=end_reason,
+        next_due_on=next_due(started_on, last_met_on, every_months=prog.cadence_months),
         created_at=EPOCH,
     )
     if ended_on is not None:
