@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from typing import cast
 
 from slack_bolt import App
+from slack_bolt.authorization import AuthorizeResult
+from slack_bolt.authorization.authorize import Authorize
+from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
 
 from bot.commands import CommandRouter
@@ -32,13 +37,22 @@ def build_app(
     signing_secret: str | None,
     socket_mode: bool = False,
     process_before_response: bool = False,
+    oauth: tuple[OAuthSettings, Authorize] | None = None,
 ) -> tuple[App, CommandRouter]:
     """`client` is the Web API client for work after acks (mentorbot/slack_client.py builds it).
     `process_before_response=True` makes in-process dispatch deterministic in tests; served apps
-    keep the default, where the HTTP answer leaves at ack()."""
+    keep the default, where the HTTP answer leaves at ack().
+
+    `oauth` (several workspaces, mentorbot/workspaces.py): Bolt serves the install flow and gives
+    each request a copy of `client` (token-less) with its workspace's token."""
+    oauth_settings, authorize = oauth if oauth is not None else (None, None)
+    # Bolt takes an Authorize object as it is (its annotation only names plain functions).
+    authorize_fn = cast("Callable[..., AuthorizeResult] | None", authorize)
     app = App(
         client=client,
         signing_secret=signing_secret or "",
+        oauth_settings=oauth_settings,
+        authorize=authorize_fn,
         # Socket Mode envelopes arrive over an authenticated WebSocket and carry no signature.
         request_verification_enabled=not socket_mode,
         process_before_response=process_before_response,

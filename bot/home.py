@@ -63,7 +63,7 @@ class HomePublisher:
         if actor.role is not Role.COORDINATOR:
             content["personal"] = person_home(session, person=person, program=program)
         if actor.is_coordinator:
-            content["dashboard"] = program_snapshot(session, program=program, now=now)
+            content["dashboard"] = program_snapshot(session, program=program, now=now, seen_by=[actor.person_id])
         return content
 
     def refresh(self, client: WebClient, *, team_id: str, user_ids: Iterable[str]) -> None:

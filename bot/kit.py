@@ -34,6 +34,7 @@ from bot.payloads import malformed
 from bot.runtime import Services
 from mentoring.access import Refusal
 from storage.roster import Actor, Lookup, lookup_actor
+from storage.workspaces import workspace_key
 from views import ids
 from views.access import refusal_text
 from views.common import PrivateAnswer, View, notice_modal
@@ -117,11 +118,19 @@ def refuse_malformed(body: dict[str, Any], next: Callable[[], BoltResponse]) -> 
     return next()
 
 
+def program_team(context: BoltContext) -> str | None:
+    """The workspace key the request's programs carry: its team, or for an org-wide install on
+    Enterprise Grid its organization (storage/workspaces.py)."""
+    return workspace_key(
+        team_id=context.team_id, enterprise_id=context.enterprise_id, is_enterprise_install=context.is_enterprise_install
+    )
+
+
 def resolve_actor(services: Services) -> Callable[..., BoltResponse | None]:
     """Global middleware: every request's context gets its `Who`."""
 
     def middleware(context: BoltContext, next: Callable[[], BoltResponse]) -> BoltResponse:
-        context[WHO] = Who(services, team_id=context.team_id, user_id=context.user_id)
+        context[WHO] = Who(services, team_id=program_team(context), user_id=context.user_id)
         return next()
 
     return middleware

@@ -250,6 +250,7 @@ def build_parser() -> argparse.ArgumentParser:
     roster_import = roster_commands.add_parser("import", help="add or update people from a CSV file")
     roster_import.add_argument("file", metavar="FILE.csv")
     roster_import.add_argument("--program", metavar="HANDLE", help="the program (default: the workspace's first)")
+    roster_import.add_argument("--team", metavar="T…", help="the workspace, when the app serves several")
     roster_import.set_defaults(func=needs_the_bot("roster_import"))
     roster_export = roster_commands.add_parser("export", help="write a program's roster as CSV (the import's columns)")
     roster_export.add_argument("--out", required=True, metavar="FILE.csv", help="where to write it ('-' for standard output)")
@@ -262,6 +263,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_coord = admin_commands.add_parser("add-coordinator", help="make a Slack member a coordinator")
     add_coord.add_argument("user_id", metavar="USER_ID", help="Slack member ID (U…)")
     add_coord.add_argument("--program", metavar="HANDLE", help="the program (default: the workspace's first)")
+    add_coord.add_argument("--team", metavar="T…", help="the workspace, when the app serves several")
     add_coord.set_defaults(func=needs_the_bot("add_coordinator"))
 
     audit_log = commands.add_parser("audit", help="print the audit log, newest first: who did what to whom, and when")
@@ -335,7 +337,7 @@ def _is(error: BaseException, module: str, name: str) -> bool:
 
 
 MAX_PROBLEM_LINES = 20
-MAX_LINE_CHARS = 300
+MAX_LINE_CHARS = 400
 
 
 def _one_line(text: str) -> str:
@@ -346,7 +348,10 @@ def _one_line(text: str) -> str:
 
 def report(error: Exception) -> int | None:
     """Say a problem the operator can act on in one line and return the exit status; None for a bug."""
-    if isinstance(error, (ConfigError, UsageProblem)):
+    if isinstance(error, ConfigError):
+        print(f"mentorbot: {error}", file=sys.stderr)
+        return 2
+    if isinstance(error, UsageProblem):  # may quote a file the operator handed us
         print(_one_line(f"mentorbot: {error}"), file=sys.stderr)
         return 2
     if _is(error, "storage.roster", "RosterError"):

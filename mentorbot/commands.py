@@ -21,6 +21,7 @@ from mentorbot.program_commands import program_named, workspace_of
 from mentorbot.roster_csv import RosterExportRow, RosterFileError, RosterRow, parse_roster_csv, roster_csv
 from mentorbot.serve import clock_for, prepare, run_scheduler_only, serve_http, serve_socket_mode
 from mentorbot.slack_client import make_web_client
+from mentorbot.workspaces import WorkspaceClients
 from program.clock import system_clock
 from program.reports import export_figures, export_pairings, export_year
 from program.roster import UnknownProgramError, import_roster, make_coordinator
@@ -61,11 +62,25 @@ def db_upgrade(args: argparse.Namespace) -> None:
     print(f"database schema: {before or 'empty'} -> {after}" if before != after else f"database schema already at {after}")
 
 
-def _program_context() -> tuple[str, Engine, WebClient]:
-    """A migrated database holding the workspace's program, and a Slack client."""
+def _program_context(team: str | None) -> tuple[str, Engine, WebClient]:
+    """A migrated database holding the workspace's program, and a Slack client with its token."""
     settings = load_settings()
     team_id = prepare(settings, clock=clock_for(settings))
-    return team_id, make_engine(settings.database_url), make_web_client(settings)
+    engine = make_engine(settings.database_url)
+    if team_id is not None:
+        if team and team != team_id:
+            engine.dispose()
+            raise UsageProblem(f"SLACK_BOT_TOKEN belongs to workspace {team_id}, not {team}")
+        return team_id, engine, make_web_client(settings)
+    # Several workspaces: the operator names one, and its own token is used.
+    if not team:
+        engine.dispose()
+        raise UsageProblem("with several workspaces, name one with --team (mentorbot workspace list shows them)")
+    client = WorkspaceClients(settings, make_session_factory(engine), retries=True)(team)
+    if client is None:
+        engine.dispose()
+        raise UsageProblem(f"workspace {team} has not installed the app, or has uninstalled it (mentorbot workspace list)")
+    return team, engine, client
 
 
 def _resolve_user_ids(rows: Sequence[RosterRow], lookup_email: Callable[[str], str | None]) -> list[RosterEntry]:
@@ -92,7 +107,7 @@ def _resolve_user_ids(rows: Sequence[RosterRow], lookup_email: Callable[[str], s
 
 def roster_import(args: argparse.Namespace) -> None:
     rows = parse_roster_csv(read_text(args.file))
-    team_id, engine, client = _program_context()
+    team_id, engine, client = _program_context(args.team)
 
     def lookup_email(email: str) -> str | None:
         try:
@@ -152,7 +167,7 @@ def _unknown_program_text(error: UnknownProgramError, team_id: str) -> str:
 
 
 def add_coordinator(args: argparse.Namespace) -> None:
-    team_id, engine, client = _program_context()
+    team_id, engine, client = _program_context(args.team)
     try:
         user = client.users_info(user=args.user_id)["user"]
     except SlackApiError as error:

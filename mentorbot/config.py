@@ -21,6 +21,22 @@ DEFAULT_TIME_ZONE = "America/New_York"
 
 FROM_APP = "from your Slack app (created from manifest.yml) at https://api.slack.com/apps"
 TRY_SANDBOX = "or, to try Mentorbot without Slack, run scripts/sandbox (mentorbot sandbox)"
+SEVERAL_WORKSPACES = "or, to serve several workspaces, set SLACK_CLIENT_ID and SLACK_CLIENT_SECRET instead and run with --http"
+
+# The bot scopes an install through /slack/install asks for: manifest.yml's (a test keeps the two
+# in step). SLACK_SCOPES, Bolt's usual variable, overrides them.
+BOT_SCOPES = (
+    "commands",
+    "chat:write",
+    "im:write",
+    "mpim:write",
+    "users:read",
+    "users:read.email",
+    "files:write",
+    "im:history",
+    "mpim:history",
+    "groups:history",
+)
 
 
 class ConfigError(Exception):
@@ -32,8 +48,18 @@ class ConfigError(Exception):
 
 
 @dataclass(frozen=True)
+class OAuthApp:
+    """Several workspaces: each installs the app at /slack/install and gets its own token."""
+
+    client_id: str
+    client_secret: str
+    scopes: tuple[str, ...] = BOT_SCOPES
+    redirect_uri: str | None = None  # SLACK_REDIRECT_URI; Slack uses the app's only redirect URL when unset
+
+
+@dataclass(frozen=True)
 class Settings:
-    bot_token: str
+    bot_token: str | None  # one workspace; None when `oauth` says how to find each workspace's token
     signing_secret: str | None
     app_token: str | None
     slack_api_url: str
@@ -44,6 +70,11 @@ class Settings:
     clock_file: Path | None = None  # rehearsals and tests only: the bot's time is read from it (mentorbot/clock_file.py)
     meeting_guides: Path | None = None  # the coordinators' meeting guides; None: the shipped ones
     check_in_minimum: int | None = None  # the small-group rule's minimum; None leaves the program's (5 at first)
+    oauth: OAuthApp | None = None  # set: several workspaces, each with its token from the OAuth install
+
+    @property
+    def several_workspaces(self) -> bool:
+        return self.oauth is not None
 
 
 def _get(env: Mapping[str, str], name: str) -> str | None:
@@ -61,15 +92,29 @@ def load_settings(
     env = os.environ if env is None else env
 
     bot_token = _get(env, "SLACK_BOT_TOKEN")
-    if bot_token is None:
+    oauth = _oauth_app(env)
+    if oauth is not None and bot_token is not None:
+        raise ConfigError(
+            "SLACK_BOT_TOKEN",
+            "is set as well as SLACK_CLIENT_ID and SLACK_CLIENT_SECRET",
+            "unset SLACK_BOT_TOKEN to serve several workspaces (each installs the app at /slack/install), "
+            "or unset the client ID and secret to serve one workspace with that token",
+        )
+    if oauth is None and bot_token is None:
         raise ConfigError(
             "SLACK_BOT_TOKEN",
             "is not set",
-            f"copy the Bot User OAuth Token (xoxb-…) {FROM_APP}, OAuth & Permissions; {TRY_SANDBOX}",
+            f"copy the Bot User OAuth Token (xoxb-…) {FROM_APP}, OAuth & Permissions; {SEVERAL_WORKSPACES}; {TRY_SANDBOX}",
         )
-    if not bot_token.startswith("xoxb-"):
+    if bot_token is not None and not bot_token.startswith("xoxb-"):
         raise ConfigError(
             "SLACK_BOT_TOKEN", "must start with xoxb-", f"use the Bot User OAuth Token {FROM_APP}, OAuth & Permissions"
+        )
+    if oauth is not None and need_app_token:
+        raise ConfigError(
+            "SLACK_CLIENT_ID",
+            "is set, and Socket Mode serves only one workspace",
+            "run with --http to serve several (installs at /slack/install), or set SLACK_BOT_TOKEN and SLACK_APP_TOKEN for one",
         )
 
     signing_secret = _get(env, "SLACK_SIGNING_SECRET")
@@ -154,7 +199,46 @@ def load_settings(
         clock_file=clock_file,
         meeting_guides=meeting_guides,
         check_in_minimum=check_in_minimum,
+        oauth=oauth,
     )
+
+
+def _oauth_app(env: Mapping[str, str]) -> OAuthApp | None:
+    """SLACK_CLIENT_ID and SLACK_CLIENT_SECRET together, or neither."""
+    client_id, client_secret = _get(env, "SLACK_CLIENT_ID"), _get(env, "SLACK_CLIENT_SECRET")
+    if client_id is None and client_secret is None:
+        return None
+    if client_id is None or client_secret is None:
+        missing = "SLACK_CLIENT_ID" if client_id is None else "SLACK_CLIENT_SECRET"
+        other = "SLACK_CLIENT_SECRET" if client_id is None else "SLACK_CLIENT_ID"
+        raise ConfigError(
+            missing,
+            f"is not set, and {other} is",
+            f"copy both from your Slack app's Basic Information, App Credentials (or unset {other})",
+        )
+    if not re.fullmatch(r"[0-9]+\.[0-9]+", client_id):
+        raise ConfigError(
+            "SLACK_CLIENT_ID",
+            f"is not a client ID ({client_id!r})",
+            "copy the Client ID (digits.digits) from Basic Information, App Credentials",
+        )
+    scopes: tuple[str, ...] = BOT_SCOPES
+    scopes_text = _get(env, "SLACK_SCOPES")
+    if scopes_text is not None:
+        scopes = tuple(scope.strip() for scope in scopes_text.split(",") if scope.strip())
+        missing_scopes = sorted(set(BOT_SCOPES) - set(scopes))
+        if missing_scopes:
+            raise ConfigError(
+                "SLACK_SCOPES",
+                f"leaves out scopes the bot needs ({', '.join(missing_scopes)})",
+                "leave it unset to ask for manifest.yml's scopes",
+            )
+    redirect_uri = _get(env, "SLACK_REDIRECT_URI")
+    if redirect_uri is not None and not re.match(r"^https?://[^/]+/", redirect_uri):
+        raise ConfigError(
+            "SLACK_REDIRECT_URI", "is not an http(s) URL", "give https://YOUR-HOST/slack/oauth_redirect, or leave it unset"
+        )
+    return OAuthApp(client_id=client_id, client_secret=client_secret, scopes=scopes, redirect_uri=redirect_uri)
 
 
 def _meeting_guides(env: Mapping[str, str]) -> Path | None:

@@ -28,6 +28,7 @@ from mentorbot.clock_file import FileClock, run_when_moved
 from mentorbot.config import FROM_APP, Settings
 from mentorbot.http_server import database_health, make_wsgi_app
 from mentorbot.slack_client import make_web_client
+from mentorbot.workspaces import WorkspaceClients, oauth_settings
 from program.clock import Clock, system_clock
 from program.meeting_guides import GuideBook
 from scheduler.jobs import JobContext, all_jobs, deliver_outbox_job, run_job
@@ -63,11 +64,16 @@ def workspace_team_id(client: WebClient, settings: Settings) -> str:
         ) from None
 
 
-def prepare(settings: Settings, *, clock: Clock = system_clock) -> str:
-    """Migrate, then create or update the workspace's program. Returns the team ID."""
+def prepare(settings: Settings, *, clock: Clock = system_clock) -> str | None:
+    """Migrate, then create or update the workspace's program. Returns the team ID.
+
+    With several workspaces, only migrates (and returns None): each workspace's program is
+    created when it installs the app (mentorbot/workspaces.py)."""
     engine = make_engine(settings.database_url)
     try:
         migrate.upgrade(engine)
+        if settings.several_workspaces:
+            return None
         team_id = workspace_team_id(make_web_client(settings, retries=False), settings)
         with session_scope(make_session_factory(engine)) as session:
             ensure_program(
@@ -112,22 +118,36 @@ class Runtime:
     scheduler: BackgroundScheduler | None = None
     clock_watch: tuple[threading.Event, threading.Thread] | None = None  # following the clock file
 
-    def build_app(self, *, socket_mode: bool = False) -> App:
+    def build_app(self, *, socket_mode: bool = False, process_before_response: bool = False) -> App:
+        oauth = None
+        if self.settings.several_workspaces:
+            oauth = oauth_settings(
+                self.settings, engine=self.engine, session_factory=self.services.session_factory, clock=self.services.clock
+            )
         app, _ = build_app(
             self.services,
             client=make_web_client(self.settings),
             signing_secret=self.settings.signing_secret,
             socket_mode=socket_mode,
+            process_before_response=process_before_response,
+            oauth=oauth,
         )
         return app
 
-    def start_scheduler(self) -> None:
-        ctx = JobContext(
+    def job_context(self) -> JobContext:
+        """What the scheduler hands each job: with several workspaces, each program's workspace's token."""
+        return JobContext(
             session_factory=self.services.session_factory,
             clock=self.services.clock,
             slack=make_web_client(self.settings, retries=False),
             meeting_guides=GuideBook(self.settings.meeting_guides),
+            workspace_clients=(
+                WorkspaceClients(self.settings, self.services.session_factory) if self.settings.several_workspaces else None
+            ),
         )
+
+    def start_scheduler(self) -> None:
+        ctx = self.job_context()
         self.scheduler = build_scheduler(ctx)
         self.scheduler.start()
         log.info("scheduler started with %d jobs", len(self.scheduler.get_jobs()))
@@ -150,12 +170,20 @@ class Runtime:
         self.engine.dispose()
 
 
+def _metadata_secret(settings: Settings) -> str:
+    """What seals modals' private_metadata: the signing secret (HTTP), else a secret the process has."""
+    for secret in (settings.signing_secret, settings.bot_token, settings.oauth.client_secret if settings.oauth else None):
+        if secret:
+            return secret
+    raise AssertionError("load_settings requires a bot token or the OAuth client's secret")
+
+
 def open_runtime(settings: Settings, *, clock: Clock | None = None) -> Runtime:
     clock = clock or clock_for(settings)
     engine = make_engine(settings.database_url)
     services = Services(
         session_factory=make_session_factory(engine),
-        metadata_key=metadata_key(settings.signing_secret or settings.bot_token),
+        metadata_key=metadata_key(_metadata_secret(settings)),
         clock=clock,
         work=after_ack_pool(),
     )

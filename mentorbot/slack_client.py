@@ -14,8 +14,11 @@ from mentorbot.config import Settings
 WEB_API_TIMEOUT_SECONDS = 10
 
 
-def make_web_client(settings: Settings, *, retries: bool = True) -> WebClient:
+def make_web_client(settings: Settings, *, retries: bool = True, token: str | None = None) -> WebClient:
     """A client for work done after ack(): honours Retry-After and retries 5xx a few times.
+
+    Its token is SLACK_BOT_TOKEN, or `token` (one workspace's, mentorbot/workspaces.py); with
+    several workspaces and no `token`, it has none: Bolt gives each request its workspace's.
 
     The outbox delivery job asks for retries=False and applies its own policy, because a blind
     retry of chat.postMessage can post twice.
@@ -30,7 +33,7 @@ def make_web_client(settings: Settings, *, retries: bool = True) -> WebClient:
         else []
     )
     return WebClient(
-        token=settings.bot_token,
+        token=token or settings.bot_token,
         base_url=settings.slack_api_url,
         timeout=WEB_API_TIMEOUT_SECONDS,
         retry_handlers=handlers,

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import datetime
 
 from sqlalchemy.orm import Session
@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from mentoring.cadence import AcademicQuarter
 from program.messages import Message, queue_once
 from storage import audit
+from storage.change_requests import request_partners
 from storage.coordinator_posts import NOTICE_WINDOW, undelivered_posts
 from storage.models import OutboxMessage, Person, Program
 from storage.outbox import decided_keys, exists
@@ -57,9 +58,9 @@ POST_WHAT = {
 }
 
 
-def current_summary(session: Session, *, program: Program, now: datetime) -> ProgramSnapshot:
-    """The figures of this week's summary, as of now (`/mentor report`, the dashboard)."""
-    return program_snapshot(session, program=program, now=now)
+def current_summary(session: Session, *, program: Program, now: datetime, seen_by: Person) -> ProgramSnapshot:
+    """The figures of this week's summary, as of now, as one coordinator may see them (`/mentor report`)."""
+    return program_snapshot(session, program=program, now=now, seen_by=[seen_by.id])
 
 
 def queue_weekly_summary(session: Session, *, program: Program, now: datetime) -> int:
@@ -224,13 +225,15 @@ def export_pairings(
     return export
 
 
-def export_for_coordinator(session: Session, *, program: Program, year: int, now: datetime) -> tuple[ExportFile, ExportFile]:
+def export_for_coordinator(
+    session: Session, *, program: Program, year: int, now: datetime, seen_by: Person
+) -> tuple[ExportFile, ExportFile]:
     """The dashboard's Export button and `/mentor admin export`: the pairings and the program
-    figures (`record_export` once they reached the coordinator)."""
+    figures, as `seen_by` may see them (like their dashboard); `record_export` once they reached them."""
     export = export_file(
         pairings_in_year(session, program=program, year=year), year=year, academic_calendar=academic_calendar(program)
     )
-    return export, export_figures(session, program=program, year=year, now=now)
+    return export, export_figures(session, program=program, year=year, now=now, seen_by=[seen_by.id])
 
 
 def record_export(session: Session, *, program: Program, year: int, rows: int, now: datetime, actor: Person) -> None:
@@ -241,9 +244,10 @@ def record_export(session: Session, *, program: Program, year: int, rows: int, n
     )  # fmt: skip
 
 
-def export_figures(session: Session, *, program: Program, year: int, now: datetime) -> ExportFile:
+def export_figures(session: Session, *, program: Program, year: int, now: datetime, seen_by: Collection[int] = ()) -> ExportFile:
     """The program figures of academic year `year`, quarter by quarter so far (check-ins only for
-    finished quarters), and today's pauses and residents without a mentor."""
+    finished quarters), and today's pauses and residents without a mentor (leaving out the people on
+    the other side of requests `seen_by` were in, as their dashboard does)."""
     calendar = academic_calendar(program)
     today = program_today(program, now)
     last = (
@@ -252,6 +256,10 @@ def export_figures(session: Session, *, program: Program, year: int, now: dateti
         else calendar.quarter_of(max(today, calendar.first_day(year)))
     )
     report = quarter_report(session, program=program, quarter=last, today=today)
+    leaving_out = request_partners(session, program_id=program.id, person_ids=seen_by)
     return figures_file(
-        report.program_figures, current_figures(session, program=program, today=today), year_label=report.year_label, today=today
+        report.program_figures,
+        current_figures(session, program=program, today=today, leaving_out=leaving_out),
+        year_label=report.year_label,
+        today=today,
     )

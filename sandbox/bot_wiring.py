@@ -75,7 +75,9 @@ class RunningBot:
             time_zone=time_zone,
             coordinator_channel_id=coordinator_channel_id,
         )
-        self.team_id = prepare(settings, clock=clock)  # migrate, create the program, auth.test
+        team_id = prepare(settings, clock=clock)  # migrate, create the program, auth.test
+        assert team_id is not None, "the sandbox serves one workspace, with a bot token"
+        self.team_id: str = team_id
         self._runtime = open_runtime(settings, clock=clock)  # what `mentorbot run` opens
         self.services = self._runtime.services
         wsgi = make_wsgi_app(self._runtime.build_app(), lambda: database_health(self._runtime.engine))

@@ -20,10 +20,17 @@ Imitated Slack behaviour worth knowing:
 - ``apps.connections.open`` takes the app-level (xapp-) token and answers ``socket_mode_url``
   (set it to a ``tests.support.fake_socket_mode.FakeSocketMode``'s ``url``).
 - Calls are recorded once the fake has decided its answer, before any injected delay.
+- Several workspaces (the OAuth install flow): ``add_workspace``/``add_organization`` and
+  ``set_oauth_app``; ``GET /oauth/v2/authorize?...&team=T…`` stands for a person approving the
+  install there and redirects to the app's redirect URL with a code, which ``oauth.v2.access``
+  (HTTP Basic client credentials) turns into a bot token of that workspace. ``auth.test``
+  answers per token; ``uninstall`` revokes a workspace's tokens (calls with them then get
+  ``token_revoked``, as Slack answers). ``Call.token`` says which token a call carried.
 """
 
 from __future__ import annotations
 
+import base64
 import copy
 import email.parser
 import email.policy
@@ -40,7 +47,7 @@ from datetime import datetime
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 from zoneinfo import ZoneInfo
 
 from slack_sdk.errors import SlackObjectFormationError
@@ -102,6 +109,31 @@ class Call:
     @property
     def ok(self) -> bool:
         return self.status == 200 and self.response.get("ok") is True
+
+    @property
+    def token(self) -> str | None:
+        """The token the call carried (Authorization: Bearer, or a token argument)."""
+        return _bearer(self.headers.get("Authorization")) or self.args.get("token")
+
+
+@dataclass
+class FakeWorkspace:
+    """A workspace, or (``is_organization``) an Enterprise Grid organization, the app can be installed in."""
+
+    team_id: str  # the enterprise ID for an organization
+    name: str
+    enterprise_id: str | None = None
+    is_organization: bool = False
+    bot_user_id: str = "UBOT"
+    tokens: list[str] = field(default_factory=list)  # issued, newest last
+    revoked: set[str] = field(default_factory=set)
+
+
+@dataclass(frozen=True)
+class _OAuthApp:
+    client_id: str
+    client_secret: str
+    redirect_url: str
 
 
 @dataclass(frozen=True)
@@ -202,6 +234,11 @@ class FakeSlack:
         self._fail_next: dict[str, deque[list[Any]]] = {}  # method -> [[failure, times_left]]
         self._delays: dict[str, float] = {}
         self._rate: _FailureRate | None = None
+        self._oauth_app: _OAuthApp | None = None
+        self._workspaces: dict[str, FakeWorkspace] = {}
+        self._codes: dict[str, tuple[FakeWorkspace, str]] = {}  # one-time code -> (where, scopes)
+        self._token_owners: dict[str, FakeWorkspace] = {}
+        self._current_token: str | None = None  # the call being answered's (under the lock)
         self.add_user(bot_user_id, name="mentorbot", is_bot=True)
 
     # ----------------------------------------------------------------- lifecycle
@@ -271,6 +308,39 @@ class FakeSlack:
         }  # fmt: skip
         with self._lock:
             self._users[user_id] = user
+
+    def set_oauth_app(self, *, client_id: str, client_secret: str, redirect_url: str) -> None:
+        """The app's credentials and its redirect URL, as its settings on api.slack.com hold them."""
+        with self._lock:
+            self._oauth_app = _OAuthApp(client_id, client_secret, redirect_url)
+
+    def add_workspace(
+        self, team_id: str, *, name: str, enterprise_id: str | None = None, bot_user_id: str = "UBOT"
+    ) -> FakeWorkspace:
+        with self._lock:
+            workspace = self._workspaces[team_id] = FakeWorkspace(team_id, name, enterprise_id, bot_user_id=bot_user_id)
+            return workspace
+
+    def add_organization(self, enterprise_id: str, *, name: str, bot_user_id: str = "UBOT") -> FakeWorkspace:
+        """An Enterprise Grid organization, for org-wide installs (``team=E…`` on the authorize page)."""
+        with self._lock:
+            org = FakeWorkspace(enterprise_id, name, enterprise_id, is_organization=True, bot_user_id=bot_user_id)
+            self._workspaces[enterprise_id] = org
+            return org
+
+    def authorize_url(self, url: str, *, team: str) -> str:
+        """``url`` (the app's link to Slack's authorize page) as chosen for ``team`` by the person installing."""
+        return f"{url}&{urlencode({'team': team})}"
+
+    def tokens_of(self, team_id: str) -> list[str]:
+        with self._lock:
+            return list(self._workspaces[team_id].tokens)
+
+    def uninstall(self, team_id: str) -> None:
+        """Someone removed the app from the workspace (or organization): its tokens stop working."""
+        with self._lock:
+            workspace = self._workspaces[team_id]
+            workspace.revoked.update(workspace.tokens)
 
     def add_channel(self, channel_id: str, *, name: str, is_member: bool = True, is_archived: bool = False) -> None:
         with self._lock:
@@ -485,11 +555,14 @@ class FakeSlack:
     def _serve(self, path: str, headers: Mapping[str, str], raw: bytes) -> _Reply:
         parts = urlsplit(path)
         route, _, name = parts.path.lstrip("/").partition("/")
-        method = {"api": name, "response": "response_url", "upload": "file_upload"}.get(route)
+        method = {"api": name, "response": "response_url", "upload": "file_upload", "oauth": "oauth_authorize"}.get(route)
         if method is None or not name:
             return _Reply(404, {"ok": False, "error": "unknown_path"})
         args: dict[str, Any] = {"file_id": name, "length": len(raw)}  # an upload's body is the file
         decode_error = None
+        if route == "oauth":
+            with self._lock:
+                return self._oauth_authorize(parts.path, parse_qs(parts.query))
         if route != "upload":
             try:
                 args = _decode_args(headers.get("Content-Type", ""), raw, parts.query)
@@ -504,11 +577,14 @@ class FakeSlack:
             try:
                 if decode_error:
                     raise _Refusal("invalid_json", decode_error)
-                if route == "api":
+                if route == "api" and method == "oauth.v2.access":
+                    args.update(_basic_auth(headers.get("Authorization")))
+                elif route == "api":
                     self._check_auth(method, token)
                 failure = self._take_failure(method)
                 applied = failure is None or failure.process_first or failure.passthrough
                 if applied:
+                    self._current_token = token
                     body = self._apply(route, method, name, args, raw)
                 if failure is not None and not failure.passthrough:
                     status, body, extra = failure.answer()
@@ -531,6 +607,40 @@ class FakeSlack:
         expected = "xapp-" if method == "apps.connections.open" else self.token_prefix
         if not token.startswith(expected):
             raise _Refusal("invalid_auth", f"{method}: token does not start with {expected!r}")
+        owner = self._token_owners.get(token)
+        if owner is not None and token in owner.revoked:
+            raise _Refusal("token_revoked")  # Slack's answer; the product may race an uninstall once
+
+    def _oauth_authorize(self, path: str, query: dict[str, list[str]]) -> _Reply:
+        """Slack's approval page, already approved: redirect back to the app with a code."""
+        args = {key: values[-1] for key, values in query.items()}
+        recorded = Call("oauth.authorize", dict(args), {}, 302, {}, time.time(), True, path)
+        self._calls.append(recorded)
+        app = self._oauth_app
+        workspace = self._workspaces.get(args.get("team", ""))
+        problem = None
+        if path.rstrip("/") != "/oauth/v2/authorize":
+            problem = f"unknown OAuth page {path}"
+        elif app is None or args.get("client_id") != app.client_id:
+            problem = f"authorize: unknown client_id {args.get('client_id')!r}"
+        elif not args.get("scope"):
+            problem = "authorize: no scope asked for"
+        elif not args.get("state"):
+            problem = "authorize: no state (the app cannot tell this redirect from a forged one)"
+        elif workspace is None:
+            problem = f"authorize: no workspace {args.get('team')!r} (add_workspace / add_organization)"
+        if problem is not None:
+            self.violations.append(problem)
+            return _Reply(400, {"ok": False, "error": "invalid_request"})
+        assert app is not None and workspace is not None
+        redirect = args.get("redirect_uri") or app.redirect_url
+        if redirect != app.redirect_url:
+            self.violations.append(f"authorize: redirect_uri {redirect!r} is not the app's {app.redirect_url!r}")
+            return _Reply(400, {"ok": False, "error": "bad_redirect_uri"})
+        code = f"code-{next(self._ids)}"
+        self._codes[code] = (workspace, args["scope"])
+        location = f"{redirect}?{urlencode({'code': code, 'state': args['state']})}"
+        return _Reply(302, {}, {"Location": location})
 
     def _apply(self, route: str, method: str, name: str, args: dict[str, Any], raw: bytes) -> dict[str, Any]:
         if route == "response":
@@ -549,7 +659,41 @@ class FakeSlack:
 
     # ----------------------------------------------------------------- Web API methods
 
+    def _api_oauth_v2_access(self, args: dict[str, Any]) -> dict[str, Any]:
+        app = self._oauth_app
+        if app is None or args.get("client_id") != app.client_id or args.get("client_secret") != app.client_secret:
+            raise _Refusal("invalid_client_id" if app is None or args.get("client_id") != app.client_id else "bad_client_secret")
+        found = self._codes.pop(str(args.get("code") or ""), None)
+        if found is None:
+            raise _Refusal("invalid_code")
+        if args.get("redirect_uri") not in (None, app.redirect_url):
+            raise _Refusal("bad_redirect_uri")
+        workspace, scopes = found
+        token = f"{self.token_prefix}{workspace.team_id}-{next(self._ids)}"
+        workspace.tokens.append(token)
+        self._token_owners[token] = workspace
+        org = {
+            "id": workspace.enterprise_id,
+            "name": workspace.name if workspace.is_organization else f"{workspace.enterprise_id} org",
+        }
+        return {
+            "ok": True, "access_token": token, "token_type": "bot", "scope": scopes,
+            "bot_user_id": workspace.bot_user_id, "app_id": self.app_id,
+            "team": None if workspace.is_organization else {"id": workspace.team_id, "name": workspace.name},
+            "enterprise": org if workspace.enterprise_id else None,
+            "is_enterprise_install": workspace.is_organization,
+            "authed_user": {"id": "UINSTALLER"},
+        }  # fmt: skip
+
     def _api_auth_test(self, args: dict[str, Any]) -> dict[str, Any]:
+        owner = self._token_owners.get(self._current_token or "")
+        if owner is not None:
+            return {
+                "ok": True, "url": f"https://{owner.team_id.lower()}.slack.com/", "team": owner.name,
+                "user": "mentorbot", "team_id": None if owner.is_organization else owner.team_id,
+                "user_id": owner.bot_user_id, "bot_id": self.bot_id, "enterprise_id": owner.enterprise_id,
+                "is_enterprise_install": owner.is_organization,
+            }  # fmt: skip
         return {
             "ok": True, "url": "https://fake-workspace.slack.com/", "team": "Fake Workspace",
             "user": "mentorbot", "team_id": self.team_id, "user_id": self.bot_user_id,
@@ -920,6 +1064,14 @@ def _check_view(view: Any, method: str, *, expected_type: str | None) -> dict[st
 
 def _truthy(value: Any) -> bool:
     return value in (True, 1, "1", "true", "True")
+
+
+def _basic_auth(header: str | None) -> dict[str, str]:
+    """client_id and client_secret from HTTP Basic credentials (how slack_sdk sends them to oauth.v2.access)."""
+    if not header or not header.startswith("Basic "):
+        return {}
+    client_id, _, client_secret = base64.b64decode(header[len("Basic ") :]).decode().partition(":")
+    return {"client_id": client_id, "client_secret": client_secret}
 
 
 def _bearer(header: str | None) -> str | None:

@@ -12,6 +12,7 @@ import json
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -54,13 +55,20 @@ def slash_command(
     command: str = "/mentor",
     trigger_id: str = "trig-1",
     channel_id: str = "D123",
+    enterprise_id: str | None = None,
+    is_enterprise_install: bool = False,
 ) -> Built:
+    """`enterprise_id`: a workspace of an Enterprise Grid organization; `is_enterprise_install`: the
+    app is installed org-wide there."""
     fields = {
         "token": VERIFICATION_TOKEN, "team_id": team_id, "team_domain": "fake-workspace",
         "channel_id": channel_id, "channel_name": "directmessage", "user_id": user_id,
         "user_name": user_id.lower(), "command": command, "text": text, "api_app_id": APP_ID,
-        "is_enterprise_install": "false", "response_url": response_url, "trigger_id": trigger_id,
+        "is_enterprise_install": "true" if is_enterprise_install else "false",
+        "response_url": response_url, "trigger_id": trigger_id,
     }  # fmt: skip
+    if enterprise_id is not None:
+        fields |= {"enterprise_id": enterprise_id, "enterprise_name": f"{enterprise_id} org"}
     return urlencode(fields), FORM
 
 
@@ -166,15 +174,34 @@ def block_suggestion(
     return _interactive(payload)
 
 
-def event_callback(event: dict[str, Any], *, team_id: str = "T0001", event_id: str | None = None) -> Built:
+def event_callback(
+    event: dict[str, Any],
+    *,
+    team_id: str = "T0001",
+    event_id: str | None = None,
+    enterprise_id: str | None = None,
+    is_enterprise_install: bool = False,
+) -> Built:
+    """As for slash_command: an org-wide install's authorization names the organization, not the team."""
     envelope = {
         "token": VERIFICATION_TOKEN, "team_id": team_id, "api_app_id": APP_ID, "event": event,
         "type": "event_callback", "event_id": event_id or f"Ev{next(_event_ids):08d}",
         "event_time": int(time.time()), "is_ext_shared_channel": False,
-        "authorizations": [{"enterprise_id": None, "team_id": team_id, "user_id": "UBOT",
-                            "is_bot": True, "is_enterprise_install": False}],
+        "authorizations": [{"enterprise_id": enterprise_id, "team_id": None if is_enterprise_install else team_id,
+                            "user_id": "UBOT", "is_bot": True, "is_enterprise_install": is_enterprise_install}],
     }  # fmt: skip
+    if enterprise_id is not None:
+        envelope["enterprise_id"] = enterprise_id
     return json.dumps(envelope), JSON
+
+
+def app_uninstalled(**kwargs: Any) -> Built:
+    return event_callback({"type": "app_uninstalled", "event_ts": f"{time.time():.6f}"}, **kwargs)
+
+
+def tokens_revoked(*, bot_user_ids: Sequence[str] = ("UBOT",), **kwargs: Any) -> Built:
+    event = {"type": "tokens_revoked", "tokens": {"oauth": [], "bot": list(bot_user_ids)}, "event_ts": f"{time.time():.6f}"}
+    return event_callback(event, **kwargs)
 
 
 def app_home_opened(user_id: str, *, channel: str = "D123", tab: str = "home", **kwargs: Any) -> Built:

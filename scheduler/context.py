@@ -22,3 +22,10 @@ class JobContext:
     rate_limits: RateLimitGate = field(default_factory=RateLimitGate)
     # The agendas in "meeting coming up" reminders (MENTORBOT_MEETING_GUIDES, else the shipped ones).
     meeting_guides: GuideBook = field(default_factory=lambda: GuideBook(None))
+    # Several workspaces: each workspace's client (its own token), None once the app is
+    # uninstalled there. Unset with one workspace: `slack` serves every program.
+    workspace_clients: Callable[[str], WebClient | None] | None = None
+
+    def slack_for(self, team_id: str) -> WebClient | None:
+        """The client for a program's workspace (`Program.team_id`); None if it has no token."""
+        return self.slack if self.workspace_clients is None else self.workspace_clients(team_id)

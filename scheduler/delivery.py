@@ -37,7 +37,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 
 from program import cleanups
 from scheduler.context import JobContext
-from scheduler.rate_limits import RateLimitGate, retry_after_seconds
+from scheduler.rate_limits import RateLimitGate, rate_limit_key, retry_after_seconds
 from storage import delivery as store
 from storage.db import session_scope
 
@@ -195,8 +195,10 @@ class _Attempt:
         return str(found[0].get("text", "")) if found else None
 
     # Each Web API call goes through the gate: a method Slack asked us to rest is not called.
+    # Slack's limits are per method and workspace: another workspace's 429 holds nothing here.
     def _call(self, method: str, fn: Callable[[], Any]) -> Any:
-        until = self.gate.blocked_until(method, self.now)
+        gated = rate_limit_key(method, self.claim.team_id)
+        until = self.gate.blocked_until(gated, self.now)
         if until is not None:
             raise _Blocked(method, until)
         try:
@@ -205,17 +207,18 @@ class _Attempt:
             if error.response.status_code == 429:
                 seconds = retry_after_seconds(error.response.headers)
                 until = self.now + timedelta(seconds=seconds)
-                self.gate.block(method, until)
+                self.gate.block(gated, until)
                 raise _Blocked(method, until) from error
             raise
 
     def _conversation(self) -> str:
         if self.channel:
             return self.channel
-        users = tuple(sorted(self.claim.recipient_user_ids))
+        users = (self.claim.team_id, *sorted(self.claim.recipient_user_ids))
         cached = self.dm_channels.get(users)
         if cached is None:
-            response = self._call("conversations.open", lambda: self.slack.conversations_open(users=",".join(users)))
+            recipients = ",".join(sorted(self.claim.recipient_user_ids))
+            response = self._call("conversations.open", lambda: self.slack.conversations_open(users=recipients))
             cached = self.dm_channels[users] = str(response["channel"]["id"])
         self.channel = cached
         return cached
@@ -332,7 +335,11 @@ def deliver_pending(
             claim = store.claim_next(session, owner=owner, now=now, lease=lease)
         if claim is None:
             break
-        outcome = _Attempt(ctx.slack, ctx.rate_limits, claim, now, dm_channels).run()
+        slack = ctx.slack_for(claim.team_id)
+        if slack is None:
+            outcome: _Outcome = _Refused(f"{store.NO_TOKEN_ERROR} ({claim.team_id})")
+        else:
+            outcome = _Attempt(slack, ctx.rate_limits, claim, now, dm_channels).run()
         _record(ctx, claim, outcome, report)
         if isinstance(outcome, _NotSent) and outcome.rate_limited:
             # Slack asked for a pause: leave the rest of the batch for the next run.

@@ -1,7 +1,7 @@
 """Slack's 429 answers, remembered per Web API method for the life of a scheduler process.
 
 When Slack says "Retry-After: 30" for chat.postMessage, every delivery in this process holds off
-that method for 30 s, not just the message that drew the 429: the limit is Slack's, per method
+that method in that workspace for 30 s (`rate_limit_key`), not just the message that drew the 429: the limit is Slack's, per method
 and workspace, so hammering it with the next row would only earn another 429.
 """
 
@@ -29,6 +29,11 @@ class RateLimitGate:
         with self._lock:
             until = self._until.get(method)
             return until if until is not None and until > now else None
+
+
+def rate_limit_key(method: str, team_id: str) -> str:
+    """What a 429 holds off: one Web API method in one workspace (Slack counts them apart)."""
+    return f"{team_id}:{method}"
 
 
 def retry_after_seconds(headers: Any) -> int:

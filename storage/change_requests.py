@@ -14,12 +14,12 @@ program/changes.py's (with views/changes.py).
 from __future__ import annotations
 
 import enum
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from storage import audit
@@ -136,12 +136,27 @@ def request_parties(session: Session, *, request_id: int) -> Parties | None:
     return Parties(request.program_id, frozenset([request.requester_id, *request.counterpart_ids]))
 
 
-def open_request_count(session: Session, *, program_id: int) -> int:
-    """For the channel summary: how many requests await a coordinator (counts only)."""
-    query = select(func.count(ChangeRequest.id)).where(
-        ChangeRequest.program_id == program_id, ChangeRequest.state == RequestState.OPEN
-    )
-    return session.scalar(query) or 0
+def open_request_count(session: Session, *, program_id: int, not_party: Collection[int] = ()) -> int:
+    """How many requests await a coordinator (counts only), leaving out those `not_party` are in:
+    a count that went up when their own pairing ended would tell them it was by request."""
+    query = select(ChangeRequest).where(ChangeRequest.program_id == program_id, ChangeRequest.state == RequestState.OPEN)
+    excluded = set(not_party)
+    return sum(1 for r in session.scalars(query) if not excluded & {r.requester_id, *r.counterpart_ids})
+
+
+def request_partners(session: Session, *, program_id: int, person_ids: Collection[int]) -> set[int]:
+    """Everyone who was on the other side of a change request or withdrawal (any state) from one
+    of `person_ids`: what those people's views of the program leave out, so that nothing there
+    (who waits for a match, who is without a mentor) tells them who asked or who left."""
+    wanted = set(person_ids)
+    if not wanted:
+        return set()
+    partners: set[int] = set()
+    for request in session.scalars(select(ChangeRequest).where(ChangeRequest.program_id == program_id)):
+        parties = {request.requester_id, *request.counterpart_ids}
+        if wanted & parties:
+            partners |= parties - wanted
+    return partners
 
 
 def open_requests_for(session: Session, *, coordinator: Person) -> list[ChangeRequest]:

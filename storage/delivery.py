@@ -37,6 +37,8 @@ LONGEST_RETRY_DELAY = timedelta(hours=1)
 EDIT_WAIT = timedelta(seconds=5)
 # Rows put off (quiet hours, an edit waiting for its post) while looking for one to claim, per claim transaction.
 MAX_DEFERRALS_PER_CLAIM = 50
+# Recorded on a row whose workspace has no token any more: refused for good, never retried.
+NO_TOKEN_ERROR = "no token for the workspace: the app was uninstalled or its token revoked"
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,7 @@ class Claim:
 
     id: int
     program_id: int
+    team_id: str  # the program's workspace: whose token delivers it
     kind: str
     recipient_user_ids: tuple[str, ...]
     channel_id: str | None
@@ -148,6 +151,8 @@ def claim_next(session: Session, *, owner: str, now: datetime, lease: timedelta)
                 continue
             target = EditTarget(original.id, original.slack_channel, original.slack_ts)
         in_doubt = message.state is OutboxState.SENDING
+        program = session.get(Program, message.program_id)
+        assert program is not None
         message.state = OutboxState.SENDING
         message.lease_owner = owner
         message.lease_until = now + lease
@@ -156,6 +161,7 @@ def claim_next(session: Session, *, owner: str, now: datetime, lease: timedelta)
         return Claim(
             id=message.id,
             program_id=message.program_id,
+            team_id=program.team_id,
             kind=message.kind,
             recipient_user_ids=tuple(message.recipient_user_ids or ()),
             channel_id=message.channel_id,

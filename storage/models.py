@@ -621,3 +621,44 @@ class IdempotencyKey(Base):
 
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     created_at: Mapped[datetime]
+
+
+class Workspace(Base):
+    """A Slack workspace (or, for an org-wide install, an Enterprise Grid organization) that
+    installed the app through the OAuth flow. Its `team_id` is the key its programs carry:
+    the workspace's team ID, or the organization's enterprise ID for an org-wide install.
+
+    Uninstalling keeps the row and the programs' data until the operator decides
+    (`mentorbot workspace keep|delete`); the tokens go at once (storage/installations.py).
+    """
+
+    __tablename__ = "workspaces"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    enterprise_id: Mapped[str | None] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(200))
+    is_enterprise_install: Mapped[bool] = mapped_column(Boolean, default=False)
+    installed_at: Mapped[datetime]
+    uninstalled_at: Mapped[datetime | None]
+    uninstall_reason: Mapped[str | None] = mapped_column(String(40))  # "app_uninstalled" | "tokens_revoked"
+    # Programs this workspace's uninstall paused (reinstalling resumes these, and only these).
+    paused_program_ids: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    data_kept_at: Mapped[datetime | None]  # the operator chose to keep an uninstalled workspace's data
+
+
+# Slack's OAuth tables, read and written by slack-sdk's SQLAlchemy stores (mentorbot/workspaces.py).
+# Built by slack-sdk's own table builders, so the migration test catches any drift between our
+# migration and the library's idea of these tables.
+def _slack_oauth_tables() -> tuple[Any, Any, Any]:
+    from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+    from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
+
+    store = SQLAlchemyInstallationStore
+    return (
+        store.build_installations_table(Base.metadata, store.default_installations_table_name),
+        store.build_bots_table(Base.metadata, store.default_bots_table_name),
+        SQLAlchemyOAuthStateStore.build_oauth_states_table(Base.metadata, SQLAlchemyOAuthStateStore.default_table_name),
+    )
+
+
+slack_installations, slack_bots, slack_oauth_states = _slack_oauth_tables()

@@ -29,7 +29,13 @@ PICK_LIST_LIMIT = 100  # Slack shows at most 100 options per select
 
 
 def _active_people(program_id: int, role: Role, query: str, ids: Iterable[int] | None) -> Select[Person]:
-    statement = select(Person).where(Person.program_id == program_id, Person.role == role, Person.status == PersonStatus.ACTIVE)
+    statement = _people(program_id, role, query, ids)
+    return statement.where(Person.status == PersonStatus.ACTIVE)
+
+
+def _people(program_id: int, role: Role, query: str, ids: Iterable[int] | None) -> Select[Person]:
+    """Everyone on the roster in `role`, whatever their status: what the pick lists search."""
+    statement = select(Person).where(Person.program_id == program_id, Person.role == role)
     if ids is not None:
         statement = statement.where(Person.id.in_(set(ids)))
     words = query.strip().lower()
@@ -69,6 +75,38 @@ def mentor_candidates(
     return found
 
 
+def rankable_mentors(
+    session: Session,
+    *,
+    program: Program,
+    resident_id: int,
+    year: int,
+    query: str = "",
+    ids: Iterable[int] | None = None,
+    limit: int | None = PICK_LIST_LIMIT,
+) -> list[Person]:
+    """Faculty a resident may rank: every faculty member on the roster, except those who said "not
+    this year" (their own answer) and those whose pairing with this resident ended by request
+    (which the resident knows).
+
+    Deliberately the same whoever has withdrawn, is paused or has a free place: a name that
+    disappeared when someone left, or appeared when a pairing ended, would tell residents who did.
+    The matcher skips faculty who cannot take a mentee.
+    """
+    declined = {
+        mentor for mentor, offer in offers_for_year(session, program_id=program.id, year=year).items() if not offer.available
+    }
+    never = {mentor for mentor, resident in never_again_pairs(session, program_id=program.id) if resident == resident_id}
+    found: list[Person] = []
+    for person in session.scalars(_people(program.id, Role.FACULTY, query, ids)):
+        if person.id in (resident_id, *declined, *never):
+            continue
+        found.append(person)
+        if limit is not None and len(found) >= limit:
+            break
+    return found
+
+
 def resident_candidates(
     session: Session,
     *,
@@ -77,12 +115,13 @@ def resident_candidates(
     ids: Iterable[int] | None = None,
     limit: int | None = PICK_LIST_LIMIT,
 ) -> list[Person]:
-    """Residents a faculty member may name as preferred: every active resident on the roster.
+    """Residents a faculty member may name as preferred: every resident on the roster.
 
-    Deliberately not filtered by who has a mentor: the roster is no secret, but a list that
-    left out the paired would tell faculty whose pairing has ended.
+    Deliberately not filtered by who has a mentor, or who has withdrawn: the roster is no secret,
+    but a list that left someone out would tell faculty whose pairing ended, or who left. The
+    matcher ignores a preference for someone who is not in the round.
     """
-    statement = _active_people(program.id, Role.RESIDENT, query, ids)
+    statement = _people(program.id, Role.RESIDENT, query, ids)
     if limit is not None:
         statement = statement.limit(limit)
     return list(session.scalars(statement))

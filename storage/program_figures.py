@@ -8,7 +8,7 @@ caller can publish one that breaks it. Pauses are counts and dates, never who pa
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -60,12 +60,14 @@ class CurrentFigures:
     check_ins_label: str  # "2026–27 Q1"
 
 
-def current_figures(session: Session, *, program: Program, today: date) -> CurrentFigures:
+def current_figures(session: Session, *, program: Program, today: date, leaving_out: Collection[int] = ()) -> CurrentFigures:
     calendar = academic_calendar(program)
     quarter = last_closed_quarter(calendar, today)
     return CurrentFigures(
         paused=current_pauses(_running_pauses(session, program_id=program.id), today),
-        without_mentor=tuple(residents_without_mentor(_unpaired_training_years(session, program_id=program.id))),
+        without_mentor=tuple(
+            residents_without_mentor(_unpaired_training_years(session, program_id=program.id, leaving_out=leaving_out))
+        ),
         check_ins=closed_quarter_check_ins(session, program=program, quarter=quarter, today=today),
         check_ins_label=calendar.label(*quarter),
     )
@@ -80,7 +82,7 @@ def _running_pauses(session: Session, *, program_id: int) -> list[Pause]:
     return [as_pause(row) for row in session.scalars(query)]
 
 
-def _unpaired_training_years(session: Session, *, program_id: int) -> list[int | None]:
+def _unpaired_training_years(session: Session, *, program_id: int, leaving_out: Collection[int] = ()) -> list[int | None]:
     paired = select(Pairing.resident_id).where(Pairing.program_id == program_id, Pairing.ended_on.is_(None))
     query = select(Person.pgy).where(
         Person.program_id == program_id,
@@ -88,6 +90,8 @@ def _unpaired_training_years(session: Session, *, program_id: int) -> list[int |
         Person.status == PersonStatus.ACTIVE,
         Person.id.not_in(paired),
     )
+    if leaving_out:
+        query = query.where(Person.id.not_in(set(leaving_out)))
     return list(session.scalars(query))
 
 

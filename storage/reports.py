@@ -8,7 +8,7 @@ has closed. Nothing here says why a pairing ended or who asked: only dates and c
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -29,7 +29,7 @@ from mentoring.reporting import (
     year_figures,
     year_label,
 )
-from storage.change_requests import open_request_count
+from storage.change_requests import open_request_count, request_partners
 from storage.models import (
     Meeting,
     MentorOffer,
@@ -51,7 +51,7 @@ from storage.my_pairings import later_of, latest_meetings
 from storage.pause_records import pauses_by_pairing
 from storage.program_figures import CurrentFigures, QuarterProgramFigures, current_figures, quarter_program_figures
 from storage.programs import academic_calendar, program_today, program_zone
-from storage.roster import PersonRef
+from storage.roster import PersonRef, coordinators
 
 # The summary lists people the bot failed to reach since the previous summary.
 UNREACHABLE_WINDOW = timedelta(days=7)
@@ -139,8 +139,17 @@ class ProgramSnapshot:
 # --- the snapshot ----------------------------------------------------------------------------
 
 
-def program_snapshot(session: Session, *, program: Program, now: datetime) -> ProgramSnapshot:
-    """Everything the weekly summary and the coordinator dashboard show, as of `now`."""
+def program_snapshot(
+    session: Session, *, program: Program, now: datetime, seen_by: Collection[int] | None = None
+) -> ProgramSnapshot:
+    """Everything the weekly summary and the coordinator dashboard show, as of `now`.
+
+    `seen_by`: the coordinator(s) who will read it (None: the coordinators' channel, read by all of
+    them). Requests they are in, and the people on the other side of them, are left out of its
+    names and counts: whether someone waits for a match, or is without a mentor, would tell a
+    coordinator whose own pairing ended who asked, or that they left."""
+    readers = set(seen_by) if seen_by is not None else {c.id for c in coordinators(session, program_id=program.id)}
+    hidden = request_partners(session, program_id=program.id, person_ids=readers)
     calendar = academic_calendar(program)
     today = program_today(program, now)
     quarter = calendar.quarter_of(today)
@@ -170,8 +179,10 @@ def program_snapshot(session: Session, *, program: Program, now: datetime) -> Pr
         quarter_end=quarter_end,
         pairs={p.id: PairRef.of(p) for p in active},
         meetings=meeting_figures(pairs, today=today, quarter_end=quarter_end),
-        waiting=tuple(_waiting(session, program_id=program.id, zone=program_zone(program))),
-        open_requests=open_request_count(session, program_id=program.id),
+        waiting=tuple(
+            w for w in _waiting(session, program_id=program.id, zone=program_zone(program)) if w.person.person_id not in hidden
+        ),
+        open_requests=open_request_count(session, program_id=program.id, not_party=readers),
         capacity=capacity_figures(
             _mentor_loads(session, program_id=program.id, academic_year=quarter.year, active=active),
             max_mentees=program.max_mentees_per_mentor,
@@ -179,7 +190,7 @@ def program_snapshot(session: Session, *, program: Program, now: datetime) -> Pr
         round=_current_round(session, program=program, academic_year=quarter.year),
         proposal=_pending_proposal(session, program=program),
         unreachable=tuple(_unreachable(session, program_id=program.id, since=now - UNREACHABLE_WINDOW)),
-        figures=current_figures(session, program=program, today=today),
+        figures=current_figures(session, program=program, today=today, leaving_out=hidden),
         this_quarter=_quarter_so_far(session, program=program, quarter=quarter, today=today),
     )
 

@@ -12,15 +12,16 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from storage.models import Person, PersonStatus
+from storage.models import Person, PersonStatus, Program
 
 TIME_ZONE_TTL = timedelta(days=7)
 
 
-def people_needing_time_zone(session: Session, *, now: datetime, limit: int) -> list[tuple[int, str]]:
-    """(person id, Slack user id) of active people never looked up or looked up a week ago."""
+def people_needing_time_zone(session: Session, *, now: datetime, limit: int) -> list[tuple[int, str, str]]:
+    """(person id, Slack user id, workspace) of active people never looked up or looked up a week ago."""
     query = (
-        select(Person.id, Person.slack_user_id)
+        select(Person.id, Person.slack_user_id, Program.team_id)
+        .join(Program, Program.id == Person.program_id)
         .where(
             Person.status == PersonStatus.ACTIVE,
             or_(Person.slack_time_zone_checked_at.is_(None), Person.slack_time_zone_checked_at < now - TIME_ZONE_TTL),
@@ -28,7 +29,7 @@ def people_needing_time_zone(session: Session, *, now: datetime, limit: int) -> 
         .order_by(Person.slack_time_zone_checked_at.is_not(None), Person.slack_time_zone_checked_at, Person.id)
         .limit(limit)
     )
-    return [(row.id, row.slack_user_id) for row in session.execute(query)]
+    return [(row.id, row.slack_user_id, row.team_id) for row in session.execute(query)]
 
 
 def record_time_zone(session: Session, *, person_id: int, time_zone: str | None, now: datetime) -> None:

@@ -9,7 +9,9 @@ SLASH_COMMAND = "/mentor"
 
 # Events the bot subscribes to (manifest: settings.event_subscriptions.bot_events).
 EVENT_APP_HOME_OPENED = "app_home_opened"
-BOT_EVENTS = (EVENT_APP_HOME_OPENED,)
+EVENT_APP_UNINSTALLED = "app_uninstalled"
+EVENT_TOKENS_REVOKED = "tokens_revoked"
+BOT_EVENTS = (EVENT_APP_HOME_OPENED, EVENT_APP_UNINSTALLED, EVENT_TOKENS_REVOKED)
 
 # Matching: preferences and offers, rounds, proposals.
 ACTION_OPEN_REQUEST = "request.open"  # button: open the resident's preferences modal

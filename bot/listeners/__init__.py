@@ -21,6 +21,7 @@ from bot.listeners import (
     proposals,
     reports,
     rounds,
+    workspaces,
 )
 from bot.runtime import Services
 
@@ -43,4 +44,5 @@ def register_listeners(app: App, services: Services) -> CommandRouter:
     proposals.register(ctx)
     reports.register(ctx)
     admin.register(ctx)
+    workspaces.register(ctx)
     return router

@@ -17,8 +17,16 @@ from views.payload import payload_id
 
 
 def resolve(click: Click, action_id: str, resolution: Resolution) -> None:
-    """Only a coordinator who is not in the pairing concerned may resolve a request."""
+    """Only a coordinator who is not in the pairing concerned may resolve a request.
+
+    To a coordinator, a request they may not handle (about their own pairing, or another
+    program's) is answered exactly like one that does not exist: "it's about you" would confirm
+    that someone asked to leave their pairing."""
     services, who = click.services, click.who
+    role_refusal = who.refusal(action_id) if who.actor is None or not who.actor.is_coordinator else None
+    if role_refusal is not None:
+        click.answer(click_answer(role_refusal))
+        return
     request_id = payload_id(click.value)
     result: ResolveResult | None = None
     with services.unit_of_work() as session:
@@ -30,9 +38,7 @@ def resolve(click: Click, action_id: str, resolution: Resolution) -> None:
         )
         if refusal is None and who.actor is not None and request_id is not None and parties is not None:
             result = changes.resolve(session, actor=who.actor, request_id=request_id, resolution=resolution, now=services.clock())
-    if refusal is not None:
-        click.answer(click_answer(refusal))
-    elif result is None or result.outcome is Outcome.NOT_FOUND:
+    if refusal is not None or result is None or result.outcome is Outcome.NOT_FOUND:
         click.answer(click_answer(request_gone_text()))
     elif result.outcome is Outcome.ALREADY_RESOLVED:
         assert result.summary is not None

@@ -45,7 +45,9 @@ def report_command(request: CommandRequest) -> None:
     services = request.services
     with services.reading() as session:
         program = load_program(session, request.actor.program_id)
-        snapshot = reports.current_summary(session, program=program, now=services.clock())
+        snapshot = reports.current_summary(
+            session, program=program, now=services.clock(), seen_by=person_of(session, request.actor)
+        )
     request.respond(**private_summary_message(snapshot))
 
 
@@ -62,7 +64,9 @@ def send_export(services: Services, client: WebClient, actor: Actor, *, wanted: 
             return not_a_year_text(wanted or "")
         if year not in years:
             return year_out_of_range_text(wanted or str(year), years, label)
-        export, figures = reports.export_for_coordinator(session, program=program, year=year, now=now)
+        export, figures = reports.export_for_coordinator(
+            session, program=program, year=year, now=now, seen_by=person_of(session, actor)
+        )
     try:
         channel = client.conversations_open(users=actor.slack_user_id)["channel"]["id"]
         for file, title, comment in ((export, export_title, export_comment), (figures, figures_title, figures_comment)):

@@ -30,8 +30,8 @@ from storage.outbox_kinds import OutboxKind, queue_joined_key
 from storage.pairings import active_pairing_of_resident, people_by_id
 from storage.preferences import (
     OfferInput,
-    mentor_candidates,
     queue_person,
+    rankable_mentors,
     resident_candidates,
     save_offer,
     save_request,
@@ -117,7 +117,7 @@ def check_request_answers(session: Session, *, actor: Actor, answers: RequestAns
     if blocked is not None:
         return blocked
     program = load_program(session, resident.program_id)
-    eligible = mentor_candidates(
+    eligible = rankable_mentors(
         session, program=program, resident_id=resident.id, year=academic_year(program, now), ids=answers.ranking, limit=None
     )
     catalogue = subspecialty_choices(session, program_id=program.id)
@@ -179,7 +179,7 @@ def mentors_to_rank(session: Session, *, actor: Actor, query: str, now: datetime
     if _blocked_from_requesting(session, resident):
         return []  # a resident with a mentor (or who left) has nobody to rank
     program = load_program(session, resident.program_id)
-    return mentor_candidates(session, program=program, resident_id=resident.id, year=academic_year(program, now), query=query)
+    return rankable_mentors(session, program=program, resident_id=resident.id, year=academic_year(program, now), query=query)
 
 
 # --- faculty's offers ----------------------------------------------------------------------------

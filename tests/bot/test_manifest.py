@@ -53,3 +53,16 @@ def test_every_bot_scope_says_why_in_a_comment():
     assert scope_lines, "no bot scopes found"
     for line in scope_lines:
         assert re.match(r"^\s*- [a-z:.]+\s+# \S", line), f"scope without a reason: {line.strip()}"
+
+
+def test_installs_ask_for_the_manifests_scopes(manifest):
+    """An install through /slack/install asks for exactly what manifest.yml declares."""
+    from mentorbot.config import BOT_SCOPES
+
+    assert list(BOT_SCOPES) == manifest["oauth_config"]["scopes"]["bot"]
+
+
+def test_the_oauth_redirect_is_declared(manifest):
+    from mentorbot.workspaces import REDIRECT_PATH
+
+    assert [url.endswith(REDIRECT_PATH) for url in manifest["oauth_config"]["redirect_urls"]] == [True]

@@ -4,7 +4,7 @@ import logging
 
 import pytest
 
-from mentorbot.config import DEFAULT_DATABASE_URL, DEFAULT_SLACK_API_URL, ConfigError, load_log_level, load_settings
+from mentorbot.config import BOT_SCOPES, DEFAULT_DATABASE_URL, DEFAULT_SLACK_API_URL, ConfigError, load_log_level, load_settings
 
 GOOD = {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s", "SLACK_APP_TOKEN": "xapp-1"}
 
@@ -88,3 +88,36 @@ def test_a_broken_guides_file_names_its_line(tmp_path):
     with pytest.raises(ConfigError) as error:
         load_settings({**GOOD, "MENTORBOT_MEETING_GUIDES": str(guides)})
     assert "line 3: a second guide for [PGY-1]" in str(error.value)
+
+
+OAUTH = {"SLACK_CLIENT_ID": "1111.2222", "SLACK_CLIENT_SECRET": "secret", "SLACK_SIGNING_SECRET": "s"}
+
+
+def test_several_workspaces_need_the_client_id_and_secret_and_no_bot_token():
+    settings = load_settings(OAUTH, need_signing_secret=True)
+    assert settings.bot_token is None and settings.several_workspaces
+    assert settings.oauth is not None and settings.oauth.client_id == "1111.2222"
+    assert settings.oauth.scopes == BOT_SCOPES
+    assert load_settings({**OAUTH, "SLACK_SCOPES": ",".join(BOT_SCOPES) + ",reactions:read"}).oauth.scopes[-1] == "reactions:read"
+    assert not load_settings(GOOD).several_workspaces
+
+
+@pytest.mark.parametrize(
+    ("env", "need_app_token", "variable", "hint"),
+    [
+        ({}, False, "SLACK_BOT_TOKEN", "SLACK_CLIENT_ID and SLACK_CLIENT_SECRET"),
+        ({"SLACK_CLIENT_ID": "1111.2222"}, False, "SLACK_CLIENT_SECRET", "Basic Information"),
+        ({"SLACK_CLIENT_SECRET": "secret"}, False, "SLACK_CLIENT_ID", "Basic Information"),
+        ({**OAUTH, "SLACK_CLIENT_ID": "my-app"}, False, "SLACK_CLIENT_ID", "digits.digits"),
+        ({**OAUTH, "SLACK_BOT_TOKEN": "xoxb-1"}, False, "SLACK_BOT_TOKEN", "unset SLACK_BOT_TOKEN"),
+        ({**OAUTH, "SLACK_APP_TOKEN": "xapp-1"}, True, "SLACK_CLIENT_ID", "--http"),
+        ({**OAUTH, "SLACK_SCOPES": "commands,chat:write"}, False, "SLACK_SCOPES", "users:read"),
+        ({**OAUTH, "SLACK_REDIRECT_URI": "example.org/x"}, False, "SLACK_REDIRECT_URI", "/slack/oauth_redirect"),
+    ],
+)
+def test_either_one_token_or_the_oauth_client_and_one_line_saying_which(env, need_app_token, variable, hint):
+    with pytest.raises(ConfigError) as error:
+        load_settings(env, need_app_token=need_app_token)
+    assert error.value.variable == variable
+    assert hint in str(error.value)
+    assert "\n" not in str(error.value)
