@@ -16,7 +16,9 @@ from slack_sdk import WebClient
 from bot.commands import CommandRouter
 from bot.kit import refuse_malformed
 from bot.listeners import register_listeners
+from bot.log_privacy import withhold_bodies
 from bot.runtime import Services
+from bot.signatures import verify_requests
 
 
 class _TokenFromClientFilter(logging.Filter):
@@ -27,7 +29,9 @@ class _TokenFromClientFilter(logging.Filter):
         return "`token` will be unused" not in record.getMessage()
 
 
-logging.getLogger("slack_bolt.App").addFilter(_TokenFromClientFilter())
+# Bolt's base logger: Bolt copies its filters to every logger it makes, so bodies stay out of all.
+BOLT_LOGGER = logging.getLogger("slack_bolt.App")
+BOLT_LOGGER.addFilter(_TokenFromClientFilter())
 
 
 def build_app(
@@ -48,18 +52,22 @@ def build_app(
     oauth_settings, authorize = oauth if oauth is not None else (None, None)
     # Bolt takes an Authorize object as it is (its annotation only names plain functions).
     authorize_fn = cast("Callable[..., AuthorizeResult] | None", authorize)
+    withhold_bodies(BOLT_LOGGER)
     app = App(
         client=client,
         signing_secret=signing_secret or "",
         oauth_settings=oauth_settings,
         authorize=authorize_fn,
-        # Socket Mode envelopes arrive over an authenticated WebSocket and carry no signature.
-        request_verification_enabled=not socket_mode,
+        logger=BOLT_LOGGER,
+        # Ours instead (bot/signatures.py): Bolt's logs the body of every request it refuses.
+        request_verification_enabled=False,
         process_before_response=process_before_response,
         token_verification_enabled=True,
         before_authorize=refuse_malformed,
         # Listeners only ack and hand over to services.work, so these threads are never held long.
         listener_executor=ThreadPoolExecutor(max_workers=32, thread_name_prefix="bolt-listener"),
     )
+    if not socket_mode:  # Socket Mode envelopes arrive over an authenticated WebSocket, unsigned
+        app.use(verify_requests(signing_secret or ""))
     router = register_listeners(app, services)
     return app, router

@@ -66,6 +66,7 @@ def needs_the_bot(name: str) -> Callable[[argparse.Namespace], None]:
     def command(args: argparse.Namespace) -> None:
         from mentorbot import commands
 
+        withhold_bodies_from_the_log()
         getattr(commands, name)(args)
 
     return command
@@ -314,7 +315,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 # Slack's libraries log whole request and response bodies at DEBUG, and those carry what people
-# wrote for the coordinators (notes, check-in text): they stay at INFO even with --verbose.
+# wrote for the coordinators (notes, check-in text): they stay at INFO even with --verbose, and
+# what they would log of a body is withheld at every level (bot/log_privacy.py).
 PAYLOAD_LOGGERS = ("slack_sdk", "slack_bolt")
 
 
@@ -322,6 +324,16 @@ def configure_logging(level: int) -> None:
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     for name in PAYLOAD_LOGGERS:
         logging.getLogger(name).setLevel(max(level, logging.INFO))
+
+
+def withhold_bodies_from_the_log() -> None:
+    """The log handler withholds bodies too, whichever logger a line comes from (loaded with the
+    bot: `--help` and `match` stay light)."""
+    from bot.log_privacy import FILTER
+
+    for handler in logging.getLogger().handlers:
+        if FILTER not in handler.filters:
+            handler.addFilter(FILTER)
 
 
 def _loaded(module: str, name: str) -> Any:

@@ -271,7 +271,7 @@ def serve_http(settings: Settings, *, host: str, port: int, workers: int, thread
         app = runtime.build_app()
         if with_scheduler:
             runtime.start_scheduler()
-        return make_wsgi_app(app, lambda: database_health(runtime.engine))
+        return make_wsgi_app(app, lambda: database_health(runtime.engine), signing_secret=settings.signing_secret or "")
 
     def worker_exit(_server: Any, _worker: Any) -> None:
         for runtime in runtimes:

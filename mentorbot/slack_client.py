@@ -9,6 +9,7 @@ from slack_sdk.http_retry.builtin_handlers import (
     ServerErrorRetryHandler,
 )
 
+from bot.log_privacy import withhold_bodies
 from mentorbot.config import Settings
 
 WEB_API_TIMEOUT_SECONDS = 10
@@ -23,6 +24,7 @@ def make_web_client(settings: Settings, *, retries: bool = True, token: str | No
     The outbox delivery job asks for retries=False and applies its own policy, because a blind
     retry of chat.postMessage can post twice.
     """
+    withhold_bodies()  # slack_sdk logs every request's and response's body at DEBUG
     handlers = (
         [
             ConnectionErrorRetryHandler(max_retry_count=1),

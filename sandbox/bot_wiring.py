@@ -80,7 +80,9 @@ class RunningBot:
         self.team_id: str = team_id
         self._runtime = open_runtime(settings, clock=clock)  # what `mentorbot run` opens
         self.services = self._runtime.services
-        wsgi = make_wsgi_app(self._runtime.build_app(), lambda: database_health(self._runtime.engine))
+        wsgi = make_wsgi_app(
+            self._runtime.build_app(), lambda: database_health(self._runtime.engine), signing_secret=signing_secret
+        )
         self._server = make_server("127.0.0.1", 0, wsgi, server_class=_ThreadingWSGIServer, handler_class=_QuietHandler)
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True, name="sandbox-bot")
         self._thread.start()

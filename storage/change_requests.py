@@ -23,6 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from storage import audit
+from storage.db import forget_after_commit
 from storage.idempotency import claim, was_claimed
 from storage.inserts import insert_or_skip
 from storage.models import (
@@ -376,6 +377,7 @@ def resolve_request(
     request.resolved_at = now
     request.resolved_by_id = coordinator.id
     request.note = None  # the promise: coordinators' eyes only, and only until it is handled
+    forget_after_commit(session)
     session.flush()
 
     summary = _summary_of(session, request, program)

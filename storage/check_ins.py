@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from mentoring.cadence import AcademicQuarter
 from mentoring.check_ins import CheckInKind, check_score, clean_free_text
+from storage.db import forget_after_commit
 from storage.inserts import insert_or_skip
 from storage.models import (
     CheckInAnswer,
@@ -263,6 +264,7 @@ def mark_note_read(
         reader = session.get(Person, note.read_by_id) if note.read_by_id else None
         return NoteRead(NoteOutcome.ALREADY_READ, note, reader)
     note.text = None
+    forget_after_commit(session)
     note.read_at = now
     note.read_by_id = coordinator.id
     text, blocks = replacement

@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from mentoring.working_hours import is_working_time, next_delivery_time, resolve_zone
+from storage.db import forget_after_commit
 from storage.models import OutboxMessage, OutboxState, Person, PersonStatus, Program
 from storage.outbox_kinds import CLEANUP_KIND_OF, OutboxKind, cleanup_key
 from storage.programs import person_zone
@@ -218,6 +219,7 @@ def clean_copies(
         .with_for_update()
         .execution_options(populate_existing=True)
     )
+    forget_after_commit(session)  # the old text must leave the disk too (SQLite's write-ahead log)
     cancelled = edits = 0
     for message in list(copies):
         message.text = text

@@ -125,7 +125,8 @@ def approved_summary(*, approver_user_id: str, pairs: int, unmatched_user_ids: S
 def round_opened_reply(*, year_label: str, last_day: date, invited: int) -> Message:
     text = (
         f"The {year_label} matching round is open until the end of *{long_date(last_day)}*. "
-        f"I'm inviting {invited} {'person' if invited == 1 else 'people'} without a pairing, each in their working hours, "
+        f"I'm inviting {invited} {'person' if invited == 1 else 'people'} without a pairing, each in their working hours "
+        "(anyone I can't reach is listed under *Couldn't reach by DM* on your dashboard), "
         "and I'll remind those who haven't answered 3 days before the deadline. "
         "At the deadline the matcher runs and you'll get its proposal to review."
     )
@@ -135,7 +136,7 @@ def round_opened_reply(*, year_label: str, last_day: date, invited: int) -> Mess
 def proposal_made_reply(*, proposal_id: int, matched: int, unmatched: int, first_choice: int, source: str) -> Message:
     text = (
         f"The matcher ran on {source}: *{matched}* matched, *{unmatched}* not matched, {first_choice} got their first choice. "
-        "Nothing is final until a coordinator approves it; the other coordinators have been told."
+        "Nothing is final until a coordinator approves it; I'm telling the other coordinators by DM."
     )
     return private_message(
         text,

@@ -37,12 +37,19 @@ def _lines(commands: Sequence[Subcommand]) -> list[CommandLine]:
     return [CommandLine(c.usage, c.summary) for c in commands]
 
 
+def what(command: dict[str, Any]) -> str:
+    """How a command is named in the log: its subcommand, never the rest of what was typed."""
+    parsed = parse_command(command.get("text"))
+    words = [parsed.name, *parsed.args[:1]] if parsed.name == "admin" else [parsed.name]
+    return " ".join([SLASH_COMMAND, *(w[:20] for w in words)])
+
+
 def answer(
     router: CommandRouter, services: Services, home: HomePublisher, command: dict[str, Any], context: BoltContext,
     respond: Respond, client: WebClient,
 ) -> None:  # fmt: skip
     """After the ack: the caller's roster entry, then their subcommand if their role may use it."""
-    with apologising(lambda answer: respond(**answer.message), f"{SLASH_COMMAND} {command.get('text', '')!r}"):
+    with apologising(lambda answer: respond(**answer.message), what(command)):
         text = command.get("text") or ""
         if len(text) > COMMAND_TEXT_LIMIT:
             respond(**too_long_message(COMMAND_TEXT_LIMIT))
@@ -83,5 +90,5 @@ def register(ctx: ListenerContext) -> None:
         ack()
         ctx.services.after_ack(
             lambda: answer(ctx.router, ctx.services, ctx.home, command, context, respond, client),
-            f"{SLASH_COMMAND} {command.get('text', '')!r}",
+            what(command),
         )

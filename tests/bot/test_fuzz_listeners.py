@@ -547,7 +547,7 @@ def test_every_listener_takes_any_payload_without_a_5xx_a_traceback_or_a_write_i
     for user in world.users:
         fake_slack.add_user(user, name=user.lower())
     registered = registered_listeners(app)
-    with serving(app) as url:
+    with serving(app, signing_secret=SIGNING_SECRET) as url:
         sender = Sender(url, fake_slack)
         seeds = harvest(sender, world, registered, subcommand_lines(router), job_context, clock().date())
         unreached = sorted(str(r) for r in set(registered) - {s.listener for s in seeds})

@@ -27,7 +27,7 @@ from tests.support.database import TEST_DATABASE_URL, private_postgres_database
 def _get_health(engine: Engine) -> tuple[int, dict]:
     # The health check needs no Slack: an app that never calls auth.test is enough.
     app = App(token="xoxb-unused", signing_secret="unused", token_verification_enabled=False)
-    wsgi = make_wsgi_app(app, health_check=lambda: database_health(engine))
+    wsgi = make_wsgi_app(app, health_check=lambda: database_health(engine), signing_secret="unused")
     answer: dict = {}
 
     def start_response(status: str, headers: list) -> None:

@@ -48,8 +48,9 @@ def _get(url: str) -> tuple[int, dict]:
 
 
 @contextmanager
-def running_server(fake_slack: FakeSlack, directory: Path) -> Iterator[tuple[str, subprocess.Popen]]:
-    """A real `mentorbot run --http` process on a fresh SQLite file, healthy before it is yielded."""
+def running_server(fake_slack: FakeSlack, directory: Path, *, verbose: bool = False) -> Iterator[tuple[str, subprocess.Popen]]:
+    """A real `mentorbot run --http` process on a fresh SQLite file, healthy before it is yielded;
+    its standard output and error go to `server.log` in `directory`."""
     database_url = f"sqlite:///{directory / 'mentorbot.db'}"
     engine = make_engine(database_url)
     migrate.upgrade(engine)
@@ -69,7 +70,7 @@ def running_server(fake_slack: FakeSlack, directory: Path) -> Iterator[tuple[str
     log_path = directory / "server.log"
     with log_path.open("w") as log:
         process = subprocess.Popen(
-            [*_mentorbot_command(), "run", "--http", "--host", "127.0.0.1", "--port", str(port)],
+            [*_mentorbot_command(), *(["-v"] if verbose else []), "run", "--http", "--host", "127.0.0.1", "--port", str(port)],
             env=env, cwd=directory, stdout=log, stderr=subprocess.STDOUT,
         )  # fmt: skip
         base = f"http://127.0.0.1:{port}"

@@ -25,9 +25,9 @@ class _Server(WSGIServer):
 
 
 @contextmanager
-def serving(app: App) -> Iterator[str]:
+def serving(app: App, *, signing_secret: str) -> Iterator[str]:
     """The URL Slack would POST to, served until the block ends."""
-    wsgi = make_wsgi_app(app, lambda: Health(database="ok", schema="current"))
+    wsgi = make_wsgi_app(app, lambda: Health(database="ok", schema="current"), signing_secret=signing_secret)
     server = make_server("127.0.0.1", 0, wsgi, server_class=_Server, handler_class=_QuietHandler)
     thread = threading.Thread(target=server.serve_forever, name="test-http", daemon=True)
     thread.start()

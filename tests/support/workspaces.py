@@ -60,7 +60,11 @@ class ServedBot:
         assert prepare(settings, clock=clock) is None  # several workspaces: migrate only
         self.runtime: Runtime = open_runtime(settings, clock=clock)
         # Deterministic for the test: the HTTP answer leaves once the listener is done.
-        wsgi = make_wsgi_app(self.runtime.build_app(process_before_response=True), lambda: database_health(self.runtime.engine))
+        wsgi = make_wsgi_app(
+            self.runtime.build_app(process_before_response=True),
+            lambda: database_health(self.runtime.engine),
+            signing_secret=SIGNING_SECRET,
+        )
         self._server = make_server("127.0.0.1", 0, wsgi, server_class=_ThreadingWSGIServer, handler_class=_QuietHandler)
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True, name="served-bot")
         self._thread.start()
