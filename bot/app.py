@@ -63,11 +63,11 @@ def build_app(
         request_verification_enabled=False,
         process_before_response=process_before_response,
         token_verification_enabled=True,
-        before_authorize=refuse_malformed,
         # Listeners only ack and hand over to services.work, so these threads are never held long.
         listener_executor=ThreadPoolExecutor(max_workers=32, thread_name_prefix="bolt-listener"),
     )
     if not socket_mode:  # Socket Mode envelopes arrive over an authenticated WebSocket, unsigned
         app.use(verify_requests(signing_secret or ""))
+    app.use(refuse_malformed)  # once we know Slack sent it: nothing unauthenticated is inspected
     router = register_listeners(app, services)
     return app, router

@@ -108,9 +108,9 @@ class Who:
 
 
 def refuse_malformed(body: dict[str, Any], next: Callable[[], BoltResponse]) -> BoltResponse:
-    """Bolt's `before_authorize` middleware (after the signature check, before anything reads the
-    payload): a payload without Slack's shape reaches no listener (bot/payloads.py). In HTTP mode
-    the edge refuses it even before Bolt parses it (mentorbot/http_server.py)."""
+    """Global middleware, right after the signature check: a payload without Slack's shape reaches
+    no listener (bot/payloads.py). In HTTP mode the edge refuses it even before Bolt parses it
+    (mentorbot/http_server.py); this covers Socket Mode and in-process dispatch."""
     problem = malformed(body)
     if problem is not None:
         log.warning("refused a malformed payload: %s", problem)
