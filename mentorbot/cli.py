@@ -302,6 +302,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     program_set.set_defaults(func=needs_the_database("program_set"))
 
+    workspace = commands.add_parser("workspace", help="the Slack workspaces the app serves (several-workspaces mode)")
+    workspace_commands = workspace.add_subparsers(dest="workspace_command", required=True, metavar="ACTION")
+    workspace_commands.add_parser("list", help="every workspace: installed or not, and the data it holds").set_defaults(
+        func=needs_the_bot("workspace_list")
+    )
+    workspace_keep = workspace_commands.add_parser("keep", help="keep an uninstalled workspace's data (the decision is recorded)")
+    workspace_keep.add_argument("team", metavar="TEAM", help="the workspace's team ID (T…), or an organization's (E…)")
+    workspace_keep.set_defaults(func=needs_the_bot("workspace_keep"))
+    workspace_delete = workspace_commands.add_parser(
+        "delete", help="delete an uninstalled workspace's data entirely: its programs, people, pairings, messages and tokens"
+    )
+    workspace_delete.add_argument("team", metavar="TEAM", help="the workspace's team ID (T…), or an organization's (E…)")
+    workspace_delete.add_argument("--yes", action="store_true", help="confirm: nothing is deleted without it")
+    workspace_delete.set_defaults(func=needs_the_bot("workspace_delete"))
+
     guides = commands.add_parser("guides", help="the meeting guides in the 'meeting coming up' reminder")
     guides_commands = guides.add_subparsers(dest="guides_command", required=True)
     guides_check = guides_commands.add_parser("check", help="check a meeting guides file, naming any line that is wrong")

@@ -29,6 +29,7 @@ from storage import audit, migrate
 from storage.db import make_engine, make_session_factory, session_scope
 from storage.models import AuditEntry, Program
 from storage.roster import RosterEntry, roster_of
+from storage.workspaces import WorkspaceSummary, delete_workspace, keep_data, workspaces
 
 
 def run(args: argparse.Namespace) -> None:
@@ -259,3 +260,89 @@ def export(args: argparse.Namespace) -> None:
     _write_atomically(args.out, export.content)
     what = f"the figures of {export.rows} quarter(s)" if args.figures else f"{export.rows} pairing(s)"
     print(f"{what} of {export.year_label} exported to {args.out}")
+
+
+# --- workspaces (several-workspaces mode) ---------------------------------------------------
+
+
+def _workspace_database() -> Engine:
+    engine = make_engine(load_database_url())
+    if not migrate.is_up_to_date(engine):
+        engine.dispose()
+        raise UsageProblem("the database schema is not up to date; run `mentorbot db upgrade` first")
+    return engine
+
+
+def format_workspace(found: WorkspaceSummary) -> str:
+    """One line: the key, the name, whether the app is installed there, and what data it holds."""
+    kind = " (organization)" if found.is_enterprise_install else ""
+    name = f"{found.name}{kind}" if found.name else "(served with SLACK_BOT_TOKEN)"
+    held = f"{found.programs} program{'s' if found.programs != 1 else ''}, {found.people} {'person' if found.people == 1 else 'people'}"
+    if found.installed_at is None:
+        state = ""
+    elif found.installed:
+        state = f"  installed {found.installed_at:%Y-%m-%d}" + ("" if found.has_token else ", no token")
+    else:
+        assert found.uninstalled_at is not None
+        why = "token revoked" if found.uninstall_reason == "tokens_revoked" else "uninstalled"
+        state = f"  {why} {found.uninstalled_at:%Y-%m-%d}; " + (
+            f"data kept since {found.data_kept_at:%Y-%m-%d}"
+            if found.data_kept_at
+            else f"data waiting for your decision: mentorbot workspace keep|delete {found.key}"
+        )
+    return f"{found.key}  {name}{state}  [{held}]"
+
+
+def _the_workspace(session: Session, key: str) -> WorkspaceSummary:
+    found = next((w for w in workspaces(session) if w.key == key), None)
+    if found is None:
+        raise UsageProblem(f"no workspace {key} in this database (mentorbot workspace list shows them)")
+    return found
+
+
+def workspace_list(args: argparse.Namespace) -> None:
+    engine = _workspace_database()
+    try:
+        with session_scope(make_session_factory(engine)) as session:
+            lines = [format_workspace(found) for found in workspaces(session)]
+    finally:
+        engine.dispose()
+    print("\n".join(lines) if lines else "no workspace yet: install the app at /slack/install, or start the bot once")
+
+
+def workspace_keep(args: argparse.Namespace) -> None:
+    engine = _workspace_database()
+    try:
+        with session_scope(make_session_factory(engine)) as session:
+            found = _the_workspace(session, args.team)
+            if found.installed_at is None or found.installed:
+                raise UsageProblem(f"{args.team} still has the app installed: its data is in use, there is nothing to decide")
+            keep_data(session, key=args.team, now=system_clock())
+    finally:
+        engine.dispose()
+    print(
+        f"{args.team}: its data is kept ({found.programs} program(s), {found.people} people); "
+        f"reinstalling the app resumes it, `mentorbot workspace delete {args.team} --yes` removes it"
+    )
+
+
+def workspace_delete(args: argparse.Namespace) -> None:
+    engine = _workspace_database()
+    try:
+        with session_scope(make_session_factory(engine)) as session:
+            found = _the_workspace(session, args.team)
+            if found.installed_at is not None and found.installed:
+                raise UsageProblem(
+                    f"{args.team} still has the app installed; remove the app from that workspace first "
+                    "(Slack then tells Mentorbot, which stops serving it), then delete its data"
+                )
+            what = f"{found.programs} program(s) and {found.people} people, with everything they hold"
+            if not args.yes:
+                raise UsageProblem(
+                    f"this deletes all of {args.team}'s data for good ({what}: pairings, meetings, notes, "
+                    f"messages, the audit log) and its tokens; run `mentorbot workspace delete {args.team} --yes` to do it"
+                )
+            delete_workspace(session, key=args.team)
+    finally:
+        engine.dispose()
+    print(f"{args.team}: deleted {what} (pairings, meetings, notes, messages, the audit log) and its tokens")

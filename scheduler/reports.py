@@ -21,6 +21,7 @@ from storage.coordinator_posts import work_due
 from storage.db import session_scope
 from storage.models import Program
 from storage.reports import QuarterReport
+from storage.workspaces import reachable
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +31,8 @@ def coordinator_posts_job(ctx: JobContext) -> dict[str, int]:
     with session_scope(ctx.session_factory) as session:
         due = [
             work_due(session, program=program, now=ctx.clock())
-            for program in session.scalars(select(Program).order_by(Program.id))
+            # None for a workspace the app was uninstalled from: nothing could reach it.
+            for program in session.scalars(select(Program).where(reachable()).order_by(Program.id))
         ]
     done: Counter[str] = Counter(summaries=0, quarter_reports=0, notices=0)
     for work in due:

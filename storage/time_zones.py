@@ -13,6 +13,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from storage.models import Person, PersonStatus, Program
+from storage.workspaces import reachable
 
 TIME_ZONE_TTL = timedelta(days=7)
 
@@ -22,6 +23,7 @@ def people_needing_time_zone(session: Session, *, now: datetime, limit: int) -> 
     query = (
         select(Person.id, Person.slack_user_id, Program.team_id)
         .join(Program, Program.id == Person.program_id)
+        .where(reachable())  # nobody to ask in a workspace the app was uninstalled from
         .where(
             Person.status == PersonStatus.ACTIVE,
             or_(Person.slack_time_zone_checked_at.is_(None), Person.slack_time_zone_checked_at < now - TIME_ZONE_TTL),

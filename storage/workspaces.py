@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, delete, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, delete, exists, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from storage.models import OutboxMessage, OutboxState, Person, Program, Workspace, slack_bots, slack_installations
@@ -42,6 +42,12 @@ def _installations_of(key: str) -> ColumnElement[bool]:
         and_(i.is_enterprise_install.is_(True), i.enterprise_id == key),
         and_(i.is_enterprise_install.is_(False), i.team_id == key),
     )
+
+
+def reachable(program: type[Program] = Program) -> ColumnElement[bool]:
+    """For queries over programs: the app is still installed in the program's workspace (or the
+    workspace never went through OAuth: one workspace, served with SLACK_BOT_TOKEN)."""
+    return ~exists().where(Workspace.team_id == program.team_id, Workspace.uninstalled_at.is_not(None))
 
 
 def bot_token(session: Session, *, key: str, client_id: str) -> str | None:
@@ -141,7 +147,7 @@ class WorkspaceSummary:
     uninstall_reason: str | None
     data_kept_at: datetime | None
     programs: int
-    people: int
+    people: int  # Slack members on any of its rosters, each once
     has_token: bool
 
     @property
@@ -152,12 +158,14 @@ class WorkspaceSummary:
 def workspaces(session: Session) -> Sequence[WorkspaceSummary]:
     """Every workspace that installed the app or has programs here, by key."""
     rows = {w.team_id: w for w in session.scalars(select(Workspace))}
-    program_counts = dict(session.execute(select(Program.team_id, func.count(Program.id)).group_by(Program.team_id)).tuples())
-    people_counts = dict(
-        session.execute(
-            select(Program.team_id, func.count(Person.id)).join(Person, Person.program_id == Program.id).group_by(Program.team_id)
-        ).tuples()
+    program_query = select(Program.team_id, func.count(Program.id)).group_by(Program.team_id)
+    program_counts: dict[str, int] = dict(session.execute(program_query).all())
+    people_query = (
+        select(Program.team_id, func.count(Person.slack_user_id.distinct()))
+        .join(Person, Person.program_id == Program.id)
+        .group_by(Program.team_id)
     )
+    people_counts: dict[str, int] = dict(session.execute(people_query).all())
     found = []
     for key in sorted(set(rows) | set(program_counts)):
         workspace = rows.get(key)

@@ -11,6 +11,8 @@ from sqlalchemy import func, select
 from sandbox import slack_requests as slack
 from sandbox.fake_slack import FakeSlack
 from scheduler.delivery import deliver_pending
+from scheduler.reports import coordinator_posts_job
+from scheduler.time_zones import refresh_time_zones
 from storage.db import session_scope
 from storage.delivery import NO_TOKEN_ERROR
 from storage.models import OutboxMessage, OutboxState, Person, Program, Role, Workspace, slack_bots, slack_installations
@@ -182,3 +184,50 @@ def test_an_uninstall_forgets_that_workspaces_tokens_and_stops_its_deliveries(se
         assert failed.state is OutboxState.FAILED and failed.last_error.startswith(NO_TOKEN_ERROR)
         assert session.get(OutboxMessage, sent).state is OutboxState.SENT
     assert deliver_pending(served.jobs).attempted == 0  # nothing left to retry
+
+    # Nor is anything more decided for it: this week's summaries go to the other programs only.
+    with session_scope(served.runtime.services.session_factory) as session:
+        for program in session.scalars(select(Program)):
+            program.coordinator_channel_id = f"C0{program.team_id}"
+    clock.advance(days=5)  # Monday, 10:00 in New York: the summary is due
+    coordinator_posts_job(served.jobs)
+    with session_scope(served.runtime.services.session_factory) as session:
+        summarised = session.scalars(
+            select(Program.team_id)
+            .join(OutboxMessage, OutboxMessage.program_id == Program.id)
+            .where(OutboxMessage.kind == OutboxKind.REPORT_SUMMARY)
+        ).all()
+    assert sorted(summarised) == sorted(["T0AAA", ORG])
+
+
+def test_a_revoked_token_an_org_uninstall_and_a_reinstall(served, fake, clock):
+    _install_all(served, fake, clock)
+    fake.uninstall("T0AAA")
+    status, _ = served.post(slack.tokens_revoked(team_id="T0AAA", bot_user_ids=["UBOTA"]))
+    assert status == 200
+    fake.uninstall(ORG)
+    status, _ = served.post(slack.app_uninstalled(team_id=ORG_WORKSPACE, enterprise_id=ORG, is_enterprise_install=True))
+    assert status == 200
+    assert {row[0] or row[1] for row in _token_rows(served, slack_bots)} == {"T0BBB"}
+    with session_scope(served.runtime.services.session_factory) as session:
+        assert session.get(Workspace, "T0AAA").uninstall_reason == "tokens_revoked"
+        assert session.get(Workspace, ORG).uninstall_reason == "app_uninstalled"
+        assert program_for_team(session, "T0AAA").paused and program_for_team(session, ORG).paused
+
+    # Jobs leave them alone meanwhile: time zones are looked up where the app still is, and the
+    # people of the others do not hold up the batch.
+    fake.reset_calls()
+    assert refresh_time_zones(served.jobs, batch=1) == 1
+    assert [(call.args["user"], call.token) for call in fake.calls_to("users.info")] == [("UBBB1", fake.tokens_of("T0BBB")[0])]
+
+    # Installing again resumes the workspace, with its new token.
+    page = install(served, fake, team="T0AAA")
+    assert page.status == 200, page.body
+    new_token = fake.tokens_of("T0AAA")[-1]
+    with session_scope(served.runtime.services.session_factory) as session:
+        assert session.get(Workspace, "T0AAA").uninstalled_at is None
+        assert not program_for_team(session, "T0AAA").paused and program_for_team(session, ORG).paused
+    fake.reset_calls()
+    _queue_dm(served, "T0AAA", "welcome back", clock)
+    assert deliver_pending(served.jobs).sent == 1
+    assert [(call.args["text"], call.token) for call in fake.calls_to("chat.postMessage")] == [("welcome back", new_token)]
