@@ -30,6 +30,7 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_bolt.response import BoltResponse
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from bot.access import Audience, allows, authorize
 from bot.commands import CommandRouter
@@ -341,6 +342,8 @@ def on_submit(
         if done.view is not None:
             try:
                 submission.client.views_update(view_id=submission.view["id"], view=done.view)
+            except SlackApiError as error:  # the person closed the modal meanwhile, most often
+                log.warning("could not show the outcome of %s: %s", what, error.response.get("error"))
             except Exception:
                 log.exception("could not show the outcome of %s", what)
         if done.refresh:

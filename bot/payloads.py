@@ -157,7 +157,7 @@ _INPUT_STATE = {
     "selected_time": Opt(Maybe(str)),
 }
 VIEW = {
-    "id": str,
+    "id": SLACK_ID,
     "type": Opt(str),
     "callback_id": Opt(Maybe(str)),
     "private_metadata": Opt(Maybe(str)),
