@@ -70,16 +70,26 @@ class Subcommand:
     summary: str
     audience: Audience
     handler: Handler
+    routes: CommandRouter | None = None  # the subcommands it dispatches to, if it is a group (`admin`)
 
 
 class CommandRouter:
     def __init__(self) -> None:
         self._subcommands: dict[str, Subcommand] = {}
 
-    def add(self, name: str, *, summary: str, audience: Audience, handler: Handler, usage: str | None = None) -> None:
+    def add(
+        self,
+        name: str,
+        *,
+        summary: str,
+        audience: Audience,
+        handler: Handler,
+        usage: str | None = None,
+        routes: CommandRouter | None = None,
+    ) -> None:
         if name in self._subcommands:
             raise ValueError(f"subcommand {name!r} registered twice")
-        self._subcommands[name] = Subcommand(name, usage or name, summary, audience, handler)
+        self._subcommands[name] = Subcommand(name, usage or name, summary, audience, handler, routes)
 
     def resolve(self, name: str) -> Subcommand | None:
         return self._subcommands.get(name)

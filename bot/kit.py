@@ -9,6 +9,9 @@
   says what the ack shows and what work follows it (`Verdict`); the work runs after the ack, and
   its outcome (`Done`) replaces the modal and refreshes the App Homes it changed.
 - `on_options`: an external select's options, for someone the access policy lets use it.
+- `first_delivery`: a command, a click or an event does its work once, however many times the
+  same signed request arrives (a replay within Slack's five minutes, Slack's own retry, the same
+  request at two replicas). Modal submissions have their own guard, on the view's id.
 
 Feature modules (bot/listeners/) hold their handlers as module-level functions and wire them in
 a short `register(ctx)`.
@@ -16,6 +19,7 @@ a short `register(ctx)`.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -127,6 +131,33 @@ def who_of(context: BoltContext) -> Who:
     return who
 
 
+# --- once per request -------------------------------------------------------------------------
+
+_KEY_ROOM = 150  # idempotency_keys.key holds 200 characters
+
+
+def delivery_key(body: dict[str, Any]) -> str | None:
+    """What every delivery of one request shares and no other request has: Slack gives each event
+    its own event_id (kept by its retries) and each command or click its own trigger_id. Both are
+    inside the signed body, so a replay cannot change them. None if the body has neither."""
+    for field_name, prefix in (("event_id", "slack-event"), ("trigger_id", "slack-trigger")):
+        value = body.get(field_name)
+        if isinstance(value, str) and value:
+            if len(value) > _KEY_ROOM:
+                value = hashlib.sha256(value.encode()).hexdigest()
+            return f"{prefix}:{value}"
+    return None
+
+
+def first_delivery(services: Services, body: dict[str, Any], what: str) -> bool:
+    """Call after the ack, before the work: True the first time this request is seen, anywhere."""
+    key = delivery_key(body)
+    if key is None or services.first_delivery(key):
+        return True
+    log.info("%s: the same request again (a replay or a retry); its work was already done", what)
+    return False
+
+
 # --- answering privately ---------------------------------------------------------------------
 
 
@@ -196,7 +227,8 @@ def on_click(app: App, services: Services, home: HomePublisher, action_id: str, 
 
         def run() -> None:
             with apologising(click.answer, what):
-                handle(click)
+                if first_delivery(services, body, what):
+                    handle(click)
 
         services.after_ack(run, what)
 

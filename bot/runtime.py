@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from program.clock import Clock, system_clock
 from storage.db import read_scope, session_scope
+from storage.idempotency import claim_delivery
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +56,12 @@ class Services:
                 log.exception("failed after ack: %s", what)
 
         self.work.submit(run)
+
+    def first_delivery(self, key: str) -> bool:
+        """Claims `key` for good (committed at once, whatever the work then does); False if a
+        delivery of the same request claimed it first, in this process or another."""
+        with self.unit_of_work() as session:
+            return claim_delivery(session, key, now=self.clock())
 
     @contextmanager
     def unit_of_work(self) -> Iterator[Session]:

@@ -12,6 +12,7 @@ import json
 import time
 import urllib.error
 import urllib.request
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -26,6 +27,15 @@ APP_ID = "A0001"
 VERIFICATION_TOKEN = "legacy-verification-token"  # Slack still sends it; Bolt ignores it
 
 _event_ids = itertools.count(1)
+_trigger_ids = itertools.count(1)
+_THIS_PROCESS = uuid.uuid4().hex[:12]
+
+
+def new_trigger_id() -> str:
+    """Unique, as Slack's are: each command, click or submission gets its own (the bot does a
+    request's work once per trigger_id, see bot/kit.py)."""
+    return f"{next(_trigger_ids)}.{_THIS_PROCESS}"
+
 
 Built = tuple[str, str]  # (body, content_type)
 
@@ -53,7 +63,7 @@ def slash_command(
     response_url: str,
     team_id: str = "T0001",
     command: str = "/mentor",
-    trigger_id: str = "trig-1",
+    trigger_id: str | None = None,
     channel_id: str = "D123",
     enterprise_id: str | None = None,
     is_enterprise_install: bool = False,
@@ -65,7 +75,7 @@ def slash_command(
         "channel_id": channel_id, "channel_name": "directmessage", "user_id": user_id,
         "user_name": user_id.lower(), "command": command, "text": text, "api_app_id": APP_ID,
         "is_enterprise_install": "true" if is_enterprise_install else "false",
-        "response_url": response_url, "trigger_id": trigger_id,
+        "response_url": response_url, "trigger_id": trigger_id or new_trigger_id(),
     }  # fmt: skip
     if enterprise_id is not None:
         fields |= {"enterprise_id": enterprise_id, "enterprise_name": f"{enterprise_id} org"}
@@ -78,7 +88,7 @@ def block_actions(
     user_id: str,
     value: str | None = None,
     team_id: str = "T0001",
-    trigger_id: str = "trig-1",
+    trigger_id: str | None = None,
     view: dict[str, Any] | None = None,
     container: dict[str, Any] | None = None,
     response_url: str | None = None,
@@ -95,7 +105,7 @@ def block_actions(
     action.update(action_fields)
     payload: dict[str, Any] = {
         "type": "block_actions", "user": _user(user_id, team_id), "api_app_id": APP_ID,
-        "token": VERIFICATION_TOKEN, "trigger_id": trigger_id, "team": {"id": team_id, "domain": "fake-workspace"},
+        "token": VERIFICATION_TOKEN, "trigger_id": trigger_id or new_trigger_id(), "team": {"id": team_id, "domain": "fake-workspace"},
         "enterprise": None, "is_enterprise_install": False, "actions": [action], "state": {"values": {}},
     }  # fmt: skip
     if view is not None:  # a click inside a modal or the home tab
@@ -139,7 +149,7 @@ def view_submission(
     payload = {
         "type": "view_submission", "team": {"id": team_id, "domain": "fake-workspace"},
         "user": _user(user_id, team_id), "api_app_id": APP_ID, "token": VERIFICATION_TOKEN,
-        "trigger_id": "trig-submit", "is_enterprise_install": False, "enterprise": None, "response_urls": [],
+        "trigger_id": new_trigger_id(), "is_enterprise_install": False, "enterprise": None, "response_urls": [],
         "view": {
             "id": view_id, "team_id": team_id, "type": "modal", "callback_id": callback_id,
             "private_metadata": private_metadata, "state": {"values": state}, "hash": hash,

@@ -23,7 +23,7 @@ from scheduler.reports import coordinator_posts_job
 from scheduler.rounds import round_sweep
 from scheduler.time_zones import refresh_time_zones
 from storage.db import empty_write_ahead_log, session_scope
-from storage.maintenance import prune_idempotency_keys, prune_oauth_states
+from storage.maintenance import prune_idempotency_keys, prune_oauth_states, prune_slack_deliveries
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +40,7 @@ class JobSpec:
 def prune_idempotency_keys_job(ctx: JobContext) -> int:
     with session_scope(ctx.session_factory) as session:
         pruned = prune_idempotency_keys(session, older_than=ctx.clock() - timedelta(days=2))
+        pruned += prune_slack_deliveries(session, older_than=ctx.clock() - timedelta(days=2))
     # A note deleted while a reader held SQLite's write-ahead log may still be in it: empty it now.
     empty_write_ahead_log(ctx.session_factory.kw["bind"])
     return pruned
@@ -108,7 +109,7 @@ def all_jobs() -> list[JobSpec]:
         ),
         JobSpec(
             id="maintenance.prune_idempotency_keys",
-            description="forget double-submission guards older than two days; empty SQLite's write-ahead log",
+            description="forget double-submission and replay guards older than two days; empty SQLite's write-ahead log",
             trigger=IntervalTrigger(hours=6),
             run=prune_idempotency_keys_job,
         ),

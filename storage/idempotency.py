@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from storage.inserts import insert_or_skip
-from storage.models import IdempotencyKey
+from storage.models import IdempotencyKey, SlackDelivery
 
 
 def was_claimed(session: Session, key: str) -> bool:
@@ -27,5 +27,16 @@ def claim(session: Session, key: str, *, now: datetime) -> bool:
         .values(key=key, created_at=now)
         .on_conflict_do_nothing(index_elements=["key"])
         .returning(IdempotencyKey.key)
+    )
+    return session.execute(statement).scalar() is not None
+
+
+def claim_delivery(session: Session, key: str, *, now: datetime) -> bool:
+    """True if this is the first delivery of the Slack request `key` names (see SlackDelivery)."""
+    statement = (
+        insert_or_skip(session, SlackDelivery)
+        .values(key=key, created_at=now)
+        .on_conflict_do_nothing(index_elements=["key"])
+        .returning(SlackDelivery.key)
     )
     return session.execute(statement).scalar() is not None

@@ -662,3 +662,14 @@ def _slack_oauth_tables() -> tuple[Any, Any, Any]:
 
 
 slack_installations, slack_bots, slack_oauth_states = _slack_oauth_tables()
+
+
+class SlackDelivery(Base):
+    """A Slack request already handled (a command, a click, an event), by its trigger_id or
+    event_id: the same request arriving again (a replay, Slack's retry, a second replica) finds
+    it here and does nothing (bot/kit.py first_delivery)."""
+
+    __tablename__ = "slack_deliveries"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(index=True)

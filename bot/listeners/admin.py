@@ -39,4 +39,5 @@ def register(ctx: ListenerContext) -> None:
         audience=Audience.COORDINATORS,
         handler=dispatch,
         usage="admin …",
+        routes=admin,
     )

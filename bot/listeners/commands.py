@@ -11,7 +11,7 @@ from slack_sdk import WebClient
 from bot.access import Audience, allows
 from bot.commands import CommandRequest, CommandRouter, Subcommand, parse_command
 from bot.home import HomePublisher
-from bot.kit import ListenerContext, apologising, who_of
+from bot.kit import ListenerContext, apologising, first_delivery, who_of
 from bot.runtime import Services
 from views.help import (
     CommandLine,
@@ -47,6 +47,8 @@ def answer(
 ) -> None:  # fmt: skip
     """After the ack: the caller's roster entry, then their subcommand if their role may use it."""
     with apologising(lambda answer: respond(**answer.message), what(command)):
+        if not first_delivery(services, command, what(command)):
+            return
         parsed = parse_command(command.get("text"))
         lookup = who_of(context).lookup
         actor = lookup.actor

@@ -5,14 +5,21 @@ from __future__ import annotations
 from slack_bolt import BoltContext
 from slack_sdk import WebClient
 
-from bot.kit import ListenerContext, program_team
+from bot.kit import ListenerContext, first_delivery, program_team
 from views.ids import EVENT_APP_HOME_OPENED
 
 
 def register(ctx: ListenerContext) -> None:
     @ctx.app.event(EVENT_APP_HOME_OPENED)
-    def publish_home(event: dict, client: WebClient, context: BoltContext) -> None:
+    def publish_home(body: dict, event: dict, client: WebClient, context: BoltContext) -> None:
         if event.get("tab") not in (None, "home"):
             return  # the Messages tab needs nothing from us
         user_id, team_id = event["user"], program_team(context) or ""
-        ctx.services.after_ack(lambda: ctx.home.publish(client, team_id=team_id, user_id=user_id), "app_home_opened")
+
+        def publish() -> None:
+            # Slack retries an event it thinks we missed (X-Slack-Retry-Num), with the same
+            # event_id: one that reached us was acked at once and is published once.
+            if first_delivery(ctx.services, body, EVENT_APP_HOME_OPENED):
+                ctx.home.publish(client, team_id=team_id, user_id=user_id)
+
+        ctx.services.after_ack(publish, EVENT_APP_HOME_OPENED)

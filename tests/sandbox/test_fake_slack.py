@@ -272,7 +272,10 @@ def test_signed_requests_drive_a_real_bolt_app(fake: FakeSlack, client: WebClien
     assert app.dispatch(command.to_bolt_request()).status == 200
     assert fake.responses() == [{"text": "you said hi"}]
 
-    assert app.dispatch(sr.signed(SECRET, sr.block_actions("open", user_id="U1")).to_bolt_request()).status == 200
+    assert (
+        app.dispatch(sr.signed(SECRET, sr.block_actions("open", user_id="U1", trigger_id="trig-1")).to_bolt_request()).status
+        == 200
+    )
     assert fake.calls_to("views.open")[0].args["trigger_id"] == "trig-1"
 
     submit = sr.view_submission("signup", user_id="U1", values={"b": {"a": "too short"}})

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from scheduler.jobs import JobContext, JobSpec, all_jobs, job_by_id, run_job
 from scheduler.runner import build_scheduler
-from storage.models import IdempotencyKey
+from storage.models import IdempotencyKey, SlackDelivery
 
 
 def _ctx(session_factory, clock, fake_slack) -> JobContext:
@@ -50,9 +50,12 @@ def test_prune_idempotency_keys_forgets_only_old_keys(arrange, session_factory, 
             [
                 IdempotencyKey(key="old", created_at=clock() - timedelta(days=3)),
                 IdempotencyKey(key="fresh", created_at=clock() - timedelta(hours=1)),
+                SlackDelivery(key="slack-trigger:old", created_at=clock() - timedelta(days=3)),
+                SlackDelivery(key="slack-trigger:fresh", created_at=clock() - timedelta(hours=1)),
             ]
         )
     spec = job_by_id("maintenance.prune_idempotency_keys")
-    assert spec.run(_ctx(session_factory, clock, fake_slack)) == 1
+    assert spec.run(_ctx(session_factory, clock, fake_slack)) == 2
     with session_factory() as session:
         assert session.scalars(select(IdempotencyKey.key)).all() == ["fresh"]
+        assert session.scalars(select(SlackDelivery.key)).all() == ["slack-trigger:fresh"]

@@ -81,7 +81,7 @@ class BotHarness:
             problems.append("response_action errors without errors")
         self.fake.violations.extend(f"ack: {p}" for p in problems)
 
-    def command(self, text: str, *, user_id: str, team_id: str = "T0001", trigger_id: str = "trig-1") -> Reply:
+    def command(self, text: str, *, user_id: str, team_id: str = "T0001", trigger_id: str | None = None) -> Reply:
         name = f"cmd{next(_reply_names)}"
         built = slack.slash_command(
             text, user_id=user_id, team_id=team_id, trigger_id=trigger_id, response_url=self.fake.response_url(name)
