@@ -16,10 +16,12 @@ from storage.models import Role
 from storage.my_pairings import person_home
 from storage.programs import load_program, person_today
 from storage.reports import program_snapshot
-from storage.roster import Actor, lookup_actor, person_of
+from storage.roster import Actor, Lookup, lookup_actor, person_of
+from views.common import View
 from views.help import CommandLine
 from views.home import home_view, not_on_roster_home
 from views.ids import EVENT_APP_HOME_OPENED
+from views.programs import combined_home
 
 log = logging.getLogger(__name__)
 
@@ -39,21 +41,33 @@ class HomePublisher:
         self.router = router
 
     def publish(self, client: WebClient, *, team_id: str, user_id: str) -> None:
-        """Render and publish one person's home tab; failures are logged, never raised."""
+        """Render and publish one person's home tab; failures are logged, never raised. Someone
+        in several programs sees each program's home under its name, with its own buttons."""
         try:
             with self.services.reading() as session:
                 found = lookup_actor(session, team_id=team_id, user_id=user_id)
-                actor = found.actor
-                if actor is None or authorize(EVENT_APP_HOME_OPENED, actor, subject_ids=(actor.person_id,)):
+                homes = [
+                    (program, home)
+                    for program, membership in zip(found.programs, found.memberships, strict=True)
+                    if (home := self._home(session, found.in_program(membership.program_id))) is not None
+                ]
+                if not homes:
                     view = not_on_roster_home(found.coordinator_user_ids)
+                elif found.several:
+                    view = combined_home(homes)
                 else:
-                    commands = [CommandLine(c.usage, c.summary) for c in self.router.visible_to(actor)]
-                    view = home_view(
-                        name=actor.name, role_label=role_label(actor), commands=commands, **self._content(session, actor)
-                    )
+                    view = homes[0][1]
             client.views_publish(user_id=user_id, view=view)
         except Exception:
             log.exception("failed while publishing the home tab of %s", user_id)
+
+    def _home(self, session: Session, found: Lookup) -> View | None:
+        """One membership's home, or None when the access policy refuses it."""
+        actor = found.actor
+        if actor is None or authorize(EVENT_APP_HOME_OPENED, actor, subject_ids=(actor.person_id,)):
+            return None
+        commands = [CommandLine(c.usage, c.summary) for c in self.router.visible_to(actor)]
+        return home_view(name=actor.name, role_label=role_label(actor), commands=commands, **self._content(session, actor))
 
     def _content(self, session: Session, actor: Actor) -> dict[str, Any]:
         """The person's own pairing(s), and the program dashboard for coordinators."""

@@ -12,6 +12,10 @@
 - `first_delivery`: a command, a click or an event does its work once, however many times the
   same signed request arrives (a replay within Slack's five minutes, Slack's own retry, the same
   request at two replicas). Modal submissions have their own guard, on the view's id.
+- Several programs: someone in more than one acts in one program per request. A click or form
+  names its program (`views/programs.py` stamps it when the button or form was made for them);
+  `Who.choose` takes it, checked against their own memberships, and everything that request
+  shows them is headed by that program's name, its buttons and forms stamped again.
 
 Feature modules (bot/listeners/) hold their handlers as module-level functions and wire them in
 a short `register(ctx)`.
@@ -25,7 +29,7 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_bolt.response import BoltResponse
@@ -36,12 +40,13 @@ from bot.commands import CommandRouter
 from bot.home import HomePublisher
 from bot.runtime import Services
 from mentoring.access import Refusal
-from storage.roster import Actor, Lookup, lookup_actor
+from storage.roster import Actor, Lookup, ProgramRef, lookup_actor
 from storage.workspaces import workspace_key
 from views import ids
 from views.access import refusal_text
 from views.common import PrivateAnswer, View, notice_modal
 from views.help import something_went_wrong_message
+from views.programs import for_program, read_stamp, view_for_program
 
 log = logging.getLogger(__name__)
 
@@ -72,9 +77,11 @@ class Who:
         self._services, self.team_id, self.user_id = services, team_id, user_id
         self._lock = threading.Lock()
         self._lookup: Lookup | None = None
+        self._program_id: int | None = None  # the program this request is about, once chosen
 
     @property
-    def lookup(self) -> Lookup:
+    def everywhere(self) -> Lookup:
+        """Every membership of the caller, whichever program this request is about."""
         with self._lock:
             if self._lookup is None:
                 if not self.team_id or not self.user_id:
@@ -83,6 +90,44 @@ class Who:
                     with self._services.reading() as session:
                         self._lookup = lookup_actor(session, team_id=self.team_id, user_id=self.user_id)
             return self._lookup
+
+    @property
+    def lookup(self) -> Lookup:
+        """The caller in the program this request is about (their first unless one was chosen)."""
+        everywhere = self.everywhere
+        return everywhere if self._program_id is None else everywhere.in_program(self._program_id)
+
+    def choose(self, program_id: int) -> None:
+        """This request is about `program_id`: the caller acts through their membership there,
+        or (when they have none) as someone on no roster."""
+        self._program_id = program_id
+
+    @property
+    def program(self) -> ProgramRef | None:
+        """The program to name in what this request shows, for someone in several; else None."""
+        lookup = self.lookup
+        if not lookup.several or lookup.actor is None:
+            return None
+        return lookup.program(lookup.actor.program_id)
+
+    def client_for(self, client: WebClient) -> WebClient:
+        """The Slack client to show this request's answers through: forms it opens carry the
+        program, for someone in several."""
+        program = self.program
+        return client if program is None else cast(WebClient, ProgramClient(client, program))
+
+    def respond_for(self, respond: Callable[..., Any]) -> Callable[..., Any]:
+        """Private answers headed by the program (and its buttons stamped), for someone in several."""
+        program = self.program
+        if program is None:
+            return respond
+
+        def answer(**message: Any) -> Any:
+            if "text" in message or "blocks" in message:
+                message = {**message, **for_program({"text": message.get("text", ""), **message}, program)}
+            return respond(**message)
+
+        return answer
 
     @property
     def actor(self) -> Actor | None:
@@ -106,6 +151,31 @@ class Who:
         the database), in words; None if they may."""
         refused = authorize(surface, self.actor, subject_ids=subject_ids, program_id=program_id)
         return None if refused is None else refusal_text(refused, self.lookup.coordinator_user_ids)
+
+
+class ProgramClient:
+    """A Slack client whose modals carry one program (for someone in several); everything else
+    goes to the client it wraps."""
+
+    def __init__(self, client: WebClient, program: ProgramRef) -> None:
+        self._client, self._program = client, program
+
+    def _shown(self, method: str, kwargs: dict[str, Any]) -> Any:
+        if isinstance(kwargs.get("view"), dict):
+            kwargs["view"] = view_for_program(kwargs["view"], self._program)
+        return getattr(self._client, method)(**kwargs)
+
+    def views_open(self, **kwargs: Any) -> Any:
+        return self._shown("views_open", kwargs)
+
+    def views_push(self, **kwargs: Any) -> Any:
+        return self._shown("views_push", kwargs)
+
+    def views_update(self, **kwargs: Any) -> Any:
+        return self._shown("views_update", kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._client, name)
 
 
 def program_team(context: BoltContext) -> str | None:
@@ -193,8 +263,9 @@ class Click:
 
     @property
     def value(self) -> str:
-        """The clicked button's value ("" for none). Never trusted to say whose data it is."""
-        return str(((self.body.get("actions") or [{}])[0]).get("value") or "")
+        """The clicked button's value ("" for none), without its program. Never trusted to say
+        whose data it is."""
+        return read_stamp(raw_value(self.body))[1]
 
     @property
     def trigger_id(self) -> str:
@@ -218,16 +289,25 @@ class Click:
 ClickHandler = Callable[[Click], None]
 
 
+def raw_value(body: dict[str, Any]) -> str:
+    return str(((body.get("actions") or [{}])[0]).get("value") or "")
+
+
 def on_click(app: App, services: Services, home: HomePublisher, action_id: str, handle: ClickHandler, *, what: str) -> None:
     """Ack at once; `handle` runs after the ack, and a failure there is apologised for privately."""
 
     def listener(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext) -> None:
         ack()
-        click = Click(body, client, respond, who_of(context), services, home)
+        who = who_of(context)
+        program_id, _ = read_stamp(raw_value(body))
+        if program_id is not None:
+            who.choose(program_id)
 
         def run() -> None:
-            with apologising(click.answer, what):
+            plain = Click(body, client, respond, who, services, home)
+            with apologising(plain.answer, what):
                 if first_delivery(services, body, what):
+                    click = Click(body, who.client_for(client), cast(Respond, who.respond_for(respond)), who, services, home)
                     handle(click)
 
         services.after_ack(run, what)
@@ -299,11 +379,20 @@ def on_submit(
     person is left with when the work fails (the failure is logged, never shown)."""
 
     def listener(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, context: BoltContext) -> None:
-        submission = Submission(body, view, client, who_of(context), services)
+        who = who_of(context)
+        program_id, metadata = read_stamp(view.get("private_metadata"))
+        if program_id is not None:
+            who.choose(program_id)
+            view = {**view, "private_metadata": metadata}
+            body = {**body, "view": view}
         try:
+            submission = Submission(body, view, who.client_for(client), who, services)
             verdict = check(submission)
+            if isinstance(verdict.ack.get("view"), dict) and who.program is not None:
+                verdict = Verdict({**verdict.ack, "view": view_for_program(verdict.ack["view"], who.program)}, verdict.work)
         except Exception:
             log.exception("failed while checking %s", what)
+            submission = Submission(body, view, client, who, services)
             verdict = check_failed()
         ack(**verdict.ack)
         if verdict.work is not None:
@@ -356,6 +445,11 @@ def on_options(app: App, services: Services, action_id: str, options: Callable[[
 
     def listener(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
         who = who_of(context)
+        shown = body.get("view") or {}
+        program_id, metadata = read_stamp(str(shown.get("private_metadata") or ""))
+        if program_id is not None:
+            who.choose(program_id)
+            body = {**body, "view": {**shown, "private_metadata": metadata}}
         actor = who.actor
         ack(options=options(Suggestion(body, actor, services)) if actor is not None and who.refusal(action_id) is None else [])
 

@@ -15,7 +15,20 @@ from sqlalchemy.orm import Session
 from storage import outbox
 from storage.models import OutboxMessage, Person, Program
 from storage.outbox_kinds import OutboxKind
+from storage.programs import programs_of_team
+from storage.roster import ProgramRef, in_several_programs
 from views.common import Message
+from views.programs import for_program
+
+
+def _for_readers(session: Session, program: Program, message: Message, to: Sequence[Person], options: dict[str, Any]) -> Message:
+    """Headed by the program's name, its buttons carrying the program, when a reader is in several
+    programs (or, for a channel post, when the workspace has several): a click then acts in this
+    program. Everyone else gets the message as it is."""
+    if len(programs_of_team(session, program.team_id)) < 2:  # one program: nothing to tell apart
+        return message
+    several = in_several_programs(session, program, to) if to else options.get("channel_id") is not None
+    return for_program(message, ProgramRef(program.id, program.handle, program.name)) if several else message
 
 
 def queue(
@@ -30,6 +43,7 @@ def queue(
 ) -> OutboxMessage:
     """To one person (a DM), several (a group DM), or `channel_id=` a channel; see outbox.enqueue
     for the options (working hours, dedupe key, the pairing it is about...)."""
+    message = _for_readers(session, program, message, to, options)
     return outbox.enqueue(
         session, program=program, kind=kind, text=message["text"], blocks=message.get("blocks"), now=now, recipients=to, **options
     )
@@ -48,6 +62,7 @@ def queue_once(
 ) -> OutboxMessage | None:
     """Like queue, unless the message with this key was decided before (then None): for work
     that may run twice, such as a sweep after a restart or in two processes at once."""
+    message = _for_readers(session, program, message, to, options)
     return outbox.enqueue_once(
         session,
         dedupe_key=dedupe_key,

@@ -204,6 +204,8 @@ class Person(Base):
     __tablename__ = "people"
     __table_args__ = (
         UniqueConstraint("program_id", "team_id", "slack_user_id"),
+        # Someone's memberships in every program of the workspace (who is asking; who is in several).
+        Index("ix_people_team_member", "team_id", "slack_user_id"),
         CheckConstraint("pgy IS NULL OR pgy BETWEEN 1 AND 10", name="pgy_range"),
         CheckConstraint("role <> 'resident' OR NOT is_coordinator", name="resident_not_coordinator"),
     )

@@ -57,25 +57,57 @@ class Actor:
 
 
 @dataclass(frozen=True)
+class ProgramRef:
+    """A program as a person in several sees it named: plain values."""
+
+    program_id: int
+    handle: str
+    name: str
+
+
+@dataclass(frozen=True)
 class Lookup:
-    """Who is asking: their membership in the program at hand (`actor`), every membership they
-    hold in the workspace, or (when they are on no roster) the coordinators to name."""
+    """Who is asking: their membership in the program at hand (`actor`: the first program's
+    unless a surface chose another, see `in_program`), every membership they hold in the
+    workspace with its program, or (when they are on no roster) the coordinators to name."""
 
     actor: Actor | None
     program_id: int | None
     coordinator_user_ids: tuple[str, ...]
     memberships: tuple[Actor, ...] = ()
+    programs: tuple[ProgramRef, ...] = ()  # the memberships' programs, in the same order
+
+    @property
+    def several(self) -> bool:
+        return len(self.memberships) > 1
+
+    def program(self, program_id: int) -> ProgramRef | None:
+        return next((p for p in self.programs if p.program_id == program_id), None)
+
+    def by_handle(self, handle: str) -> Actor | None:
+        """The membership in the program of that handle, if the person has one."""
+        found = next((p for p in self.programs if p.handle == handle.lower()), None)
+        return self.membership(found.program_id) if found else None
+
+    def membership(self, program_id: int) -> Actor | None:
+        return next((m for m in self.memberships if m.program_id == program_id), None)
+
+    def in_program(self, program_id: int) -> Lookup:
+        """The same person acting in `program_id`: no actor when they are not in it (a stamp on a
+        button or form naming a program they are not in reaches nothing)."""
+        actor = self.membership(program_id)
+        return Lookup(actor, program_id if actor else None, self.coordinator_user_ids, self.memberships, self.programs)
 
 
-def memberships_of(session: Session, *, team_id: str, user_id: str) -> list[Person]:
+def memberships_of(session: Session, *, team_id: str, user_id: str) -> list[tuple[Person, Program]]:
     """Someone's roster rows in the workspace, one per program, in the order programs were made."""
     query = (
-        select(Person)
+        select(Person, Program)
         .join(Program, Program.id == Person.program_id)
         .where(Program.team_id == team_id, Person.team_id == team_id, Person.slack_user_id == user_id)
         .order_by(Person.program_id)
     )
-    return list(session.scalars(query))
+    return [(person, program) for person, program in session.execute(query).tuples()]
 
 
 def lookup_actor(session: Session, *, team_id: str, user_id: str) -> Lookup:
@@ -83,9 +115,10 @@ def lookup_actor(session: Session, *, team_id: str, user_id: str) -> Lookup:
     the coordinators of the workspace's first program to name when they are on no roster."""
     found = memberships_of(session, team_id=team_id, user_id=user_id)
     if found:
-        memberships = tuple(Actor.of(person) for person in found)
+        memberships = tuple(Actor.of(person) for person, _ in found)
+        programs = tuple(ProgramRef(program.id, program.handle, program.name) for _, program in found)
         chosen = memberships[0]
-        return Lookup(actor=chosen, program_id=chosen.program_id, coordinator_user_ids=(), memberships=memberships)
+        return Lookup(chosen, chosen.program_id, (), memberships, programs)
     program = program_for_team(session, team_id)
     if program is None:
         return Lookup(actor=None, program_id=None, coordinator_user_ids=())

@@ -22,7 +22,8 @@ from mentoring.check_ins import CheckInKind
 from program import changes
 from storage import check_ins
 from storage.db import session_scope
-from storage.models import Person, Role
+from storage.models import Base, Pairing, Person, Program, Role
+from storage.programs import ProgramOptions, add_program
 from storage.roster import Actor
 from tests.support import factories
 from tests.support.changes import HOME_VIEW, change_values, observe, sealed, snapshot, withdraw_values
@@ -753,3 +754,75 @@ def test_every_roster_role_is_a_person_in_the_table(table_world, session_factory
         roles = {p.slack_user_id: p.role for p in session.scalars(select(Person))}
     assert (roles["URILEY"], roles["UFRAN"], roles["UCASEY"]) == (Role.RESIDENT, Role.FACULTY, Role.COORDINATOR)
     assert "USTRANGER" not in roles
+
+
+# --- the program dimension ---------------------------------------------------------------------------
+# Surgery is a second program in the same workspace, with its own coordinator, faculty, resident and
+# pairing. Every surface above, used by each of them on internal medicine's people, pairings, requests,
+# check-ins and notes (the same payloads), shows nothing of internal medicine and changes nothing of it.
+
+OTHER_PROGRAM_USERS = {"surgery coordinator": "UPATSURG", "surgery faculty": "UXUSURG", "surgery resident": "UIVYSURG"}
+INTERNAL_MEDICINE_NAMES = (
+    "Riley Resident",
+    "Dr. Fran",
+    "Dr. Gil",
+    "Tess Resident",
+    "Sam Resident",
+    "Dr. Hal",
+    "Casey Coordinator",
+)
+
+
+@pytest.fixture
+def surgery(table_world, arrange, fake_slack) -> int:
+    with arrange() as session:
+        medicine = session.scalars(select(Program)).one()
+        program = add_program(
+            session, team_id=medicine.team_id, handle="surgery", name="General Surgery", options=ProgramOptions(),
+            now=factories.EPOCH, actor_label="test",
+        )  # fmt: skip
+        add = lambda role, name, uid: factories.person(session, program, role=role, name=name, slack_user_id=uid)  # noqa: E731
+        add(Role.COORDINATOR, "Pat Surgery", "UPATSURG")
+        xu, ivy = add(Role.FACULTY, "Dr. Xu", "UXUSURG"), add(Role.RESIDENT, "Ivy Intern", "UIVYSURG")
+        factories.pairing(session, program, mentor=xu, resident=ivy)
+        medicine_id = medicine.id
+    for uid in OTHER_PROGRAM_USERS.values():
+        fake_slack.add_user(uid, name=uid.lower())
+    return medicine_id
+
+
+def _program_rows(session_factory, program_id: int) -> dict[str, list[tuple]]:
+    """Every row of one program: tables with a program_id, and those hanging off its pairings."""
+    rows: dict[str, list[tuple]] = {}
+    with session_scope(session_factory) as session:
+        for table in Base.metadata.sorted_tables:
+            if "program_id" in table.c:
+                query = select(table).where(table.c.program_id == program_id)
+            elif "pairing_id" in table.c:
+                query = (
+                    select(table)
+                    .join(Pairing.__table__, Pairing.__table__.c.id == table.c.pairing_id)
+                    .where(Pairing.__table__.c.program_id == program_id)
+                )
+            else:
+                continue
+            rows[table.name] = sorted((tuple(r) for r in session.execute(query)), key=repr)
+    return rows
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("someone", OTHER_PROGRAM_USERS)
+@pytest.mark.parametrize("case", SURFACES, ids=str)
+def test_surface_as_someone_of_another_program(
+    case: SurfaceCase, someone: str, bot, table_world, surgery, fake_slack, session_factory
+):
+    before = _program_rows(session_factory, surgery)
+
+    seen = observe(fake_slack, lambda: case.run(bot, OTHER_PROGRAM_USERS[someone], table_world))
+
+    assert seen.reply.status == 200
+    for name in INTERNAL_MEDICINE_NAMES:
+        assert name not in seen.text, f"{case.name} showed {name!r} to the {someone}"
+    assert _program_rows(session_factory, surgery) == before, f"{case.name} by the {someone} changed internal medicine"
+    posted = [c for c in seen.calls if c.method in ("chat.postMessage", "chat.postEphemeral")]
+    assert posted == []

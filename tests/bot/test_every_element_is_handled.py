@@ -47,7 +47,7 @@ from storage.models import Person, Proposal, RequestKind, Role
 from storage.my_pairings import MyPairing, PersonHome, my_pairings, person_home
 from storage.proposals import ProposalReview, review_of
 from storage.reports import ProgramSnapshot, QuarterReport, program_snapshot, quarter_report
-from storage.roster import PersonRef
+from storage.roster import PersonRef, ProgramRef
 from tests.support import sample_program
 from tests.support.harness import BotHarness
 from views.common import PrivateAnswer
@@ -178,6 +178,7 @@ def sample_values(session_factory: Any, sample: sample_program.SampleProgram) ->
             ProposalReview: [review],
             RequestSummary: summaries,
             PersonRef: [riley, fran],
+            ProgramRef: [ProgramRef(1, "residency-mentorship", "Internal Medicine"), ProgramRef(2, "im-peer", "IM peer")],
             CommandLine: [CommandLine("help", "this list"), CommandLine("admin …", "run the program")],
             Guide: [Guide("First meeting", ("Get to know each other", "Agree how often to meet"))],
             PlanChoice: [PlanChoice(1, "Riley Chen", date(2027, 1, 2)), PlanChoice(2, "Alex Novak", date(2027, 2, 2))],
