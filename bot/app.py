@@ -14,6 +14,7 @@ from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
 
 from bot.commands import CommandRouter
+from bot.kit import refuse_malformed
 from bot.listeners import register_listeners
 from bot.log_privacy import withhold_bodies
 from bot.runtime import Services
@@ -67,5 +68,6 @@ def build_app(
     )
     if not socket_mode:  # Socket Mode envelopes arrive over an authenticated WebSocket, unsigned
         app.use(verify_requests(signing_secret or ""))
+    app.use(refuse_malformed)  # once we know Slack sent it: nothing unauthenticated is inspected
     router = register_listeners(app, services)
     return app, router

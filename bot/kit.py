@@ -34,10 +34,12 @@ from typing import Any, cast
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_bolt.response import BoltResponse
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from bot.access import Audience, allows, authorize
 from bot.commands import CommandRouter
 from bot.home import HomePublisher
+from bot.payloads import malformed
 from bot.runtime import Services
 from mentoring.access import Refusal
 from storage.roster import Actor, Lookup, ProgramRef, lookup_actor
@@ -46,11 +48,13 @@ from views import ids
 from views.access import refusal_text
 from views.common import PrivateAnswer, View, notice_modal
 from views.help import something_went_wrong_message
+from views.private_metadata import unseal
 from views.programs import for_program, read_stamp, view_for_program
 
 log = logging.getLogger(__name__)
 
 WHO = "mentorbot_who"  # the context key
+QUERY_MAX_CHARS = 100
 
 # Surfaces meant for one role, beyond what POLICY says about whose data they reach.
 AUDIENCE = {
@@ -151,6 +155,17 @@ class Who:
         the database), in words; None if they may."""
         refused = authorize(surface, self.actor, subject_ids=subject_ids, program_id=program_id)
         return None if refused is None else refusal_text(refused, self.lookup.coordinator_user_ids)
+
+
+def refuse_malformed(body: dict[str, Any], next: Callable[[], BoltResponse]) -> BoltResponse:
+    """Global middleware, right after the signature check: a payload without Slack's shape reaches
+    no listener (bot/payloads.py). In HTTP mode the edge refuses it even before Bolt parses it
+    (mentorbot/http_server.py); this covers Socket Mode and in-process dispatch."""
+    problem = malformed(body)
+    if problem is not None:
+        log.warning("refused a malformed payload: %s", problem)
+        return BoltResponse(status=400, body="malformed request")
+    return next()
 
 
 class ProgramClient:
@@ -330,6 +345,14 @@ class Submission:
     def values(self) -> dict[str, Any]:
         return dict((self.view.get("state") or {}).get("values") or {})
 
+    def sealed(self, kind: str) -> dict[str, Any] | None:
+        """The modal's private_metadata if we sealed it for this kind of form and for this very
+        person (views/private_metadata.py); None for anything else: tampered, or someone else's."""
+        payload = unseal(self.view.get("private_metadata"), key=self.services.metadata_key)
+        if payload is None or payload.get("k") != kind or payload.get("u") != self.who.user_id:
+            return None
+        return payload
+
     @property
     def once(self) -> str:
         """One key per opened modal: a double click or a Slack retry carries the same view id."""
@@ -408,6 +431,8 @@ def on_submit(
         if done.view is not None:
             try:
                 submission.client.views_update(view_id=submission.view["id"], view=done.view)
+            except SlackApiError as error:  # the person closed the modal meanwhile, most often
+                log.warning("could not show the outcome of %s: %s", what, error.response.get("error"))
             except Exception:
                 log.exception("could not show the outcome of %s", what)
         if done.refresh:
@@ -436,7 +461,8 @@ class Suggestion:
 
     @property
     def query(self) -> str:
-        return str(self.body.get("value") or "")
+        """What was typed so far; a name is never this long, and a long pattern overwhelms LIKE."""
+        return str(self.body.get("value") or "")[:QUERY_MAX_CHARS]
 
 
 def on_options(app: App, services: Services, action_id: str, options: Callable[[Suggestion], list[dict[str, Any]]]) -> None:

@@ -204,14 +204,11 @@ def _program_settings(parser: argparse.ArgumentParser, *, adding: bool) -> None:
 
 
 def cmd_guides_check(args: argparse.Namespace) -> None:
-    from mentoring.meeting_guides import GuideFileError
-    from program.meeting_guides import read_guides
+    from mentoring.meeting_guides import GuideFileError, parse_guides
 
     try:
-        guides = read_guides(Path(args.file))
-    except OSError as error:
-        raise UsageProblem(f"{args.file}: {error.strerror}") from None
-    except (GuideFileError, UnicodeDecodeError) as error:
+        guides = parse_guides(read_text(args.file))
+    except GuideFileError as error:
         raise UsageProblem(f"{args.file}: {error}") from None
     print(f"{args.file}: {len(guides.guides)} guides, all readable: " + ", ".join(f"[{a.label()}]" for a in guides.guides))
 
@@ -366,18 +363,37 @@ def _is(error: BaseException, module: str, name: str) -> bool:
     return kind is not None and isinstance(error, kind)
 
 
+MAX_PROBLEM_LINES = 20
+MAX_LINE_CHARS = 400
+
+
+def _one_line(text: str) -> str:
+    """What a problem says, as one line a person reads; a file's content is never echoed at length."""
+    text = " ".join(text.split())
+    return text if len(text) <= MAX_LINE_CHARS else text[: MAX_LINE_CHARS - 1] + "…"
+
+
 def report(error: Exception) -> int | None:
     """Say a problem the operator can act on in one line and return the exit status; None for a bug."""
-    if isinstance(error, (ConfigError, UsageProblem)):
+    if isinstance(error, ConfigError):
         print(f"mentorbot: {error}", file=sys.stderr)
+        return 2
+    if isinstance(error, UsageProblem):  # may quote a file the operator handed us
+        print(_one_line(f"mentorbot: {error}"), file=sys.stderr)
         return 2
     if _is(error, "storage.roster", "RosterError"):
         print(f"mentorbot: {roster_problem_text(error)}", file=sys.stderr)
         return 2
     if _is(error, "mentorbot.roster_csv", "RosterFileError"):
+        problems: list[str] = error.problems  # type: ignore[attr-defined]
+        if len(problems) == 1:
+            print(_one_line(f"mentorbot: nothing was imported: {problems[0]}; fix it and run the import again"), file=sys.stderr)
+            return 2
         print("mentorbot: nothing was imported; fix these lines and run the import again:", file=sys.stderr)
-        for line in error.problems:  # type: ignore[attr-defined]
-            print(f"  {line}", file=sys.stderr)
+        for line in problems[:MAX_PROBLEM_LINES]:
+            print(_one_line(f"  {line}"), file=sys.stderr)
+        if len(problems) > MAX_PROBLEM_LINES:
+            print(f"  … and {len(problems) - MAX_PROBLEM_LINES} more", file=sys.stderr)
         return 2
     if _is(error, "mentorbot.serve", "StartupError"):
         print(f"mentorbot: {error}", file=sys.stderr)

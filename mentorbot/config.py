@@ -179,7 +179,7 @@ def load_settings(
     check_in_minimum = None
     minimum_text = _get(env, "MENTORBOT_CHECK_IN_MINIMUM")
     if minimum_text is not None:
-        if not minimum_text.isdigit() or int(minimum_text) < MINIMUM_ANSWERS_FLOOR:
+        if not (minimum_text.isascii() and minimum_text.isdigit()) or int(minimum_text) < MINIMUM_ANSWERS_FLOOR:
             raise ConfigError(
                 "MENTORBOT_CHECK_IN_MINIMUM",
                 f"is not a whole number of at least {MINIMUM_ANSWERS_FLOOR} ({minimum_text!r})",

@@ -15,6 +15,7 @@ from slack_bolt.request.internals import parse_body
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.payloads import malformed
 from bot.signatures import signature_problem, wall_clock
 from storage import migrate
 
@@ -101,8 +102,9 @@ def read_slack_request(environ: dict[str, Any], *, signing_secret: str, now: flo
         parsed = parse_body(body.decode("utf-8"), content_type or None)  # exactly as Bolt will parse it
     except (ValueError, RecursionError):  # not UTF-8, not JSON, nested too deep, a 5,000-digit number
         parsed = None
-    if not isinstance(parsed, dict):
-        log.info("refused a signed request of %d bytes that is not a form or a JSON object", len(body))
+    problem = malformed(parsed)  # Slack's shape (bot/payloads.py): Bolt reads it before any middleware
+    if problem is not None:
+        log.info("refused a signed request of %d bytes: %s", len(body), problem[:200])
         return MALFORMED
     return body
 

@@ -16,7 +16,9 @@ import csv
 import io
 import re
 from dataclasses import dataclass
+from typing import Any
 
+from mentoring.text_files import cut, first_control_character, shown
 from storage.models import Role
 
 REQUIRED_COLUMNS = {"name", "role"}
@@ -32,7 +34,8 @@ ROLE_WORDS = {
     "mentor": (Role.FACULTY, False),
 }
 PGY_ROLE_WORDS = {"resident", "mentee", "mentor"}
-USER_ID = re.compile(r"[UW][A-Z0-9]{4,}")
+USER_ID = re.compile(r"[UW][A-Z0-9]{4,31}")
+PGY = re.compile(r"[0-9]{1,2}")
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
@@ -72,19 +75,19 @@ def _row(line: int, fields: dict[str, str], problems: list[str]) -> RosterRow | 
     if user_id is None and email is None:
         bad("give a slack_user_id or an email")
     if user_id is not None and not USER_ID.fullmatch(user_id):
-        bad(f"slack_user_id {user_id!r} is not a Slack member ID (U…)")
-    if email is not None and not EMAIL.fullmatch(email):
-        bad(f"email {email!r} is not an e-mail address")
+        bad(f"slack_user_id {shown(user_id)} is not a Slack member ID (U…)")
+    if email is not None and (len(email) > 254 or not EMAIL.fullmatch(email)):
+        bad(f"email {shown(email)} is not an e-mail address")
     if not name:
         bad("name is empty")
     elif len(name) > 200:
         bad("name is longer than 200 characters")
     if role_word not in ROLE_WORDS:
-        bad(f"role {role_word!r} is not one of {', '.join(ROLE_WORDS)}")
+        bad(f"role {shown(role_word)} is not one of {', '.join(ROLE_WORDS)}")
     pgy: int | None = None
     if pgy_text:
-        if not pgy_text.isdigit() or not 1 <= int(pgy_text) <= 10:
-            bad(f"pgy {pgy_text!r} is not a year from 1 to 10")
+        if not PGY.fullmatch(pgy_text) or not 1 <= int(pgy_text) <= 10:
+            bad(f"pgy {shown(pgy_text)} is not a year from 1 to 10")
         elif role_word not in PGY_ROLE_WORDS:
             bad("pgy is only for residents (and peer mentors: role mentor)")
         else:
@@ -99,14 +102,25 @@ def _row(line: int, fields: dict[str, str], problems: list[str]) -> RosterRow | 
 
 def parse_roster_csv(text: str) -> list[RosterRow]:
     """All rows, or RosterFileError listing every bad line (nothing partial)."""
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+    text = text.lstrip("\ufeff")
+    control = first_control_character(text)
+    if control is not None:  # a NUL would otherwise reach the database (PostgreSQL refuses it there)
+        raise RosterFileError([control.problem()])
+    reader = csv.reader(io.StringIO(text))
+    try:
+        return _parse_rows(reader)
+    except csv.Error as error:  # a field longer than csv.field_size_limit(), a stray quote at the end
+        raise RosterFileError([f"line {reader.line_num}: not readable as CSV ({error})"]) from None
+
+
+def _parse_rows(reader: Any) -> list[RosterRow]:
     try:
         header = next(reader)
     except StopIteration:
         raise RosterFileError(["line 1: the file is empty; expected a header row"]) from None
     columns = [c.strip().lower() for c in header]
     missing = REQUIRED_COLUMNS - set(columns)
-    unknown = [c for c in columns if c and c not in KNOWN_COLUMNS]
+    unknown = [cut(c) for c in columns if c and c not in KNOWN_COLUMNS]
     if missing or unknown or not {"slack_user_id", "email"} & set(columns):
         parts = []
         if missing:

@@ -23,6 +23,7 @@ from typing import Any, TypeVar
 
 from mentoring.matching import MatchProblem, MatchResult, Mentor, Resident, match
 from mentoring.programs import DEFAULT_MAX_MENTEES, MAX_MENTEES_CEILING
+from mentoring.text_files import first_control_character
 
 __all__: list[str] = [
     "PROGRAM_MAX_MENTEES",
@@ -93,10 +94,17 @@ def problem_to_dict(problem: MatchProblem) -> dict[str, Any]:
 
 
 def _parse_json(text: str) -> Any:
+    control = first_control_character(text)
+    if control is not None:
+        raise MatchInputError(control.problem())
     try:
         return json.loads(text)
     except json.JSONDecodeError as error:
         raise MatchInputError(f"invalid JSON at line {error.lineno}, column {error.colno}: {error.msg}") from None
+    except RecursionError:
+        raise MatchInputError("the JSON is nested too deeply to be a match problem") from None
+    except ValueError as error:  # an integer longer than Python converts (sys.get_int_max_str_digits)
+        raise MatchInputError(f"a number is too long to be a count or an id ({error.args[0].split(':')[0]})") from None
 
 
 def problem_from_dict(data: Any) -> MatchProblem:

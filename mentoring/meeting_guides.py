@@ -29,13 +29,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
+from mentoring.text_files import first_control_character, shown
+
 MAX_POINTS = 5
 MAX_TITLE_CHARS = 100
 MAX_POINT_CHARS = 300
 MAX_TRAINING_YEAR = 10
 
 _HEADER = re.compile(r"^\[(?P<who>[^\]]*)\]\s*(?P<title>.*)$")
-_WHO = re.compile(r"^(?:PGY-?(?P<pgy>\d+))?\s*(?:Q(?P<quarter>\d))?$", re.IGNORECASE)
+_WHO = re.compile(r"^(?:PGY-?(?P<pgy>[0-9]{1,2}))?\s*(?:Q(?P<quarter>[0-9]))?$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -90,7 +92,7 @@ def _audience(who: str, line_number: int) -> Audience:
         return Audience()
     found = _WHO.match(who)
     if not who or found is None:
-        raise GuideFileError(line_number, f"[{who}] should be like [PGY-1 Q1], [PGY-2], [Q4] or [default]")
+        raise GuideFileError(line_number, f"{shown(who)} should be like [PGY-1 Q1], [PGY-2], [Q4] or [default]")
     pgy, quarter = found.group("pgy"), found.group("quarter")
     if pgy is not None and not 1 <= int(pgy) <= MAX_TRAINING_YEAR:
         raise GuideFileError(line_number, f"PGY-{pgy}: the training year is 1 to {MAX_TRAINING_YEAR}")
@@ -101,6 +103,9 @@ def _audience(who: str, line_number: int) -> Audience:
 
 def parse_guides(text: str) -> MeetingGuides:
     """The guides in a file's text; GuideFileError naming the first line that is wrong."""
+    control = first_control_character(text)
+    if control is not None:
+        raise GuideFileError(control.line, control.what)
     guides: dict[Audience, Guide] = {}
     current: tuple[Audience, str, list[str], int] | None = None
 
@@ -142,4 +147,6 @@ def parse_guides(text: str) -> MeetingGuides:
         else:
             raise GuideFileError(line_number, "expected a [heading], a point starting with '-', or a # comment")
     finish()
+    if not guides:
+        raise GuideFileError(1, "no guides: a guide is a [heading] line and its points, each starting with '-'")
     return MeetingGuides(guides)

@@ -137,12 +137,13 @@ def view_submission(
 ) -> Built:
     """``values`` is Slack's ``view.state.values``: {block_id: {action_id: {...}}}.
 
-    Shorthand: a plain string stands for a plain_text_input's value. ``view``: the view as Slack
+    Shorthand: a plain string (or None, left empty) stands for a plain_text_input's value. ``view``: the view as Slack
     stored it (blocks, title...), when the submission should carry it whole as Slack's does.
     """
     state = {
         block_id: {
-            action_id: {"type": "plain_text_input", "value": v} if isinstance(v, str) else v for action_id, v in actions.items()
+            action_id: {"type": "plain_text_input", "value": v} if v is None or isinstance(v, str) else v
+            for action_id, v in actions.items()
         }
         for block_id, actions in values.items()
     }

@@ -23,7 +23,7 @@ from scheduler.reports import coordinator_posts_job
 from scheduler.rounds import round_sweep
 from scheduler.time_zones import refresh_time_zones
 from storage.db import empty_write_ahead_log, session_scope
-from storage.maintenance import prune_idempotency_keys, prune_slack_deliveries
+from storage.maintenance import prune_idempotency_keys, prune_oauth_states, prune_slack_deliveries
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +44,11 @@ def prune_idempotency_keys_job(ctx: JobContext) -> int:
     # A note deleted while a reader held SQLite's write-ahead log may still be in it: empty it now.
     empty_write_ahead_log(ctx.session_factory.kw["bind"])
     return pruned
+
+
+def prune_oauth_states_job(ctx: JobContext) -> int:
+    with session_scope(ctx.session_factory) as session:
+        return prune_oauth_states(session, now=ctx.clock())
 
 
 def deliver_outbox_job(ctx: JobContext) -> object:
@@ -107,6 +112,12 @@ def all_jobs() -> list[JobSpec]:
             description="forget double-submission and replay guards older than two days; empty SQLite's write-ahead log",
             trigger=IntervalTrigger(hours=6),
             run=prune_idempotency_keys_job,
+        ),
+        JobSpec(
+            id="maintenance.prune_oauth_states",
+            description="forget the states of OAuth installs begun and never finished (several workspaces)",
+            trigger=IntervalTrigger(hours=6),
+            run=prune_oauth_states_job,
         ),
         JobSpec(
             id="matching.round_sweep",

@@ -39,6 +39,7 @@ from views.ids import (
     VIEW_CHANGE,
     VIEW_WITHDRAW,
 )
+from views.payload import payload_id
 
 View = dict[str, Any]
 
@@ -195,7 +196,7 @@ def read_change_form(values: dict[str, Any]) -> ChangeForm:
     chosen = (_state_value(values, PAIRING_INPUT).get("selected_option") or {}).get("value")
     rematch = (_state_value(values, REMATCH_INPUT).get("selected_option") or {}).get("value", REMATCH_YES)
     return ChangeForm(
-        pairing_id=int(chosen) if chosen and str(chosen).isdigit() else None,
+        pairing_id=payload_id(chosen),
         rematch=rematch != REMATCH_NO,
         note=_state_value(values, NOTE_INPUT).get("value"),
     )

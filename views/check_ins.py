@@ -30,6 +30,7 @@ from views.common import (
 )
 from views.ids import ACTION_CHECK_IN, ACTION_CHECK_IN_SKIP, ACTION_NOTE_READ, VIEW_CHECK_IN
 from views.meetings import day
+from views.payload import payload_id
 
 SCORE_INPUT = "check_in_score"
 TEXT_INPUT = "check_in_text"
@@ -109,7 +110,7 @@ class CheckInForm:
 def read_check_in_form(view: dict[str, Any]) -> CheckInForm:
     values = view.get("state", {}).get("values", {})
     raw = (values.get(SCORE_INPUT, {}).get(SCORE_INPUT, {}).get("selected_option") or {}).get("value")
-    score = int(raw) if raw and raw.isdigit() and int(raw) in SCORES else None
+    score = payload_id(raw) if payload_id(raw) in SCORES else None
     text = values.get(TEXT_INPUT, {}).get(TEXT_INPUT, {}).get("value")
     return CheckInForm(score, text if isinstance(text, str) else None)
 

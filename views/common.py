@@ -97,6 +97,14 @@ def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+ECHO_CHARS = 40
+
+
+def echo(text: str) -> str:
+    """A word a person typed, repeated back to them: escaped, and cut short (it may be anything)."""
+    return escape(text if len(text) <= ECHO_CHARS else text[:ECHO_CHARS] + "…")
+
+
 # --- text a person typed, shown whole ------------------------------------------------------------
 #
 # A note of 2,000 characters, all "&", escapes to 10,000: far past one section's 3,000. Cutting it

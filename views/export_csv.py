@@ -18,6 +18,7 @@ from mentoring.program_figures import Share
 from mentoring.reporting import year_label
 from storage.program_figures import CurrentFigures, QuarterProgramFigures
 from storage.reports import PairYear
+from views.common import echo
 
 QUARTER_COLUMNS = tuple(f"q{q}_meetings" for q in range(1, QUARTERS_PER_YEAR + 1))
 COLUMNS = (
@@ -166,7 +167,7 @@ def figures_comment(export: ExportFile) -> str:
 
 
 def not_a_year_text(word: str) -> str:
-    return f"`{word}` isn't a year. Try `/mentor admin export 2026` for the 2026–27 academic year."
+    return f"`{echo(word)}` isn't a year. Try `/mentor admin export 2026` for the 2026–27 academic year."
 
 
 def year_out_of_range_text(word: str, years: range, label: Callable[[int], str]) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from views.common import Message, context, join_names, mention, private_message, section
+from views.common import Message, context, echo, join_names, mention, private_message, section
 
 
 @dataclass(frozen=True)
@@ -29,11 +29,17 @@ def help_message(commands: Sequence[CommandLine], *, lead: str | None = None) ->
 
 
 def unknown_command_message(name: str, commands: Sequence[CommandLine]) -> Message:
-    return help_message(commands, lead=f"Sorry, I don't know `/mentor {name}`. Here is what you can do:")
+    return help_message(commands, lead=f"Sorry, I don't know `/mentor {echo(name)}`. Here is what you can do:")
+
+
+def too_long_message(limit: int) -> Message:
+    return private_message(
+        f"That's longer than any `/mentor` command ({limit} characters at most), so nothing was done. `/mentor help` lists them."
+    )
 
 
 def not_allowed_message(name: str, who: str, commands: Sequence[CommandLine]) -> Message:
-    return help_message(commands, lead=f"`/mentor {name}` is for {who}, so nothing was done. Here is what you can do:")
+    return help_message(commands, lead=f"`/mentor {echo(name)}` is for {who}, so nothing was done. Here is what you can do:")
 
 
 def not_on_roster_message(coordinator_user_ids: Sequence[str]) -> Message:

@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 from views.common import Block, Message, View, context, escape, input_block, mention, modal, option, plain, section
 from views.ids import VIEW_PLAN
 from views.meetings import day
+from views.payload import payload_id
 
 PAIRING_INPUT = "plan_pairing"
 DATE_INPUT = "plan_day"
@@ -74,7 +75,7 @@ class PlanForm:
 def read_plan_form(view: dict[str, Any], offered: Sequence[int]) -> PlanForm:
     values = view.get("state", {}).get("values", {})
     selected = (values.get(PAIRING_INPUT, {}).get(PAIRING_INPUT, {}).get("selected_option") or {}).get("value")
-    pairing_id = int(selected) if selected and selected.isdigit() and int(selected) in offered else None
+    pairing_id = payload_id(selected) if payload_id(selected) in offered else None
     if pairing_id is None and len(offered) == 1:
         pairing_id = offered[0]
     raw_day = values.get(DATE_INPUT, {}).get(DATE_INPUT, {}).get("selected_date")

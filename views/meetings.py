@@ -5,7 +5,6 @@ Voice (DESIGN.md): short and warm; a missed meeting gets an easy way to set one 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -15,8 +14,9 @@ from mentoring.meeting_guides import Guide
 from mentoring.nudges import NudgeKind
 from storage.my_pairings import MyPairing
 from views.changes import change_button
-from views.common import Block, Message, actions, button, context, escape, mention, plain, private_message, section
+from views.common import Block, Message, actions, button, context, echo, escape, mention, plain, private_message, section
 from views.ids import ACTION_PAUSE, ACTION_PLAN, ACTION_WE_MET, ACTION_WITHDRAW, VIEW_MEETING
+from views.payload import payload_id
 
 BLOCK_PAIRING = "meeting_pairing"
 ACTION_PAIRING = "pairing"
@@ -115,9 +115,9 @@ def meeting_logged_notice(*, logger_user_id: str, other_user_id: str, met_on: da
 # --- the "We met" modal -------------------------------------------------------------------
 
 
-def meeting_modal(choices: Sequence[MyPairing], *, initial_date: date) -> dict[str, Any]:
-    """A date picker (default: today for the person) and, for a mentor with two mentees, a select."""
-    metadata = json.dumps({"pairings": [c.pairing_id for c in choices]})
+def meeting_modal(choices: Sequence[MyPairing], *, initial_date: date, private_metadata: str) -> dict[str, Any]:
+    """A date picker (default: today for the person) and, for a mentor with two mentees, a select.
+    `private_metadata` is sealed by the caller (which pairings were offered, to whom)."""
     blocks: list[Block] = []
     if len(choices) == 1:
         blocks.append(section(f"When did you and *{choices[0].counterpart.name}* meet?"))
@@ -146,7 +146,7 @@ def meeting_modal(choices: Sequence[MyPairing], *, initial_date: date) -> dict[s
         "title": plain("Log a meeting"),
         "submit": plain("Log it"),
         "close": plain("Cancel"),
-        "private_metadata": metadata,
+        "private_metadata": private_metadata,
         "blocks": blocks,
     }
 
@@ -157,12 +157,14 @@ class MeetingForm:
     met_on: date | None
 
 
-def read_meeting_form(view: dict[str, Any]) -> MeetingForm:
-    """The submitted modal, as typed values (None where nothing usable was given)."""
-    offered = [int(i) for i in json.loads(view.get("private_metadata") or "{}").get("pairings", [])]
+def read_meeting_form(view: dict[str, Any], offered: Sequence[int]) -> MeetingForm:
+    """The submitted modal, as typed values (None where nothing usable was given): the pairing
+    must be one of those `offered` (from the sealed metadata)."""
     values = view.get("state", {}).get("values", {})
     selected = (values.get(BLOCK_PAIRING, {}).get(ACTION_PAIRING, {}).get("selected_option") or {}).get("value")
-    pairing_id = int(selected) if selected else (offered[0] if len(offered) == 1 else None)
+    pairing_id = payload_id(selected) if payload_id(selected) in offered else None
+    if pairing_id is None and len(offered) == 1:
+        pairing_id = offered[0]
     raw_date = values.get(BLOCK_DATE, {}).get(ACTION_DATE, {}).get("selected_date")
     try:
         met_on = date.fromisoformat(raw_date) if raw_date else None
@@ -252,7 +254,7 @@ def no_pairing_to_log_message() -> Message:
 
 def bad_date_message(text: str) -> Message:
     return private_message(
-        f"I couldn't read “{text}” as a date. Try `/mentor met 2026-11-02`, or just `/mentor met` and pick the day."
+        f"I couldn't read “{echo(text)}” as a date. Try `/mentor met 2026-11-02`, or just `/mentor met` and pick the day."
     )
 
 

@@ -32,6 +32,7 @@ from views.common import (
 )
 from views.ids import ACTION_PAUSE, ACTION_RESUME, ACTION_WE_MET, VIEW_PAUSE
 from views.meetings import day
+from views.payload import payload_id
 
 PAIRINGS_INPUT = "pause_pairings"  # block and action id: a mentor with two mentees picks one or both
 LENGTH_INPUT = "pause_length"
@@ -120,7 +121,7 @@ def read_pause_form(view: dict[str, Any]) -> PauseForm:
     chosen = values.get(PAIRINGS_INPUT, {}).get(PAIRINGS_INPUT)
     pairing_ids = None
     if chosen is not None:
-        pairing_ids = tuple(int(o["value"]) for o in chosen.get("selected_options") or [] if str(o.get("value", "")).isdigit())
+        pairing_ids = tuple(i for o in chosen.get("selected_options") or [] if (i := payload_id(o.get("value"))) is not None)
     raw_length = (values.get(LENGTH_INPUT, {}).get(LENGTH_INPUT, {}).get("selected_option") or {}).get("value")
     length = next((choice for choice in PauseLength if choice.value == raw_length), None)
     raw_date = values.get(DATE_INPUT, {}).get(DATE_INPUT, {}).get("selected_date")

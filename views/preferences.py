@@ -43,6 +43,7 @@ from views.common import (
     section,
 )
 from views.ids import ACTION_PICK_MENTOR, ACTION_PICK_RESIDENT, VIEW_OFFER, VIEW_REQUEST
+from views.payload import payload_id
 
 VALUE = "value"  # action_id of every single-purpose input in these forms
 YES, NO = "yes", "no"
@@ -192,7 +193,7 @@ def _selected_values(action: Mapping[str, Any] | None) -> tuple[str, ...]:
 
 
 def _as_id(value: str) -> int:
-    return int(value) if value.isdigit() else UNKNOWN_ID
+    return payload_id(value) or UNKNOWN_ID
 
 
 def _value(values: Mapping[str, Any], block_id: str, action_id: str = VALUE) -> Mapping[str, Any] | None:
@@ -317,7 +318,7 @@ def read_offer(values: Mapping[str, Any]) -> OfferAnswers:
     capacity = _selected_value(_value(values, FIELD_CAPACITY))
     return OfferAnswers(
         available=None if available not in (YES, NO) else available == YES,
-        capacity=int(capacity) if capacity is not None and capacity.isdigit() else None,
+        capacity=payload_id(capacity),
         subspecialties=_selected_values(_value(values, FIELD_SUBSPECIALTIES)),
         focus_areas=_selected_values(_value(values, FIELD_FOCUS_AREAS)),
         preferred_residents=tuple(_as_id(v) for v in _selected_values(_value(values, FIELD_PREFERRED, ACTION_PICK_RESIDENT))),

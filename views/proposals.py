@@ -32,6 +32,7 @@ from views.ids import (
     ACTION_REASSIGN,
     VIEW_PROPOSAL,
 )
+from views.payload import payload_id
 from views.private_metadata import seal, unseal
 
 TITLE = "Match proposal"
@@ -62,10 +63,8 @@ class ReviewMetadata:
         payload = unseal(text, key=key)
         if payload is None or payload.get("k") != "proposal":
             return None
-        try:
-            return cls(int(payload["p"]), str(payload["fp"]))
-        except (ValueError, TypeError, KeyError):
-            return None
+        proposal_id, fingerprint = payload_id(payload.get("p")), payload.get("fp")
+        return cls(proposal_id, fingerprint) if proposal_id is not None and isinstance(fingerprint, str) else None
 
 
 def _within_budget(body: list[Block]) -> list[Block]:
@@ -186,8 +185,8 @@ def read_reassign(values: Mapping[str, Any]) -> ReassignChoice:
     resident = _picked(resident_values, ACTION_PICK_PROPOSAL_RESIDENT)
     mentor = _picked(mentor_values, ACTION_PICK_PROPOSAL_MENTOR)
     return ReassignChoice(
-        resident_id=int(resident) if resident and resident.isdigit() else None,
-        mentor_id=int(mentor) if mentor and mentor.isdigit() else None,
+        resident_id=payload_id(resident),
+        mentor_id=payload_id(mentor),
         leave_unmatched=mentor == LEAVE_UNMATCHED,
         resident_block_id=resident_block,
     )

@@ -11,6 +11,7 @@ from dataclasses import replace
 from bot.access import Audience
 from bot.commands import CommandRequest
 from bot.kit import ListenerContext
+from views.common import echo
 from views.help import CommandLine, help_message
 
 
@@ -27,7 +28,7 @@ def register(ctx: ListenerContext) -> None:
             lead = (
                 "Here is what coordinators can do:"
                 if name == "help"
-                else f"Sorry, I don't know `/mentor admin {name}`. Here is what you can do:"
+                else f"Sorry, I don't know `/mentor admin {echo(name)}`. Here is what you can do:"
             )
             request.respond(**help_message(lines(), lead=lead))
             return

@@ -13,6 +13,7 @@ from program import changes
 from storage.change_requests import Outcome, Resolution, ResolveResult, request_parties
 from views.changes import already_resolved_text, click_answer, request_gone_text, resolved_text
 from views.ids import ACTION_RESOLVE_CLOSE, ACTION_RESOLVE_REMATCH
+from views.payload import payload_id
 
 
 def resolve(click: Click, action_id: str, resolution: Resolution) -> None:
@@ -26,7 +27,7 @@ def resolve(click: Click, action_id: str, resolution: Resolution) -> None:
     if role_refusal is not None:
         click.answer(click_answer(role_refusal))
         return
-    request_id = int(click.value) if click.value.isdigit() and len(click.value) < 19 else None
+    request_id = payload_id(click.value)
     result: ResolveResult | None = None
     with services.unit_of_work() as session:
         parties = request_parties(session, request_id=request_id) if request_id else None

@@ -8,7 +8,6 @@ refusal shows in the modal itself and nothing is written; the work itself runs a
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from slack_sdk import WebClient
 
@@ -46,7 +45,8 @@ from views.changes import (
 )
 from views.help import something_went_wrong_message
 from views.ids import ACTION_CHANGE, ACTION_REJOIN, ACTION_WITHDRAW, VIEW_CHANGE, VIEW_WITHDRAW
-from views.private_metadata import seal, unseal
+from views.payload import payload_id, payload_ids
+from views.private_metadata import seal
 
 Reply = Callable[[str], object]  # says a text privately, wherever the person asked
 
@@ -158,10 +158,11 @@ def _reply(click: Click) -> Reply:
 
 def change_clicked(click: Click) -> None:
     value = click.value
-    if value and not value.isdigit():
+    pairing_id = payload_id(value)
+    if value and pairing_id is None:
         _reply(click)(refusal_text(Refusal.TAMPERED, click.who.lookup.coordinator_user_ids))
         return
-    open_change(click.services, click.who.lookup, int(value) if value else None, click.trigger_id, click.client, _reply(click))
+    open_change(click.services, click.who.lookup, pairing_id, click.trigger_id, click.client, _reply(click))
 
 
 def withdraw_clicked(click: Click) -> None:
@@ -175,22 +176,15 @@ def rejoin_clicked(click: Click) -> None:
 # --- modal submissions ------------------------------------------------------------------------
 
 
-def _sealed_payload(submission: Submission, kind: str) -> dict[str, Any] | None:
-    payload = unseal(submission.view.get("private_metadata"), key=submission.services.metadata_key)
-    if payload is None or payload.get("k") != kind or payload.get("u") != submission.who.user_id:
-        return None
-    return payload
-
-
 def _refused(text: str) -> Verdict:
     return Verdict.show(answer_modal(text))
 
 
 def check_change(submission: Submission) -> Verdict:
     """The pairing chosen must be one the form offered, the caller's own, and still active."""
-    payload = _sealed_payload(submission, "change")
-    offered = payload.get("p") if payload else None
-    if not isinstance(offered, list) or not offered:
+    payload = submission.sealed("change")
+    offered = payload_ids(payload.get("p")) if payload else []
+    if not offered:
         return _refused(refusal_text(Refusal.TAMPERED))
     form = read_change_form(submission.values)
     chosen = offered[0] if len(offered) == 1 else form.pairing_id
@@ -231,7 +225,7 @@ def check_change(submission: Submission) -> Verdict:
 
 
 def check_withdraw(submission: Submission) -> Verdict:
-    if _sealed_payload(submission, "withdraw") is None:
+    if submission.sealed("withdraw") is None:
         return _refused(refusal_text(Refusal.TAMPERED))
     services, refused = submission.services, list[str]()
     actor = _acting_for_self(VIEW_WITHDRAW, submission.who.lookup, refused.append)

@@ -24,15 +24,12 @@ from views import check_ins as views
 from views.access import refusal_text
 from views.common import click_answer
 from views.ids import ACTION_CHECK_IN, ACTION_CHECK_IN_SKIP, ACTION_NOTE_READ, VIEW_CHECK_IN
-from views.private_metadata import seal, unseal
+from views.payload import payload_id
+from views.private_metadata import seal
 
 log = logging.getLogger(__name__)
 METADATA_KIND = "check_in"
 TITLE = "Check-in"
-
-
-def _number(value: str) -> int | None:
-    return int(value) if value.isdigit() else None
 
 
 def _tell(click: Click, text: str) -> None:
@@ -41,7 +38,7 @@ def _tell(click: Click, text: str) -> None:
 
 def answer_clicked(click: Click) -> None:
     """The form for the check-in the button names (or, from the neutral notice, the ending one)."""
-    lookup, prompt_id = click.who.lookup, _number(click.value)
+    lookup, prompt_id = click.who.lookup, payload_id(click.value)
     actor = lookup.actor
     if actor is None:
         _tell(click, refusal_text(Refusal.NOT_ON_ROSTER, lookup.coordinator_user_ids))
@@ -83,7 +80,7 @@ def answer_clicked(click: Click) -> None:
 
 
 def skip_clicked(click: Click) -> None:
-    lookup, prompt_id = click.who.lookup, _number(click.value)
+    lookup, prompt_id = click.who.lookup, payload_id(click.value)
     if lookup.actor is None:
         _tell(click, refusal_text(Refusal.NOT_ON_ROSTER, lookup.coordinator_user_ids))
         return
@@ -105,11 +102,11 @@ def skip_clicked(click: Click) -> None:
 
 def check_check_in(submission: Submission) -> Verdict:
     services, lookup = submission.services, submission.who.lookup
-    payload = unseal(submission.view.get("private_metadata"), key=services.metadata_key)
-    if payload is None or payload.get("k") != METADATA_KIND or payload.get("u") != submission.who.user_id:
+    payload = submission.sealed(METADATA_KIND)
+    if payload is None:
         return Verdict.show(views.not_saved_view(refusal_text(Refusal.TAMPERED)))
-    prompt_id = payload.get("p")
-    if not isinstance(prompt_id, int):
+    prompt_id = payload_id(payload.get("p"))
+    if prompt_id is None:
         return Verdict.show(views.not_saved_view(refusal_text(Refusal.TAMPERED)))
     actor = lookup.actor
     form = views.read_check_in_form(submission.view)
@@ -146,7 +143,7 @@ def check_check_in(submission: Submission) -> Verdict:
 
 def note_read_clicked(click: Click) -> None:
     """Only a coordinator who is not in the pairing; the note's text is deleted everywhere."""
-    who, note_id = click.who, _number(click.value)
+    who, note_id = click.who, payload_id(click.value)
     with click.services.unit_of_work() as session:
         parties = note_parties(session, note_id=note_id) if note_id is not None else None
         refusal = who.refusal_about(

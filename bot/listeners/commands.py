@@ -18,10 +18,13 @@ from views.help import (
     help_message,
     not_allowed_message,
     not_on_roster_message,
+    too_long_message,
     unknown_command_message,
 )
 from views.ids import SLASH_COMMAND
 from views.programs import programs_help_line, which_program_message
+
+COMMAND_TEXT_LIMIT = 500  # the longest real command (`admin pair <@U…> <@U…>`) is far shorter
 
 AUDIENCE_NAMES = {
     Audience.EVERYONE: "everyone",
@@ -58,7 +61,11 @@ def answer(
     with apologising(lambda answer: respond(**answer.message), what(command)):
         if not first_delivery(services, command, what(command)):
             return
-        parsed = parse_command(command.get("text"))
+        text = command.get("text") or ""
+        if len(text) > COMMAND_TEXT_LIMIT:
+            respond(**too_long_message(COMMAND_TEXT_LIMIT))
+            return
+        parsed = parse_command(text)
         who = who_of(context)
         everywhere = who.everywhere
         if everywhere.actor is None:

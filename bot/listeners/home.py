@@ -12,9 +12,9 @@ from views.ids import EVENT_APP_HOME_OPENED
 def register(ctx: ListenerContext) -> None:
     @ctx.app.event(EVENT_APP_HOME_OPENED)
     def publish_home(body: dict, event: dict, client: WebClient, context: BoltContext) -> None:
-        if event.get("tab") not in (None, "home"):
-            return  # the Messages tab needs nothing from us
-        user_id, team_id = event["user"], program_team(context) or ""
+        user_id, team_id = event["user"], program_team(context)
+        if event.get("tab") not in (None, "home") or not team_id:
+            return  # the Messages tab needs nothing from us; nor does an event that names no workspace
 
         def publish() -> None:
             # Slack retries an event it thinks we missed (X-Slack-Retry-Num), with the same

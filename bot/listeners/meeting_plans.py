@@ -20,7 +20,8 @@ from views import meeting_plans as views
 from views.access import refusal_text
 from views.common import View, click_answer, private_message
 from views.ids import ACTION_PLAN, VIEW_PLAN
-from views.private_metadata import seal, unseal
+from views.payload import payload_id, payload_ids
+from views.private_metadata import seal
 
 METADATA_KIND = "plan"
 TITLE = "Plan a meeting"
@@ -54,7 +55,7 @@ def plan_clicked(click: Click) -> None:
     if lookup.actor is None:
         shown: View | str = refusal_text(Refusal.NOT_ON_ROSTER, lookup.coordinator_user_ids)
     else:
-        shown = plan_modal_for(click.services, lookup.actor, pairing_id=int(click.value) if click.value.isdigit() else None)
+        shown = plan_modal_for(click.services, lookup.actor, pairing_id=payload_id(click.value))
     if isinstance(shown, str):
         click.answer(click_answer(shown, title=TITLE))
     else:
@@ -63,10 +64,10 @@ def plan_clicked(click: Click) -> None:
 
 def check_plan(submission: Submission) -> Verdict:
     services = submission.services
-    payload = unseal(submission.view.get("private_metadata"), key=services.metadata_key)
-    if payload is None or payload.get("k") != METADATA_KIND or payload.get("u") != submission.who.user_id:
+    payload = submission.sealed(METADATA_KIND)
+    if payload is None:
         return Verdict.show(views.not_saved_view(refusal_text(Refusal.TAMPERED)))
-    offered = [int(i) for i in payload.get("p", []) if isinstance(i, int)]
+    offered = payload_ids(payload.get("p"))
     form = views.read_plan_form(submission.view, offered)
     if form.pairing_id is None:
         return Verdict.errors({views.PAIRING_INPUT: views.missing_pairing_error()})

@@ -11,6 +11,7 @@ from bot.access import Audience, authorize
 from bot.commands import CommandRequest
 from bot.kit import Click, Done, ListenerContext, Submission, Verdict
 from bot.runtime import Services
+from mentoring.access import Refusal
 from program import meetings
 from storage.meetings import MeetingError, MeetingProblem
 from storage.models import Pairing
@@ -22,7 +23,10 @@ from views.access import refusal_text
 from views.common import Message, PrivateAnswer, private_message
 from views.help import not_on_roster_message
 from views.ids import ACTION_WE_MET, VIEW_MEETING
+from views.payload import payload_id, payload_ids
+from views.private_metadata import seal
 
+METADATA_KIND = "meeting"
 Say = Callable[[Message], object]  # answers privately where it can (never in the App Home)
 
 
@@ -57,7 +61,8 @@ def open_meeting_modal(
         except ValueError:
             say(views.bad_date_message(wanted))
             return
-    client.views_open(trigger_id=trigger_id, view=views.meeting_modal(choices, initial_date=initial))
+    sealed = seal({"k": METADATA_KIND, "u": actor.slack_user_id, "p": [c.pairing_id for c in choices]}, key=services.metadata_key)
+    client.views_open(trigger_id=trigger_id, view=views.meeting_modal(choices, initial_date=initial, private_metadata=sealed))
 
 
 def met_command(request: CommandRequest) -> None:
@@ -79,7 +84,7 @@ def we_met_clicked(click: Click) -> None:
         say(not_on_roster_message(lookup.coordinator_user_ids))
         return
     value = click.value
-    pairing_id = int(value) if value.isdigit() else None
+    pairing_id = payload_id(value)
     open_meeting_modal(click.services, click.client, click.trigger_id, lookup.actor, say, pairing_id=pairing_id, wanted=None)
 
 
@@ -95,7 +100,10 @@ def _problem_text(error: MeetingError) -> str:
 def check_meeting_form(submission: Submission) -> Verdict:
     """A quick read-only check before the ack, so a problem (a date in the future, a pairing that
     ended) shows in the modal; the write happens after the ack and then updates the modal."""
-    form = views.read_meeting_form(submission.view)
+    payload = submission.sealed(METADATA_KIND)
+    if payload is None:
+        return Verdict.show(views.meeting_not_saved_view(refusal_text(Refusal.TAMPERED)))
+    form = views.read_meeting_form(submission.view, offered=payload_ids(payload.get("p")))
     errors = {}
     if form.pairing_id is None:
         errors[views.BLOCK_PAIRING] = views.missing_pairing_error()

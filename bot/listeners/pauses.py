@@ -25,14 +25,11 @@ from views.access import refusal_text
 from views.common import Message, PrivateAnswer, View, click_answer, notice_modal, private_message
 from views.help import not_on_roster_message
 from views.ids import ACTION_PAUSE, ACTION_RESUME, VIEW_PAUSE
-from views.private_metadata import seal, unseal
+from views.payload import payload_id, payload_ids
+from views.private_metadata import seal
 
 METADATA_KIND = "pause"
 TITLE = "Pause meetings"
-
-
-def _pairing_id(value: str) -> int | None:
-    return int(value) if value.isdigit() else None
 
 
 def pause_modal_for(services: Services, actor: Actor, *, pairing_id: int | None) -> View | str:
@@ -106,7 +103,7 @@ def pause_clicked(click: Click) -> None:
     if _not_on_roster(click):
         return
     assert click.who.actor is not None
-    shown = pause_modal_for(click.services, click.who.actor, pairing_id=_pairing_id(click.value))
+    shown = pause_modal_for(click.services, click.who.actor, pairing_id=payload_id(click.value))
     if isinstance(shown, str):
         click.answer(click_answer(shown, title=TITLE))
     else:
@@ -117,7 +114,7 @@ def resume_clicked(click: Click) -> None:
     if _not_on_roster(click):
         return
     assert click.who.actor is not None
-    message, affected = resume_now(click.services, click.who.actor, pairing_id=_pairing_id(click.value))
+    message, affected = resume_now(click.services, click.who.actor, pairing_id=payload_id(click.value))
     click.answer(click_answer(message["text"], title=TITLE))
     click.refresh_homes(affected)
 
@@ -127,10 +124,10 @@ def resume_clicked(click: Click) -> None:
 
 def check_pause(submission: Submission) -> Verdict:
     services = submission.services
-    payload = unseal(submission.view.get("private_metadata"), key=services.metadata_key)
-    if payload is None or payload.get("k") != METADATA_KIND or payload.get("u") != submission.who.user_id:
+    payload = submission.sealed(METADATA_KIND)
+    if payload is None:
         return Verdict.show(views.not_saved_view(refusal_text(Refusal.TAMPERED)))
-    offered = [int(i) for i in payload.get("p", []) if isinstance(i, int)]
+    offered = payload_ids(payload.get("p"))
     form = views.read_pause_form(submission.view)
     pairing_ids = offered if form.pairing_ids is None else [i for i in form.pairing_ids if i in offered]
     if form.pairing_ids is not None and not pairing_ids:

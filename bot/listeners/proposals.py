@@ -28,6 +28,7 @@ from views.ids import (
     VIEW_PROPOSAL,
 )
 from views.pairings import pairing_problem_text
+from views.payload import payload_id
 from views.preferences import person_label
 from views.proposals import (
     ALREADY_DONE,
@@ -72,7 +73,7 @@ def review_clicked(click: Click) -> None:
     if review is None:
         click.answer(click_answer(ALREADY_DONE))
         return
-    replaced = value != "" and not (value.isdigit() and int(value) == review.proposal_id)
+    replaced = value != "" and payload_id(value) != review.proposal_id
     click.open(review_modal(review, key=click.services.metadata_key, notice=REPLACED if replaced else None))
 
 

@@ -35,6 +35,7 @@ from views.export_csv import (
     year_out_of_range_text,
 )
 from views.ids import ACTION_EXPORT
+from views.payload import payload_year
 from views.reports import private_summary_message
 
 log = logging.getLogger(__name__)
@@ -58,9 +59,9 @@ def send_export(services: Services, client: WebClient, actor: Actor, *, wanted: 
         program = load_program(session, actor.program_id)
         years = reports.export_years(session, program=program, now=now)
         label = lambda year: year_label(program, year)  # noqa: E731
-        if wanted is not None and not (wanted.isdigit() and len(wanted) == 4):
-            return not_a_year_text(wanted)
-        year = int(wanted) if wanted is not None else years[-1]
+        year = payload_year(wanted) if wanted is not None else years[-1]
+        if year is None:
+            return not_a_year_text(wanted or "")
         if year not in years:
             return year_out_of_range_text(wanted or str(year), years, label)
         export, figures = reports.export_for_coordinator(

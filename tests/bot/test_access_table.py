@@ -274,7 +274,12 @@ SURFACES: list[SurfaceCase] = [
     SurfaceCase(
         "meeting logged for one's own pairing",
         VIEW_MEETING,
-        lambda bot, user, w: bot.submit(VIEW_MEETING, user_id=user, values=_meeting_values(w.own_pairing)),
+        lambda bot, user, w: bot.submit(
+            VIEW_MEETING,
+            user_id=user,
+            values=_meeting_values(w.own_pairing),
+            private_metadata=sealed({"k": "meeting", "u": user, "p": [w.own_pairing]}),
+        ),
         {
             "resident": Expect("Saving", writes=True),
             "faculty": Expect("Saving", writes=True),
@@ -285,8 +290,24 @@ SURFACES: list[SurfaceCase] = [
     SurfaceCase(
         "meeting logged naming someone else's pairing",
         VIEW_MEETING,
-        lambda bot, user, w: bot.submit(VIEW_MEETING, user_id=user, values=_meeting_values(w.other_pairing)),
+        lambda bot, user, w: bot.submit(
+            VIEW_MEETING,
+            user_id=user,
+            values=_meeting_values(w.other_pairing),
+            private_metadata=sealed({"k": "meeting", "u": user, "p": [w.other_pairing]}),
+        ),
         {role: Expect("isn't yours, so there's nothing to log") for role in ROLES},
+    ),
+    SurfaceCase(
+        "meeting submitted with tampered private_metadata",
+        VIEW_MEETING,
+        lambda bot, user, w: bot.submit(
+            VIEW_MEETING,
+            user_id=user,
+            values=_meeting_values(w.other_pairing),
+            private_metadata=f'0000.{{"k":"meeting","p":[{w.other_pairing}],"u":"{user}"}}',
+        ),
+        dict.fromkeys(ROLES, TAMPERED),
     ),
     SurfaceCase(
         "Export button on the coordinator dashboard",

@@ -10,9 +10,11 @@ from sqlalchemy import select
 
 from scheduler.delivery import deliver_pending
 from storage.models import Meeting, OutboxMessage, Pairing, Role
+from tests.conftest import SIGNING_SECRET
 from tests.support import factories
 from views.ids import ACTION_WE_MET, VIEW_MEETING
 from views.meetings import ACTION_DATE, ACTION_PAIRING, BLOCK_DATE, BLOCK_PAIRING
+from views.private_metadata import metadata_key, unseal
 
 # The clock fixture: Wed 25 Nov 2026, 10:00 in New York.
 
@@ -94,9 +96,9 @@ def test_submitting_logs_the_meeting_and_tells_the_pair(bot, pair, fake_slack, s
 
 def test_the_same_day_twice_is_a_no_op(bot, pair, fake_slack, session_factory):
     bot.command("met", user_id="URES1")
-    view = _opened_view(fake_slack)
-    _submit(bot, view, user_id="URES1", met_on="2026-11-20")
-    _submit(bot, view, user_id="UFAC1", met_on="2026-11-20")
+    _submit(bot, _opened_view(fake_slack), user_id="URES1", met_on="2026-11-20")
+    bot.command("met", user_id="UFAC1")
+    _submit(bot, fake_slack.calls_to("views.open")[-1].response["view"], user_id="UFAC1", met_on="2026-11-20")
     first, again = fake_slack.calls_to("views.update")
     assert "already logged" not in json.dumps(first.args["view"])
     assert "already logged" in json.dumps(again.args["view"])
@@ -142,8 +144,9 @@ def test_someone_else_cannot_log_for_a_pairing(bot, pair, arrange, fake_slack):
     with arrange() as session:
         factories.person(session, session.merge(prog), slack_user_id="UOTHER")
     bot.command("met", user_id="URES1")
+    # The form was sealed for URES1: anyone else submitting it is refused.
     reply = _submit(bot, _opened_view(fake_slack), user_id="UOTHER", met_on="2026-11-20")
-    assert "isn't yours" in reply.ack_json["errors"][BLOCK_DATE]
+    assert "didn't check out" in reply.ack_json["view"]["blocks"][0]["text"]["text"]
 
 
 def test_the_we_met_button_on_a_reminder_opens_the_modal_for_that_pairing(bot, pair, fake_slack):
@@ -151,7 +154,7 @@ def test_the_we_met_button_on_a_reminder_opens_the_modal_for_that_pairing(bot, p
     reply = bot.click(ACTION_WE_MET, user_id="UFAC1", value=str(pairing.id))
     assert reply.status == 200 and reply.responses == []
     view = _opened_view(fake_slack)
-    assert json.loads(view["private_metadata"]) == {"pairings": [pairing.id]}
+    assert unseal(view["private_metadata"], key=metadata_key(SIGNING_SECRET)) == {"k": "meeting", "u": "UFAC1", "p": [pairing.id]}
 
 
 def test_the_we_met_button_of_an_ended_pairing_says_so_privately(bot, pair, arrange, fake_slack):

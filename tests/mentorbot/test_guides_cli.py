@@ -22,4 +22,4 @@ def test_a_broken_file_names_the_line_and_exits_2(tmp_path, capsys):
 
 def test_a_missing_file_exits_2(tmp_path, capsys):
     assert main(["guides", "check", str(tmp_path / "none.txt")]) == 2
-    assert "No such file" in capsys.readouterr().err
+    assert "no such file" in capsys.readouterr().err.lower()

@@ -4,6 +4,7 @@ workspace for requests and for the outbox, an org-wide install, and an uninstall
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -11,18 +12,29 @@ from sqlalchemy import func, select
 from sandbox import slack_requests as slack
 from sandbox.fake_slack import FakeSlack
 from scheduler.delivery import deliver_pending
+from scheduler.jobs import job_by_id, run_job
 from scheduler.reports import coordinator_posts_job
 from scheduler.time_zones import refresh_time_zones
 from storage.db import session_scope
 from storage.delivery import NO_TOKEN_ERROR
-from storage.models import OutboxMessage, OutboxState, Person, Program, Role, Workspace, slack_bots, slack_installations
+from storage.models import (
+    OutboxMessage,
+    OutboxState,
+    Person,
+    Program,
+    Role,
+    Workspace,
+    slack_bots,
+    slack_installations,
+    slack_oauth_states,
+)
 from storage.outbox import enqueue
 from storage.outbox_kinds import OutboxKind
 from storage.programs import program_for_team
 from storage.roster import RosterEntry, upsert_people
 from storage.workspaces import UNINSTALLED_ERROR
 from tests.support.clock import ManualClock
-from tests.support.workspaces import ServedBot, install, oauth_settings
+from tests.support.workspaces import ServedBot, get, install, oauth_settings
 
 ORG = "E0ORG"
 ORG_WORKSPACE = "T0ORGWS"  # a workspace of the organization, where its members use the app
@@ -231,3 +243,21 @@ def test_a_revoked_token_an_org_uninstall_and_a_reinstall(served, fake, clock):
     _queue_dm(served, "T0AAA", "welcome back", clock)
     assert deliver_pending(served.jobs).sent == 1
     assert [(call.args["text"], call.token) for call in fake.calls_to("chat.postMessage")] == [("welcome back", new_token)]
+
+
+def test_the_states_of_installs_never_finished_are_pruned(served, fake, clock):
+    for _ in range(3):  # three visits to the install page, none finished
+        assert get(served.base + "/slack/install").status == 200
+    install(served, fake, team="T0AAA")  # a finished one consumes its own
+    spec = job_by_id("maintenance.prune_oauth_states")
+    assert spec is not None
+    run_job(spec, served.jobs)
+    assert _count(served, slack_oauth_states) == 3  # not expired yet
+    clock.set(datetime.now(UTC) + timedelta(minutes=11))  # slack-sdk stamps states with the wall clock
+    run_job(spec, served.jobs)
+    assert _count(served, slack_oauth_states) == 0
+
+
+def _count(served: ServedBot, table) -> int:
+    with served.runtime.engine.connect() as connection:
+        return int(connection.execute(select(func.count()).select_from(table)).scalar_one())
