@@ -107,7 +107,7 @@ def memberships_of(session: Session, *, team_id: str, user_id: str) -> list[tupl
         .where(Program.team_id == team_id, Person.team_id == team_id, Person.slack_user_id == user_id)
         .order_by(Person.program_id)
     )
-    return [(person, program) for person, program in session.execute(query).tuples()]
+    return [(person, program) for person, program in session.execute(query)]
 
 
 def lookup_actor(session: Session, *, team_id: str, user_id: str) -> Lookup:
