@@ -6,6 +6,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, fields, replace
 from datetime import date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -32,6 +33,24 @@ class ProgramSettings:
     name: str = DEFAULT_PROGRAM_NAME
     summary_at: WeeklySlot | None = None
     check_in_minimum_answers: int | None = None
+
+
+# What every new program starts with, whether made on a first start or by `mentorbot program add`.
+NEW_PROGRAM_DEFAULTS: dict[str, Any] = {
+    "academic_year_start_month": 7,
+    "academic_year_start_day": 1,
+    "max_mentees_per_mentor": DEFAULT_MAX_MENTEES,
+    "cadence_months": DEFAULT_CADENCE_MONTHS,
+    "peer_mentoring": False,
+    "approaching_days": 14,
+    "missed_every_days": 7,
+    "missed_limit": 3,
+    "escalation_days": 14,
+    "summary_weekday": 0,
+    "summary_hour": 9,
+    "summary_minute": 0,
+    "paused": False,
+}
 
 
 def program_zone(program: Program) -> ZoneInfo:
@@ -112,19 +131,7 @@ def ensure_program(session: Session, *, team_id: str, settings: ProgramSettings,
             name=settings.name,
             time_zone=settings.time_zone,
             coordinator_channel_id=settings.coordinator_channel_id,
-            academic_year_start_month=7,
-            academic_year_start_day=1,
-            max_mentees_per_mentor=DEFAULT_MAX_MENTEES,
-            cadence_months=DEFAULT_CADENCE_MONTHS,
-            peer_mentoring=False,
-            approaching_days=14,
-            missed_every_days=7,
-            missed_limit=3,
-            escalation_days=14,
-            summary_weekday=0,
-            summary_hour=9,
-            summary_minute=0,
-            paused=False,
+            **NEW_PROGRAM_DEFAULTS,
             created_at=now,
         )
         _apply_summary_slot(program, settings.summary_at)
@@ -226,19 +233,7 @@ def add_program(
         # A new program starts in the workspace's zone (the first program's) unless told otherwise.
         time_zone=first.time_zone if first is not None else "America/New_York",
         coordinator_channel_id=None,
-        academic_year_start_month=7,
-        academic_year_start_day=1,
-        max_mentees_per_mentor=DEFAULT_MAX_MENTEES,
-        cadence_months=DEFAULT_CADENCE_MONTHS,
-        peer_mentoring=False,
-        approaching_days=14,
-        missed_every_days=7,
-        missed_limit=3,
-        escalation_days=14,
-        summary_weekday=0,
-        summary_hour=9,
-        summary_minute=0,
-        paused=False,
+        **NEW_PROGRAM_DEFAULTS,
         created_at=now,
     )
     for column, value in _changes(program, replace(options, name=None)).items():
